@@ -1,0 +1,41 @@
+"""Staff roles as groups. The data migration creates the groups; this map gives them permissions.
+
+Later apps add their moderator/manager permissions here, so "who may do what in admin" is one table.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+MODERATORS = "Moderators"
+MANAGERS = "Managers"
+
+# group → "app_label.codename" permissions. Unknown codenames (an app not migrated yet) are skipped.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    MODERATORS: {
+        "accounts.view_user",
+        "notifications.view_notification",
+        "notifications.view_delivery",
+        "legal.view_platformterms",
+    },
+    MANAGERS: {
+        "accounts.view_user",
+        "notifications.view_notification",
+        "notifications.view_delivery",
+        "legal.view_platformterms",
+        "legal.add_platformterms",
+        "legal.change_platformterms",
+        "legal.view_termsacceptance",
+    },
+}
+
+
+def sync_role_permissions(sender=None, **kwargs) -> None:
+    """Give each staff group exactly the permissions in ROLE_PERMISSIONS (idempotent)."""
+    for group_name, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        wanted = []
+        for code in codes:
+            app_label, codename = code.split(".", 1)
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

@@ -1,0 +1,49 @@
+"""Platform pages that belong to no domain app: health, errors, home shell, language switch."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import health
+
+
+@require_GET
+@never_cache
+@login_not_required
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when every part answers; 503 naming the failing part otherwise."""
+    checks = health.check_all()
+    failing = [name for name, result in checks.items() if not result["ok"]]
+    body = {"status": "ok" if not failing else "fail", "failing": failing, "checks": checks}
+    return JsonResponse(body, status=503 if failing else 200)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No request context: the database may be the thing that failed.
+    from django.template import loader
+
+    html = loader.get_template("500.html").render({"request_id": getattr(request, "request_id", "")})
+    return HttpResponse(html, status=500)
+
+
+@require_GET
+@login_not_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The storefront's front door; the catalogue fills it with category tiles and listings."""
+    return render(request, "home.html")

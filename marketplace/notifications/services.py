@@ -1,0 +1,2 @@
+def set_marketing_consent(*, user, consent: bool, source: str) -> None:
+    raise NotImplementedError

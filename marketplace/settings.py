@@ -1,0 +1,303 @@
+"""The only settings module. Every deploy-specific value comes from the environment (see .env.example)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env")  # optional local file; real environment variables win
+
+# CORE ---------------------------------------------------------------------------------------------
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+if DEBUG:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-dev-only-key-do-not-use-in-production")
+else:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY")  # required: fail at start-up, not at the first request
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+SITE_ID = 1
+SITE_URL = env.str("MARKETPLACE_SITE_URL", default="http://127.0.0.1:8000")
+ROOT_URLCONF = "marketplace.urls"
+WSGI_APPLICATION = "marketplace.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# APPS ---------------------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.sites",
+    "django.contrib.humanize",
+    "django.contrib.postgres",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "django_filters",
+    "django_htmx",
+    "template_partials",
+    "csp",
+    # platform
+    "marketplace.core",
+    "marketplace.accounts",
+    "marketplace.legal",
+    "marketplace.notifications",
+    "marketplace.devtools",
+    # domain
+    "sellers",
+    "buyers",
+    "catalog",
+    "orders",
+    "reviews",
+    "disputes",
+]
+
+# MIDDLEWARE ---------------------------------------------------------------------------------------
+MIDDLEWARE = [
+    "marketplace.core.middleware.RequestLogMiddleware",
+    "marketplace.core.middleware.DatabaseOutageMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "marketplace.accounts.middleware.StaffMFARequiredMiddleware",
+    "marketplace.legal.middleware.TermsAcceptanceMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",
+                "marketplace.core.context_processors.site",
+            ],
+            "builtins": ["django.templatetags.i18n"],
+        },
+    },
+]
+
+# DATABASE -----------------------------------------------------------------------------------------
+DATABASES = {"default": env.db_url("DATABASE_URL")}  # `make run` / `make test` export it
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
+
+# CACHE / SESSIONS (PostgreSQL, so logins and rate limits survive a Redis outage) -----------------
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "marketplace_cache",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+
+# AUTH / ALLAUTH -----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+ACCOUNT_ADAPTER = "marketplace.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "marketplace.accounts.forms.SignupForm"}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Marketplace] "
+ACCOUNT_LOGIN_ATTEMPTS_LIMIT_TIMEOUT = 300
+# allauth rate limits (counters live in the default cache, i.e. PostgreSQL). "5/5m/ip" means five per five minutes.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("MARKETPLACE_RATE_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
+    "login": "30/m/ip",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "change_email": "1/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "mfa_authenticate": "10/m/ip,10/m/key",  # brute force of TOTP / recovery codes
+    "mfa_reauthenticate": "10/m/user",
+    "mfa_trust": "5/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MARKETPLACE_MFA_ISSUER", default="Marketplace")
+MFA_RECOVERY_CODE_COUNT = 10
+MARKETPLACE_STAFF_MFA_REQUIRED = env.bool("MARKETPLACE_STAFF_MFA_REQUIRED", default=True)
+
+# I18N ---------------------------------------------------------------------------------------------
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "marketplace" / "locale"]
+TIME_ZONE = "Europe/Moscow"
+USE_I18N = True
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "marketplace_language"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# STATIC / MEDIA -----------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / ".var" / "media")
+PRIVATE_MEDIA_ROOT = env.path("MARKETPLACE_PRIVATE_MEDIA_ROOT", default=BASE_DIR / ".var" / "private")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env.str(
+            "DJANGO_STATICFILES_STORAGE",
+            default="django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        )
+    },
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+# SECURITY / CSP -----------------------------------------------------------------------------------
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# EMAIL --------------------------------------------------------------------------------------------
+EMAIL_URL = env.str("EMAIL_URL", default="filemail://" + str(BASE_DIR / ".var" / "mail") if DEBUG else "smtp://localhost:25")
+_email = env.email_url_config(EMAIL_URL)
+if EMAIL_URL.startswith("filemail:"):
+    # One .eml file per message, so the DEBUG mailbox page can list and open them.
+    _email["EMAIL_BACKEND"] = "marketplace.notifications.mailbox.EmlFileBackend"
+vars().update(_email)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Marketplace <noreply@marketplace.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+MARKETPLACE_MAIL_DIR = Path(_email.get("EMAIL_FILE_PATH") or BASE_DIR / ".var" / "mail")
+
+# CELERY -------------------------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 3}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_TIME_LIMIT = 600
+CELERY_TASK_SOFT_TIME_LIMIT = 540
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".var" / "celerybeat-schedule"))
+CELERY_BEAT_SCHEDULE = {
+    # every minute: re-enqueue outbox e-mails that are due (lost messages, crashed workers, quiet hours over)
+    "notifications-relay": {
+        "task": "marketplace.notifications.tasks.relay_pending_deliveries",
+        "schedule": 60.0,
+    },
+    # nightly: delete read in-app notifications older than the retention period
+    "notifications-cleanup": {
+        "task": "marketplace.notifications.tasks.purge_old_notifications",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
+
+# LOGGING ------------------------------------------------------------------------------------------
+LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "marketplace.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "marketplace.core.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.server": {"level": "WARNING"},  # the request log below replaces runserver's access lines
+        "django.db.backends": {"level": "INFO"},
+        "marketplace.requests": {"level": "INFO"},
+    },
+}
+
+# MARKETPLACE --------------------------------------------------------------------------------------
+MARKETPLACE_SUPPORT_EMAIL = env.str("MARKETPLACE_SUPPORT_EMAIL", default="support@marketplace.local")
+MARKETPLACE_SUPPORT_PHONE = env.str("MARKETPLACE_SUPPORT_PHONE", default="+7 (800) 555-35-35")
+MARKETPLACE_HEALTH_TIMEOUT = env.float("MARKETPLACE_HEALTH_TIMEOUT", default=2.0)
+MARKETPLACE_NOTIFICATION_MAX_ATTEMPTS = env.int("MARKETPLACE_NOTIFICATION_MAX_ATTEMPTS", default=8)
+MARKETPLACE_NOTIFICATION_RETENTION_DAYS = env.int("MARKETPLACE_NOTIFICATION_RETENTION_DAYS", default=180)
+MARKETPLACE_QUIET_HOURS_DEFAULT = (22, 9)  # 22:00-09:00 in the recipient's time zone, when enabled

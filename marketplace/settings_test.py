@@ -1,0 +1,20 @@
+"""Test settings: the production module plus speed knobs only."""
+
+from .settings import *  # noqa: F403
+from .settings import BASE_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / ".var" / "test-media"
+PRIVATE_MEDIA_ROOT = BASE_DIR / ".var" / "test-private"
+CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".var" / "test-celerybeat-schedule")
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+LOGGING["loggers"]["marketplace.requests"]["level"] = "WARNING"  # noqa: F405

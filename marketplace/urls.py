@@ -1,0 +1,31 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from marketplace.accounts import views as account_views
+from marketplace.core import views as core_views
+
+admin.autodiscover()
+admin.site.login = secure_admin_login(admin.site.login)  # admin login goes through allauth (rate limits, MFA)
+admin.site.site_header = "Marketplace"
+admin.site.site_title = "Marketplace"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("marketplace.accounts.urls")),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("legal/", include("marketplace.legal.urls")),
+    path("notifications/", include("marketplace.notifications.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("dev/", include("marketplace.devtools.urls"))]
+
+handler400 = "marketplace.core.views.bad_request"
+handler403 = "marketplace.core.views.permission_denied"
+handler404 = "marketplace.core.views.page_not_found"
+handler500 = "marketplace.core.views.server_error"
