@@ -18,3 +18,9 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 LOGGING["loggers"]["marketplace.requests"]["level"] = "WARNING"  # noqa: F405
+
+# Parallel local runs (several developers or helpers on one embedded server) use separate test databases.
+_suffix = env.str("MARKETPLACE_TEST_DB_SUFFIX", default="")  # noqa: F405
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": "test_" + DATABASES["default"]["NAME"] + (f"_{_suffix}" if _suffix else "")  # noqa: F405
+}

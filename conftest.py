@@ -1,0 +1,144 @@
+"""Personas and browser set-up shared by every app's tests.
+
+Personas (healthchecks' alice/bob, Zulip's hamlet/cordelia): `user`/`other_user` are plain buyers'
+accounts, `moderator` and `manager` are staff in their groups with MFA set up.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; ORM calls in the same test need this.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def find_chromium() -> str | None:
+    """CHROMIUM_PATH, else the system chromium, else Playwright's own install (None: use Playwright's)."""
+    explicit = os.environ.get("CHROMIUM_PATH")
+    if explicit:
+        return explicit
+    for candidate in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def _playwright_has_own_browser() -> bool:
+    cache = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH", Path.home() / ".cache" / "ms-playwright"))
+    return any(cache.glob("chromium*"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    chromium = find_chromium()
+    if chromium is None and not _playwright_has_own_browser():
+        pytest.fail(
+            "No Chromium found for the browser tests. Install one: `apt-get install chromium` (Debian/Ubuntu), "
+            "or set CHROMIUM_PATH=/path/to/chromium, or run `.venv/bin/playwright install chromium`.",
+            pytrace=False,
+        )
+    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    if chromium:
+        args["executable_path"] = chromium
+    return args
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "ru-RU", "timezone_id": "Europe/Moscow", "viewport": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def password() -> str:
+    return "correct-horse-battery-42"
+
+
+def _make_user(email: str, password: str, **extra):
+    from allauth.account.models import EmailAddress
+
+    from marketplace.accounts.models import User
+
+    user = User.objects.create_user(email=email, password=password, **extra)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def _accept_current_terms(user) -> None:
+    from marketplace.legal import selectors, services
+
+    services.accept_documents(user=user, documents=selectors.documents_requiring_acceptance(), ip_address=None, source="test")
+
+
+def _make_staff(email: str, password: str, group: str):
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.contrib.auth.models import Group
+
+    user = _make_user(email, password, is_staff=True, first_name=group[:-1])
+    user.groups.add(Group.objects.get(name=group))
+    TOTP.activate(user, TEST_TOTP_SECRET)
+    _accept_current_terms(user)
+    return user
+
+
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture
+def user(db, password):
+    user = _make_user("alice@example.com", password, first_name="Алиса", last_name="Иванова")
+    _accept_current_terms(user)
+    return user
+
+
+@pytest.fixture
+def other_user(db, password):
+    user = _make_user("bob@example.com", password, first_name="Борис", last_name="Петров")
+    _accept_current_terms(user)
+    return user
+
+
+@pytest.fixture
+def moderator(db, password):
+    return _make_staff("moderator@example.com", password, "Moderators")
+
+
+@pytest.fixture
+def other_moderator(db, password):
+    return _make_staff("moderator2@example.com", password, "Moderators")
+
+
+@pytest.fixture
+def manager(db, password):
+    return _make_staff("manager@example.com", password, "Managers")
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET) -> str:
+    """The current TOTP code for a staff persona (allauth refuses a code twice in one period)."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
