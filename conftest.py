@@ -61,7 +61,12 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "ru-RU", "timezone_id": "Europe/Moscow", "viewport": {"width": 1280, "height": 900}}
+    return {
+        **browser_context_args,
+        "locale": "ru-RU",
+        "timezone_id": "Europe/Moscow",
+        "viewport": {"width": 1280, "height": 900},
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +93,9 @@ def _make_user(email: str, password: str, **extra):
 def _accept_current_terms(user) -> None:
     from marketplace.legal import selectors, services
 
-    services.accept_documents(user=user, documents=selectors.documents_requiring_acceptance(), ip_address=None, source="test")
+    services.accept_documents(
+        user=user, documents=selectors.documents_requiring_acceptance(), ip_address=None, source="test"
+    )
 
 
 def _make_staff(email: str, password: str, group: str):

@@ -204,7 +204,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # SECURITY / CSP -----------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
+)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -231,7 +233,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # EMAIL --------------------------------------------------------------------------------------------
-EMAIL_URL = env.str("EMAIL_URL", default="filemail://" + str(BASE_DIR / ".var" / "mail") if DEBUG else "smtp://localhost:25")
+EMAIL_URL = env.str(
+    "EMAIL_URL", default="filemail://" + str(BASE_DIR / ".var" / "mail") if DEBUG else "smtp://localhost:25"
+)
 _email = env.email_url_config(EMAIL_URL)
 if EMAIL_URL.startswith("filemail:"):
     # One .eml file per message, so the DEBUG mailbox page can list and open them.
@@ -258,7 +262,9 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".var" / "celerybeat-schedule"))
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / ".var" / "celerybeat-schedule")
+)
 CELERY_BEAT_SCHEDULE = {
     # every minute: re-enqueue outbox e-mails that are due (lost messages, crashed workers, quiet hours over)
     "notifications-relay": {

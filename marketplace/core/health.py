@@ -20,7 +20,9 @@ def database_ok() -> tuple[bool, str]:
 def broker_ok() -> tuple[bool, str]:
     timeout = settings.MARKETPLACE_HEALTH_TIMEOUT
     try:
-        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=timeout, socket_connect_timeout=timeout)
+        client = redis.Redis.from_url(
+            settings.CELERY_BROKER_URL, socket_timeout=timeout, socket_connect_timeout=timeout
+        )
         try:
             client.ping()
         finally:

@@ -20,9 +20,7 @@ def documents_requiring_acceptance() -> list[PlatformTerms]:
 def pending_documents_for(*, user) -> list[PlatformTerms]:
     """Current required documents the user has not accepted yet (e.g. a new version took effect)."""
     documents = documents_requiring_acceptance()
-    accepted = set(
-        TermsAcceptance.objects.filter(user=user, terms__in=documents).values_list("terms_id", flat=True)
-    )
+    accepted = set(TermsAcceptance.objects.filter(user=user, terms__in=documents).values_list("terms_id", flat=True))
     return [doc for doc in documents if doc.pk not in accepted]
 
 

@@ -2,45 +2,115 @@
 
 import django.db.models.functions.text
 import django.utils.timezone
-import marketplace.accounts.models
 from django.db import migrations, models
+
+import marketplace.accounts.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='e-mail address')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('phone', models.CharField(blank=True, help_text='E.164, e.g. +79123456789', max_length=16, verbose_name='phone')),
-                ('language', models.CharField(choices=[('ru', 'Russian'), ('en', 'English')], default='ru', max_length=8, verbose_name='language')),
-                ('time_zone', models.CharField(choices=[('Europe/Kaliningrad', 'Europe/Kaliningrad'), ('Europe/Moscow', 'Europe/Moscow'), ('Europe/Samara', 'Europe/Samara'), ('Asia/Yekaterinburg', 'Asia/Yekaterinburg'), ('Asia/Omsk', 'Asia/Omsk'), ('Asia/Novosibirsk', 'Asia/Novosibirsk'), ('Asia/Krasnoyarsk', 'Asia/Krasnoyarsk'), ('Asia/Irkutsk', 'Asia/Irkutsk'), ('Asia/Yakutsk', 'Asia/Yakutsk'), ('Asia/Vladivostok', 'Asia/Vladivostok'), ('Asia/Magadan', 'Asia/Magadan'), ('Asia/Kamchatka', 'Asia/Kamchatka')], default='Europe/Moscow', max_length=64, verbose_name='time zone')),
-                ('is_staff', models.BooleanField(default=False, help_text='Moderators and managers: may log in to the admin.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="e-mail address")),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, help_text="E.164, e.g. +79123456789", max_length=16, verbose_name="phone"
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("ru", "Russian"), ("en", "English")],
+                        default="ru",
+                        max_length=8,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        choices=[
+                            ("Europe/Kaliningrad", "Europe/Kaliningrad"),
+                            ("Europe/Moscow", "Europe/Moscow"),
+                            ("Europe/Samara", "Europe/Samara"),
+                            ("Asia/Yekaterinburg", "Asia/Yekaterinburg"),
+                            ("Asia/Omsk", "Asia/Omsk"),
+                            ("Asia/Novosibirsk", "Asia/Novosibirsk"),
+                            ("Asia/Krasnoyarsk", "Asia/Krasnoyarsk"),
+                            ("Asia/Irkutsk", "Asia/Irkutsk"),
+                            ("Asia/Yakutsk", "Asia/Yakutsk"),
+                            ("Asia/Vladivostok", "Asia/Vladivostok"),
+                            ("Asia/Magadan", "Asia/Magadan"),
+                            ("Asia/Kamchatka", "Asia/Kamchatka"),
+                        ],
+                        default="Europe/Moscow",
+                        max_length=64,
+                        verbose_name="time zone",
+                    ),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Moderators and managers: may log in to the admin.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='user_email_ci_unique')],
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "constraints": [
+                    models.UniqueConstraint(django.db.models.functions.text.Lower("email"), name="user_email_ci_unique")
+                ],
             },
             managers=[
-                ('objects', marketplace.accounts.models.UserManager()),
+                ("objects", marketplace.accounts.models.UserManager()),
             ],
         ),
     ]

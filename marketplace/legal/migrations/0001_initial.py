@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,42 +15,76 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='PlatformTerms',
+            name="PlatformTerms",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kind', models.CharField(choices=[('terms', 'Terms of use and public offer'), ('privacy', 'Privacy policy'), ('buyer_rights', 'Buyer rights'), ('seller_offer', 'Seller offer')], max_length=32, verbose_name='document')),
-                ('version', models.CharField(help_text='e.g. 1.0, 2.1', max_length=20, verbose_name='version')),
-                ('effective_at', models.DateTimeField(verbose_name='effective from')),
-                ('title_ru', models.CharField(max_length=200, verbose_name='title (Russian)')),
-                ('title_en', models.CharField(max_length=200, verbose_name='title (English)')),
-                ('summary_ru', models.TextField(blank=True, verbose_name='summary of changes (Russian)')),
-                ('summary_en', models.TextField(blank=True, verbose_name='summary of changes (English)')),
-                ('body_ru', models.TextField(verbose_name='text (Russian)')),
-                ('body_en', models.TextField(verbose_name='text (English)')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("terms", "Terms of use and public offer"),
+                            ("privacy", "Privacy policy"),
+                            ("buyer_rights", "Buyer rights"),
+                            ("seller_offer", "Seller offer"),
+                        ],
+                        max_length=32,
+                        verbose_name="document",
+                    ),
+                ),
+                ("version", models.CharField(help_text="e.g. 1.0, 2.1", max_length=20, verbose_name="version")),
+                ("effective_at", models.DateTimeField(verbose_name="effective from")),
+                ("title_ru", models.CharField(max_length=200, verbose_name="title (Russian)")),
+                ("title_en", models.CharField(max_length=200, verbose_name="title (English)")),
+                ("summary_ru", models.TextField(blank=True, verbose_name="summary of changes (Russian)")),
+                ("summary_en", models.TextField(blank=True, verbose_name="summary of changes (English)")),
+                ("body_ru", models.TextField(verbose_name="text (Russian)")),
+                ("body_en", models.TextField(verbose_name="text (English)")),
             ],
             options={
-                'verbose_name': 'platform document version',
-                'verbose_name_plural': 'platform document versions',
-                'ordering': ['kind', '-effective_at'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'version'), name='platformterms_kind_version_unique'), models.CheckConstraint(condition=models.Q(('kind__in', ['terms', 'privacy', 'buyer_rights', 'seller_offer'])), name='platformterms_kind_valid')],
+                "verbose_name": "platform document version",
+                "verbose_name_plural": "platform document versions",
+                "ordering": ["kind", "-effective_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "version"), name="platformterms_kind_version_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["terms", "privacy", "buyer_rights", "seller_offer"])),
+                        name="platformterms_kind_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TermsAcceptance',
+            name="TermsAcceptance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('accepted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='accepted at')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('source', models.CharField(blank=True, max_length=32, verbose_name='source')),
-                ('terms', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acceptances', to='legal.platformterms')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='terms_acceptances', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("accepted_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="accepted at")),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address")),
+                ("source", models.CharField(blank=True, max_length=32, verbose_name="source")),
+                (
+                    "terms",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="acceptances",
+                        to="legal.platformterms",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="terms_acceptances",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'acceptance',
-                'verbose_name_plural': 'acceptances',
-                'constraints': [models.UniqueConstraint(fields=('user', 'terms'), name='termsacceptance_once_per_version')],
+                "verbose_name": "acceptance",
+                "verbose_name_plural": "acceptances",
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "terms"), name="termsacceptance_once_per_version")
+                ],
             },
         ),
     ]
