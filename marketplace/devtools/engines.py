@@ -170,15 +170,17 @@ def stop_redis() -> None:
     (REDIS_DIR / "redis.pid").unlink(missing_ok=True)
 
 
-def up(db_names: tuple[str, ...] = (DEFAULT_DB_NAME,)) -> Engines:
-    socket_dir, started_pg = start_postgres(db_names)
-    port, started_redis = start_redis()
-    return Engines(
-        database_url=f"postgresql://postgres@/{db_names[0]}?host={socket_dir}",
-        redis_url=f"redis://127.0.0.1:{port}/0",
-        started_postgres=started_pg,
-        started_redis=started_redis,
-    )
+def up(db_names: tuple[str, ...] = (DEFAULT_DB_NAME,), *, postgres: bool = True, redis: bool = True) -> Engines:
+    """Start (or reuse) the engines asked for; an engine not asked for gets an empty URL."""
+    database_url = redis_url = ""
+    started_pg = started_redis = False
+    if postgres:
+        socket_dir, started_pg = start_postgres(db_names)
+        database_url = f"postgresql://postgres@/{db_names[0]}?host={socket_dir}"
+    if redis:
+        port, started_redis = start_redis()
+        redis_url = f"redis://127.0.0.1:{port}/0"
+    return Engines(database_url, redis_url, started_pg, started_redis)
 
 
 def down() -> None:
