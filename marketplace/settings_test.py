@@ -5,8 +5,8 @@ import os
 # Tests run with DEBUG off, like production; they need some key.
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-0123456789abcdef")
 
-from .settings import *  # noqa: E402, F403
-from .settings import BASE_DIR  # noqa: E402
+from .settings import *  # noqa: F403
+from .settings import BASE_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -9,6 +9,7 @@ bench the same bootstrap, then the benchmarks in bench/.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -110,20 +111,16 @@ def _start(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
 def _stop(processes: dict[str, subprocess.Popen]) -> None:
     for process in processes.values():
         if process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
     deadline = time.monotonic() + 20  # a Celery warm shutdown takes 3-4 s
     for name, process in processes.items():
         try:
             process.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             say(f"{name} did not stop in time; killing it")
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             process.wait()
 
 
