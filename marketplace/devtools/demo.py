@@ -12,20 +12,9 @@ from django.db import transaction
 
 from marketplace.accounts.models import User
 from marketplace.accounts.roles import MANAGERS, MODERATORS
+from marketplace.devtools.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from marketplace.legal import selectors as legal_selectors
 from marketplace.legal import services as legal_services
-
-DEMO_PASSWORD = "marketplace-demo"  # noqa: S105 (demo data only, printed on purpose)
-DEMO_TOTP_SECRET = "MARKETPLACEDEMOSTAFFTWOFACTOR234"  # noqa: S105 (base32; staff demo accounts)
-
-# (role shown to the newcomer, e-mail). Later apps append their demo sellers here.
-DEMO_LOGINS: list[tuple[str, str]] = [
-    ("buyer", "buyer@marketplace.demo"),
-    ("buyer 2", "buyer2@marketplace.demo"),
-    ("moderator", "moderator@marketplace.demo"),
-    ("manager", "manager@marketplace.demo"),
-    ("admin", "admin@marketplace.demo"),
-]
 
 
 def ensure_user(email: str, *, first_name: str = "", last_name: str = "", **flags) -> User:
@@ -68,3 +57,6 @@ def seed_all(log: Callable[[str], None]) -> None:
     for seeder in DEMO_SEEDERS:
         with transaction.atomic():
             seeder(log)
+
+
+__all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "DEMO_TOTP_SECRET", "seed_all"]

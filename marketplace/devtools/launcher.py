@@ -140,7 +140,7 @@ def _wait_until_serving(url: str, processes: dict[str, subprocess.Popen], timeou
 
 
 def _demo_logins() -> list[str]:
-    from marketplace.devtools.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
+    from marketplace.devtools.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 
     lines = [f"{role:<10} {email}" for role, email in DEMO_LOGINS]
     lines.append(f"password for all demo accounts: {DEMO_PASSWORD}")

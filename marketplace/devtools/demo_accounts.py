@@ -1,0 +1,13 @@
+"""Demo logins, importable without Django (the launcher prints them)."""
+
+DEMO_PASSWORD = "marketplace-demo"  # noqa: S105 (demo data only, printed on purpose)
+DEMO_TOTP_SECRET = "MARKETPLACEDEMOSTAFFTWOFACTOR234"  # noqa: S105 (base32; staff demo accounts)
+
+# (role shown to the newcomer, e-mail). Later apps append their demo sellers here.
+DEMO_LOGINS: list[tuple[str, str]] = [
+    ("buyer", "buyer@marketplace.demo"),
+    ("buyer 2", "buyer2@marketplace.demo"),
+    ("moderator", "moderator@marketplace.demo"),
+    ("manager", "manager@marketplace.demo"),
+    ("admin", "admin@marketplace.demo"),
+]
