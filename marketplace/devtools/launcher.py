@@ -194,10 +194,11 @@ def run() -> int:
         say(f"failed: {' '.join(map(str, error.cmd))} exited with {error.returncode}")
         return error.returncode or 1
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not orphan the servers
+        # A second Ctrl-C or SIGTERM while stopping must not interrupt the stop and orphan the servers.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         _stop(processes)
         shutdown_engines(started)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def test(pytest_args: list[str]) -> int:
