@@ -326,3 +326,16 @@ MARKETPLACE_CATALOG_IMPORT_MAX_ROWS = env.int("MARKETPLACE_CATALOG_IMPORT_MAX_RO
 MARKETPLACE_CATALOG_IMPORT_MAX_BYTES = env.int("MARKETPLACE_CATALOG_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 MARKETPLACE_CATALOG_SEARCH_MIN_RESULTS = 3  # fewer full-text hits than this and the query is corrected
 MARKETPLACE_CATALOG_RECENTLY_VIEWED = 20
+
+# Sellers: onboarding, verification queue, cases (policy knobs; change here, reviewed like code)
+MARKETPLACE_SELLER_REVIEW_SLA_HOURS = 48  # the verification queue flags applications waiting longer
+MARKETPLACE_SELLER_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024  # per uploaded document or case attachment
+MARKETPLACE_SELLER_IMAGE_MAX_PIXELS = 40_000_000  # scans and logos; bigger images are refused as possible bombs
+MARKETPLACE_SELLER_CASE_ANSWER_BUSINESS_DAYS = 5  # the platform answers a seller's case within this many working days
+MARKETPLACE_SELLER_CASE_AUTOCLOSE_DAYS = 14  # a decided case the seller does not close is closed after this
+MARKETPLACE_SELLER_INVITATION_TTL_DAYS = 7  # team invitation links expire after this
+# Non-working days besides weekends for case deadlines (ISO dates; the production calendar of the year).
+MARKETPLACE_SELLER_HOLIDAYS = [
+    "2026-01-01", "2026-01-02", "2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08", "2026-01-09",
+    "2026-02-23", "2026-03-09", "2026-05-01", "2026-05-11", "2026-06-12", "2026-11-04", "2026-12-31",
+]  # fmt: skip
