@@ -1,0 +1,210 @@
+"""Small template helpers for the shared UI components (no crispy-forms: Bootstrap classes are added here).
+
+{% load ui %}
+{% field form.email %}                          label, input with classes, help text, errors
+{% time_left order.deadline as left %}          {{ left.text }} → «осталось 2 дня 4 часа»
+{{ order.status|status_tone }}                  success / warning / danger / info / neutral
+{% page_range page_obj as pages %}              elided page numbers for _pagination.html
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django import forms, template
+from django.core.paginator import Page
+from django.utils import timezone
+from django.utils.translation import ngettext, npgettext, pgettext
+
+register = template.Library()
+
+
+# ------------------------------------------------------------------------------------------ form fields
+
+
+def field_kind(widget: forms.Widget) -> str:
+    """How a widget is laid out: hidden, checkbox, choices (radios / checkbox list), select, input."""
+    if widget.is_hidden:
+        return "hidden"
+    if isinstance(widget, forms.RadioSelect):  # CheckboxSelectMultiple is a RadioSelect too
+        return "choices"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    return "input"
+
+
+_CLASS_FOR_KIND = {"checkbox": "form-check-input", "choices": "form-check-input", "select": "form-select"}
+
+
+@register.inclusion_tag("components/_form_field.html")
+def field(bound_field: forms.BoundField, label_html: str = "", hide_label: bool = False) -> dict:
+    """Render one form field the Bootstrap way, labelled and with its help and errors wired by aria-describedby.
+
+    `label_html` replaces the label text (e.g. a checkbox label with links, already escaped by the caller);
+    `hide_label` keeps the label for screen readers only.
+    """
+    widget = bound_field.field.widget
+    kind = field_kind(widget)
+    auto_id = bound_field.auto_id or f"id_{bound_field.html_name}"
+    help_id = f"{auto_id}_helptext"
+    error_id = f"{auto_id}_error"
+    css = [widget.attrs.get("class", ""), _CLASS_FOR_KIND.get(kind, "form-control")]
+    if bound_field.errors:
+        css.append("is-invalid")
+    attrs: dict[str, str] = {"class": " ".join(c for c in css if c)}
+    described_by = [part for part in widget.attrs.get("aria-describedby", "").split() if part]
+    if bound_field.help_text:
+        described_by.append(help_id)
+    if bound_field.errors:
+        described_by.append(error_id)
+        attrs["aria-invalid"] = "true"
+    if kind == "choices":
+        # Each radio/checkbox of the group gets the class; the group's <fieldset> carries the description.
+        widget.attrs = {**widget.attrs, "class": attrs["class"]}
+        rendered = ""
+    else:
+        if described_by:
+            attrs["aria-describedby"] = " ".join(dict.fromkeys(described_by))
+        rendered = bound_field.as_widget(attrs=attrs) if kind != "hidden" else bound_field.as_widget()
+    return {
+        "field": bound_field,
+        "kind": kind,
+        "widget": rendered,
+        "id": auto_id,
+        "help_id": help_id,
+        "error_id": error_id,
+        "described_by": " ".join(dict.fromkeys(described_by)),
+        "label_html": label_html,
+        "hide_label": hide_label,
+    }
+
+
+# ------------------------------------------------------------------------------------------ countdown
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    deadline: datetime.datetime
+    text: str
+    state: str  # "ok", "soon" (under a day) or "overdue"
+
+
+@register.simple_tag
+def time_left(deadline: datetime.datetime | None, now: datetime.datetime | None = None) -> TimeLeft | None:
+    """«осталось 2 дня 4 часа» / "2 days 4 hours left"; the phrase agrees with its leading number."""
+    if deadline is None:
+        return None
+    now = now or timezone.now()
+    seconds = int((deadline - now).total_seconds())
+    if seconds <= 0:
+        return TimeLeft(deadline, pgettext("deadline", "time is up"), "overdue")
+    minutes_total = max(1, (seconds + 59) // 60)
+    days, rest = divmod(minutes_total, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        parts = [ngettext("%(count)d day", "%(count)d days", days) % {"count": days}]
+        if hours:
+            parts.append(ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours})
+        text = npgettext("time left, counted in days", "%(duration)s left", "%(duration)s left", days)
+    elif hours:
+        parts = [ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}]
+        if minutes:
+            parts.append(ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes})
+        text = npgettext("time left, counted in hours", "%(duration)s left", "%(duration)s left", hours)
+    else:
+        parts = [ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}]
+        text = npgettext("time left, counted in minutes", "%(duration)s left", "%(duration)s left", minutes)
+    state = "soon" if days == 0 else "ok"
+    return TimeLeft(deadline, text % {"duration": " ".join(parts)}, state)
+
+
+# ------------------------------------------------------------------------------------------ status badges
+
+_TONES = {
+    "success": {
+        "active",
+        "approved",
+        "completed",
+        "delivered",
+        "paid",
+        "published",
+        "received",
+        "resolved",
+        "verified",
+    },
+    "warning": {"awaiting_payment", "draft", "on_review", "pending", "pending_review", "review", "waiting"},
+    "danger": {"banned", "blocked", "cancelled", "canceled", "disputed", "expired", "failed", "overdue", "rejected"},
+    "info": {"in_transit", "new", "open", "processing", "shipped"},
+}
+_TONE_OF = {status: tone for tone, statuses in _TONES.items() for status in statuses}
+
+
+@register.filter
+def status_tone(status: object) -> str:
+    """The badge colour for a status value; anything unknown is neutral (the text always says the status)."""
+    return _TONE_OF.get(str(status).lower(), "neutral")
+
+
+# ------------------------------------------------------------------------------------------ pagination
+
+
+@register.simple_tag
+def page_range(page_obj: Page) -> list:
+    """Page numbers around the current one, with Paginator.ELLIPSIS where pages are left out."""
+    return list(page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1))
+
+
+# ------------------------------------------------------------------------------------------ error summary
+
+
+@register.simple_tag
+def error_summary(form: forms.BaseForm) -> dict:
+    """Errors for the summary at the top of a form: general ones, then one line per field linking to it."""
+    general = list(form.non_field_errors())
+    fields = []
+    for bound in form:
+        if not bound.errors:
+            continue
+        if bound.is_hidden:
+            general.extend(bound.errors)
+            continue
+        target = bound.auto_id or bound.html_name
+        if field_kind(bound.field.widget) == "choices" and bound.subwidgets:
+            target = bound.subwidgets[0].id_for_label
+        fields.extend({"id": target, "label": bound.label, "message": message} for message in bound.errors)
+    return {"general": general, "fields": fields}
+
+
+# ------------------------------------------------------------------------------------------ long texts
+
+_HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.\s+(\S.{0,120})$")
+
+
+def _text_blocks(text: str) -> list[dict]:
+    blocks = []
+    for chunk in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip()):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        heading = _HEADING.match(chunk)
+        if heading and "\n" not in chunk and not chunk.endswith((".", ";", ":")):
+            blocks.append({"heading": True, "number": heading.group(1), "text": chunk})
+        else:
+            blocks.append({"heading": False, "text": chunk})
+    return blocks
+
+
+@register.filter
+def document_sections(text: str) -> list[dict]:
+    """A plain-text document as blocks: short numbered lines ("3. Returns") become headings, the rest paragraphs."""
+    return _text_blocks(text)
+
+
+@register.filter
+def document_headings(text: str) -> list[dict]:
+    """Only the numbered headings of a document, for its table of contents."""
+    return [block for block in _text_blocks(text) if block["heading"]]
