@@ -147,8 +147,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Marketplace] "
-ACCOUNT_LOGIN_ATTEMPTS_LIMIT_TIMEOUT = 300
-# allauth rate limits (counters live in the default cache, i.e. PostgreSQL). "5/5m/ip" means five per five minutes.
+# allauth rate limits; counters live in the default cache (PostgreSQL), so they hold while Redis is down.
+# "5/5m/key" = five per five minutes per login key. `login_failed` also limits MFA codes (key: the user) and
+# applies to the admin login, which goes through allauth (marketplace/urls.py).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("MARKETPLACE_RATE_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
     "login": "30/m/ip",
@@ -157,13 +158,13 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
-    "change_email": "1/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
-    "mfa_authenticate": "10/m/ip,10/m/key",  # brute force of TOTP / recovery codes
-    "mfa_reauthenticate": "10/m/user",
-    "mfa_trust": "5/m/user",
 }
+# Behind N reverse proxies the client address is the Nth from the right in X-Forwarded-For; with 0 it is
+# REMOTE_ADDR. Per-IP limits and the IP kept with a terms acceptance depend on it.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("MARKETPLACE_TRUSTED_PROXY_COUNT", default=0)
+MFA_ADAPTER = "marketplace.accounts.mfa.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MARKETPLACE_MFA_ISSUER", default="Marketplace")
 MFA_RECOVERY_CODE_COUNT = 10
