@@ -176,7 +176,7 @@ def error_summary(form: forms.BaseForm) -> dict:
         if field_kind(bound.field.widget) == "choices" and bound.subwidgets:
             target = bound.subwidgets[0].id_for_label
         fields.extend({"id": target, "label": bound.label, "message": message} for message in bound.errors)
-    return {"general": general, "fields": fields}
+    return {"general": general, "fields": fields, "count": len(general) + len(fields)}
 
 
 # ------------------------------------------------------------------------------------------ long texts
