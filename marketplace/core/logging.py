@@ -13,8 +13,11 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"messa
 
 
 class RequestIdFilter(logging.Filter):
+    """Tag the record with the id of the request being handled ("-" outside one), unless it names one itself."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        if not getattr(record, "request_id", None):
+            record.request_id = request_id_var.get()
         return True
 
 

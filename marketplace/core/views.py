@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_not_required
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import health
+from .middleware import outage_response
 
 
 @require_GET
@@ -35,9 +40,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page, or the outage page when the database failed outside a view (session, user, middleware)."""
+    if isinstance(sys.exc_info()[1], OperationalError):
+        return outage_response(request)
     # No request context: the database may be the thing that failed.
-    from django.template import loader
-
     html = loader.get_template("500.html").render({"request_id": getattr(request, "request_id", "")})
     return HttpResponse(html, status=500)
 
