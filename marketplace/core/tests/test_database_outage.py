@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from .conftest import free_port
 
-# serialized_rollback: the flush after a transactional test would wipe rows made by data migrations
-# (staff groups, legal documents) for the tests that run after it.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
 
 @pytest.fixture
-def database(transactional_db):
-    """Switch the connection to an address where no PostgreSQL listens, and back (`.lose()`, `.restore()`)."""
+def database(django_db_setup, django_db_blocker):
+    """The test database, used outside a test transaction, that can be lost (`.lose()`) and restored.
+
+    No transaction wraps these tests and they write nothing (a transactional test would end with a flush that
+    wipes the rows data migrations made). The connection is switched to an address where no PostgreSQL
+    listens, exactly what the site meets when the server goes away.
+    """
 
     class Database:
         original = {key: connection.settings_dict[key] for key in ("HOST", "PORT")}
@@ -30,14 +32,22 @@ def database(transactional_db):
             connection.settings_dict.update(self.original)
 
     database = Database()
-    yield database
-    database.restore()
+    with django_db_blocker.unblock():
+        yield database
+        database.restore()
 
 
 @pytest.fixture
 def visitor() -> Client:
     # Errors must come back as pages, not be re-raised into the test.
     return Client(raise_request_exception=False, headers={"accept-language": "en"})
+
+
+@pytest.fixture
+def signed_in_visitor(visitor) -> Client:
+    """A browser with a session cookie: its session (and user) is read from PostgreSQL in a middleware."""
+    visitor.cookies[settings.SESSION_COOKIE_NAME] = "s" * 32
+    return visitor
 
 
 def assert_outage_page(response) -> None:
@@ -57,11 +67,10 @@ def test_healthz_names_the_database_when_postgres_is_unreachable(visitor, databa
     assert response.json()["checks"]["broker"]["ok"] is True
 
 
-def test_signed_in_visitor_gets_the_outage_page_when_the_session_cannot_be_read(visitor, database, user):
-    visitor.force_login(user)
+def test_signed_in_visitor_gets_the_outage_page_when_the_session_cannot_be_read(signed_in_visitor, database):
     database.lose()
 
-    assert_outage_page(visitor.get("/"))
+    assert_outage_page(signed_in_visitor.get("/"))
 
 
 def test_a_page_whose_view_queries_the_database_answers_the_outage_page(visitor, database):
@@ -70,12 +79,13 @@ def test_a_page_whose_view_queries_the_database_answers_the_outage_page(visitor,
     assert_outage_page(visitor.get(reverse("legal:document", kwargs={"kind": "terms"})))
 
 
-def test_site_recovers_by_itself_when_postgres_is_back(visitor, database, user):
-    visitor.force_login(user)
+def test_site_recovers_by_itself_when_postgres_is_back(signed_in_visitor, database):
     database.lose()
-    assert visitor.get("/").status_code == 503
+    assert signed_in_visitor.get("/").status_code == 503
+    assert signed_in_visitor.get(reverse("healthz")).status_code == 503
 
     database.restore()
 
-    assert visitor.get("/").status_code == 200
-    assert visitor.get(reverse("healthz")).status_code == 200
+    assert signed_in_visitor.get("/").status_code == 200
+    assert signed_in_visitor.get(reverse("legal:document", kwargs={"kind": "terms"})).status_code == 200
+    assert signed_in_visitor.get(reverse("healthz")).status_code == 200
