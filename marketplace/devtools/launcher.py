@@ -209,7 +209,8 @@ def test(pytest_args: list[str]) -> int:
         env.pop("DJANGO_DEBUG", None)
         env["DJANGO_SETTINGS_MODULE"] = "marketplace.settings_test"
         say("running pytest (real PostgreSQL, Redis, Celery worker and Chromium where tests need them)")
-        result = subprocess.run([PY, "-m", "pytest", *pytest_args], cwd=BASE_DIR, env=env, check=False)
+        # A fresh test database every run: a reused one may have been flushed by transactional tests.
+        result = subprocess.run([PY, "-m", "pytest", "--create-db", *pytest_args], cwd=BASE_DIR, env=env, check=False)
         return result.returncode
     except (KeyboardInterrupt, Stop):
         return 130

@@ -20,8 +20,10 @@ class TermsAcceptanceMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(_EXEMPT_PREFIXES):  # before touching the user: /healthz must not load a session
+            return self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path.startswith(_EXEMPT_PREFIXES):
+        if user is not None and user.is_authenticated:
             current_ids = sorted(doc.pk for doc in selectors.documents_requiring_acceptance())
             if request.session.get(_SESSION_KEY) != current_ids:
                 if selectors.pending_documents_for(user=user):
