@@ -149,3 +149,20 @@ def totp_code(secret: str = TEST_TOTP_SECRET) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests restore the reference rows that data migrations create.
+
+    Browser journeys, real-worker and race tests end with a flush that would also wipe staff groups,
+    legal documents, the seller offer and other migration-made rows. Each such test therefore gets
+    `serialized_rollback=True`: Django serialises the database once at set-up and restores it.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or "live_server" in getattr(
+            item, "fixturenames", ()
+        )
+        if transactional and not (marker is not None and marker.kwargs.get("serialized_rollback")):
+            kwargs = {**(marker.kwargs if marker is not None else {}), "transaction": True, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
