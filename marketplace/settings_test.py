@@ -9,7 +9,8 @@ from .settings import *  # noqa: F403
 from .settings import BASE_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A real Celery worker started by a test writes .eml files the test can read (conftest.celery_worker_process).
+EMAIL_BACKEND = env.str("MARKETPLACE_TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -29,3 +30,9 @@ _suffix = env.str("MARKETPLACE_TEST_DB_SUFFIX", default="")  # noqa: F405
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": "test_" + DATABASES["default"]["NAME"] + (f"_{_suffix}" if _suffix else "")  # noqa: F405
 }
+
+# Each test database has its own Celery queue: a worker started by one test run (or `make run`'s worker on the
+# same Redis) never takes the tasks of another run, which would run them against the wrong database. The worker
+# a test starts is told the queue of the run that started it.
+_own_queue = "test-" + DATABASES["default"]["TEST"]["NAME"]  # noqa: F405
+CELERY_TASK_DEFAULT_QUEUE = env.str("MARKETPLACE_TEST_CELERY_QUEUE", default=_own_queue)  # noqa: F405
