@@ -166,3 +166,70 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if transactional and not (marker is not None and marker.kwargs.get("serialized_rollback")):
             kwargs = {**(marker.kwargs if marker is not None else {}), "transaction": True, "serialized_rollback": True}
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real Celery worker (solo pool) on this run's test database and Celery queue, for the whole session.
+
+    Yields the folder where the worker writes each e-mail as an .eml file. The worker sees only committed
+    rows: a test writes them outside a test transaction and deletes them itself (as
+    marketplace/notifications/tests/test_worker.py does), because the flush after a `transaction=True` test
+    wipes the rows data migrations made for later runs. Mark such tests `@pytest.mark.celery_worker`.
+    """
+    import signal
+    import subprocess
+    import sys
+    import time
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    from marketplace.celery import app
+
+    own_setup = None
+    if connection.settings_dict["NAME"] != settings.DATABASES["default"]["TEST"]["NAME"]:
+        # Only tests outside a test transaction were collected, so pytest-django made no test database.
+        with django_db_blocker.unblock():
+            own_setup = setup_databases(verbosity=0, interactive=False, keepdb=True, aliases={"default"})
+    test_database = connection.settings_dict["NAME"]
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
+    log_path = mail_dir.parent / "celery-worker.log"
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE  # this run's own queue (settings_test)
+    database_url = urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + test_database)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings_test",
+        "DATABASE_URL": urlunsplit(database_url),
+        "EMAIL_URL": f"filemail://{mail_dir}",
+        "MARKETPLACE_TEST_EMAIL_BACKEND": "marketplace.notifications.mailbox.EmlFileBackend",
+        "MARKETPLACE_TEST_CELERY_QUEUE": queue,
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DJANGO_DEBUG", None)
+    node = f"pytest-{os.getpid()}@localhost"
+    command = [sys.executable, "-m", "celery", "-A", "marketplace", "worker", "--pool=solo", "-l", "warning"]
+    command += ["-n", node, "-Q", queue, "--without-gossip", "--without-mingle"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=Path(__file__).parent, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[node], timeout=0.5):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"The Celery worker did not start. Its log:\n{log_path.read_text()}", pytrace=False)
+        yield mail_dir
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # warm shutdown: finishes the task in hand (3-4 s)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if own_setup is not None:
+            with django_db_blocker.unblock():
+                teardown_databases(own_setup, verbosity=0, keepdb=True)
