@@ -241,8 +241,6 @@ _email = env.email_url_config(EMAIL_URL)
 if EMAIL_URL.startswith("filemail:"):
     # One .eml file per message, so the DEBUG mailbox page can list and open them.
     _email["EMAIL_BACKEND"] = "marketplace.notifications.mailbox.EmlFileBackend"
-    # django-environ drops the leading "/" of filemail:///abs/path; a relative folder is relative to BASE_DIR.
-    _email["EMAIL_FILE_PATH"] = str(BASE_DIR / EMAIL_URL.removeprefix("filemail://").split("?", 1)[0])
 vars().update(_email)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Marketplace <noreply@marketplace.local>")
@@ -279,6 +277,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.notifications.tasks.purge_old_notifications",
         "schedule": crontab(hour=3, minute=30),
     },
+    # every minute: send card refunds and payouts whose (re)try is due; re-send overdue sandbox webhooks
+    "ledger-relay-refunds": {"task": "marketplace.ledger.tasks.relay_refunds", "schedule": 60.0},
+    "ledger-relay-payouts": {"task": "marketplace.ledger.tasks.relay_payouts", "schedule": 60.0},
+    "ledger-relay-sandbox-webhooks": {"task": "marketplace.ledger.tasks.relay_sandbox_webhooks", "schedule": 60.0},
+    # every 10 minutes: ask the bank about sent payouts, confirm or fail them
+    "ledger-poll-payouts": {"task": "marketplace.ledger.tasks.poll_sent_payouts", "schedule": 600.0},
 }
 
 # LOGGING ------------------------------------------------------------------------------------------
@@ -310,7 +314,6 @@ MARKETPLACE_HEALTH_TIMEOUT = env.float("MARKETPLACE_HEALTH_TIMEOUT", default=2.0
 MARKETPLACE_NOTIFICATION_MAX_ATTEMPTS = env.int("MARKETPLACE_NOTIFICATION_MAX_ATTEMPTS", default=8)
 MARKETPLACE_NOTIFICATION_RETENTION_DAYS = env.int("MARKETPLACE_NOTIFICATION_RETENTION_DAYS", default=180)
 MARKETPLACE_QUIET_HOURS_DEFAULT = (22, 9)  # 22:00-09:00 in the recipient's time zone, when enabled
-MARKETPLACE_MARKETING_WEEKLY_CAP = env.int("MARKETPLACE_MARKETING_WEEKLY_CAP", default=3)  # news/offers per user
 
 # Catalogue (listings, photos, search, moderation)
 MARKETPLACE_CATALOG_DEFAULT_COMMISSION_PERCENT = env.str("MARKETPLACE_CATALOG_DEFAULT_COMMISSION_PERCENT", default="10")
@@ -343,3 +346,22 @@ MARKETPLACE_SELLER_HOLIDAYS = [
     "2026-01-01", "2026-01-02", "2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08", "2026-01-09",
     "2026-02-23", "2026-03-09", "2026-05-01", "2026-05-11", "2026-06-12", "2026-11-04", "2026-12-31",
 ]  # fmt: skip
+
+# Ledger and payments (marketplace.ledger; docs/payments.md)
+MARKETPLACE_PAYMENT_PROVIDER = env.str("MARKETPLACE_PAYMENT_PROVIDER", default="sandbox")  # for new payments
+# The built-in sandbox acquirer (hosted test-card page under /sandbox-pay/). Turn it off once a real one is set up.
+MARKETPLACE_PAYMENT_SANDBOX_ENABLED = env.bool("MARKETPLACE_PAYMENT_SANDBOX_ENABLED", default=True)
+MARKETPLACE_PAYMENT_PROVIDERS: dict[str, str] = {}  # name (in webhook URLs, Payment.provider) → class; code, not env
+if MARKETPLACE_PAYMENT_SANDBOX_ENABLED:
+    MARKETPLACE_PAYMENT_PROVIDERS["sandbox"] = "marketplace.ledger.payments.sandbox.provider.SandboxProvider"
+# Empty: derived from DJANGO_SECRET_KEY. Empty URL: MARKETPLACE_SITE_URL + /payments/webhook/sandbox/.
+MARKETPLACE_PAYMENT_SANDBOX_WEBHOOK_SECRET = env.str("MARKETPLACE_PAYMENT_SANDBOX_WEBHOOK_SECRET", default="")
+MARKETPLACE_PAYMENT_SANDBOX_WEBHOOK_URL = env.str("MARKETPLACE_PAYMENT_SANDBOX_WEBHOOK_URL", default="")
+MARKETPLACE_PAYMENT_WEBHOOK_TOLERANCE = env.int("MARKETPLACE_PAYMENT_WEBHOOK_TOLERANCE", default=300)  # seconds
+MARKETPLACE_PAYMENT_WEBHOOK_MAX_ATTEMPTS = env.int("MARKETPLACE_PAYMENT_WEBHOOK_MAX_ATTEMPTS", default=10)
+MARKETPLACE_PAYMENT_REFUND_MAX_ATTEMPTS = env.int("MARKETPLACE_PAYMENT_REFUND_MAX_ATTEMPTS", default=8)
+MARKETPLACE_LEDGER_PAYOUT_MINIMUM = env.str("MARKETPLACE_LEDGER_PAYOUT_MINIMUM", default="500.00")  # RUB
+MARKETPLACE_LEDGER_PAYOUT_MAX_ATTEMPTS = env.int("MARKETPLACE_LEDGER_PAYOUT_MAX_ATTEMPTS", default=8)
+MARKETPLACE_LEDGER_PAYOUT_GATEWAY = env.str(
+    "MARKETPLACE_LEDGER_PAYOUT_GATEWAY", default="marketplace.ledger.payments.sandbox.payouts.SandboxPayoutGateway"
+)
