@@ -22,6 +22,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "accounts.view_user",
         "notifications.view_notification",
         "notifications.view_delivery",
+        "notifications.change_delivery",  # "retry now" on failed e-mails
+        "notifications.view_marketingconsent",
         "legal.view_platformterms",
         "legal.add_platformterms",
         "legal.change_platformterms",
