@@ -241,6 +241,8 @@ _email = env.email_url_config(EMAIL_URL)
 if EMAIL_URL.startswith("filemail:"):
     # One .eml file per message, so the DEBUG mailbox page can list and open them.
     _email["EMAIL_BACKEND"] = "marketplace.notifications.mailbox.EmlFileBackend"
+    # django-environ drops the leading "/" of filemail:///abs/path; a relative folder is relative to BASE_DIR.
+    _email["EMAIL_FILE_PATH"] = str(BASE_DIR / EMAIL_URL.removeprefix("filemail://").split("?", 1)[0])
 vars().update(_email)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Marketplace <noreply@marketplace.local>")
@@ -314,6 +316,7 @@ MARKETPLACE_HEALTH_TIMEOUT = env.float("MARKETPLACE_HEALTH_TIMEOUT", default=2.0
 MARKETPLACE_NOTIFICATION_MAX_ATTEMPTS = env.int("MARKETPLACE_NOTIFICATION_MAX_ATTEMPTS", default=8)
 MARKETPLACE_NOTIFICATION_RETENTION_DAYS = env.int("MARKETPLACE_NOTIFICATION_RETENTION_DAYS", default=180)
 MARKETPLACE_QUIET_HOURS_DEFAULT = (22, 9)  # 22:00-09:00 in the recipient's time zone, when enabled
+MARKETPLACE_MARKETING_WEEKLY_CAP = env.int("MARKETPLACE_MARKETING_WEEKLY_CAP", default=3)  # news/offers per user
 
 # Catalogue (listings, photos, search, moderation)
 MARKETPLACE_CATALOG_DEFAULT_COMMISSION_PERCENT = env.str("MARKETPLACE_CATALOG_DEFAULT_COMMISSION_PERCENT", default="10")
