@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "marketplace.accounts",
     "marketplace.legal",
     "marketplace.notifications",
+    "marketplace.ledger",
     "marketplace.devtools",
     # domain
     "sellers",
