@@ -20,7 +20,12 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("legal/", include("marketplace.legal.urls")),
     path("notifications/", include("marketplace.notifications.urls")),
+    path("payments/", include("marketplace.ledger.urls")),
 ]
+
+if settings.MARKETPLACE_PAYMENT_SANDBOX_ENABLED:
+    # The sandbox acquirer's hosted payment page (it stands in for a provider's own site).
+    urlpatterns += [path("sandbox-pay/", include("marketplace.ledger.payments.sandbox.urls"))]
 
 if settings.DEBUG:
     urlpatterns += [path("dev/", include("marketplace.devtools.urls"))]
