@@ -28,6 +28,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "legal.add_platformterms",
         "legal.change_platformterms",
         "legal.view_termsacceptance",
+        # ledger: read-only views of accounts, transactions, payments, refunds and payouts
+        "ledger.view_ledgeraccount",
+        "ledger.view_ledgertransaction",
+        "ledger.view_ledgerentry",
+        "ledger.view_ledgerreference",
+        "ledger.view_payment",
+        "ledger.view_paymentstatuschange",
+        "ledger.view_paymentevent",
+        "ledger.view_paymentrefund",
+        "ledger.view_payout",
+        "ledger.view_payoutevent",
     },
 }
 
