@@ -148,6 +148,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Marketplace] "
+# Security alerts (password or e-mail changed, 2FA on/off) go through the notification outbox: accounts.adapter.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # allauth rate limits; counters live in the default cache (PostgreSQL), so they hold while Redis is down.
 # "5/5m/key" = five per five minutes per login key. `login_failed` also limits MFA codes (key: the user) and
 # applies to the admin login, which goes through allauth (marketplace/urls.py).
