@@ -171,6 +171,7 @@ MFA_ADAPTER = "marketplace.accounts.mfa.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MARKETPLACE_MFA_ISSUER", default="Marketplace")
 MFA_RECOVERY_CODE_COUNT = 10
+MFA_TOTP_TOLERANCE = 1  # accept the previous/next 30 s code: clocks drift and people type slowly
 MARKETPLACE_STAFF_MFA_REQUIRED = env.bool("MARKETPLACE_STAFF_MFA_REQUIRED", default=True)
 
 # I18N ---------------------------------------------------------------------------------------------
