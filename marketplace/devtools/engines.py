@@ -75,7 +75,12 @@ def start_postgres(db_names: tuple[str, ...] = (DEFAULT_DB_NAME,)) -> tuple[str,
     was_running = _postgres_running()
     # A process killed by a signal leaves its pid here, and then nothing ever stops the server.
     (PGDATA / ".handle_pids.json").unlink(missing_ok=True)
-    server = pgs.get_server(PGDATA, cleanup_mode=None)
+    try:
+        server = pgs.get_server(PGDATA, cleanup_mode=None)
+    except Exception as error:
+        log = PGDATA / "log"
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:]) if log.exists() else "(no log)"
+        raise RuntimeError(f"embedded PostgreSQL did not start in {PGDATA}:\n{tail}") from error
     existing = server.psql("SELECT datname FROM pg_database;")
     for name in db_names:
         if name not in existing.split():
