@@ -17,6 +17,19 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "notifications.view_notification",
         "notifications.view_delivery",
         "legal.view_platformterms",
+        # sellers: verification queue, sanctions, bank-detail changes, cases
+        "sellers.view_sellerapplication",
+        "sellers.review_sellerapplication",
+        "sellers.view_applicationdocument",
+        "sellers.view_seller",
+        "sellers.sanction_seller",
+        "sellers.view_sanction",
+        "sellers.view_storefront",
+        "sellers.view_bankdetailschange",
+        "sellers.review_bankdetailschange",
+        "sellers.view_sellercase",
+        "sellers.decide_sellercase",
+        "sellers.view_announcement",
     },
     MANAGERS: {
         "accounts.view_user",
@@ -39,6 +52,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "ledger.view_paymentrefund",
         "ledger.view_payout",
         "ledger.view_payoutevent",
+        # sellers: announcements to sellers, the seller registry, sanctions by hand (spec 9)
+        "sellers.view_seller",
+        "sellers.view_storefront",
+        "sellers.sanction_seller",
+        "sellers.view_sanction",
+        "sellers.view_sellerapplication",
+        "sellers.view_sellercase",
+        "sellers.add_announcement",
+        "sellers.change_announcement",
+        "sellers.view_announcement",
+        "sellers.publish_announcement",
     },
 }
 
