@@ -233,3 +233,24 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         if own_setup is not None:
             with django_db_blocker.unblock():
                 teardown_databases(own_setup, verbosity=0, keepdb=True)
+
+
+@pytest.fixture
+def seller(db, password):
+    """An approved ИП with a storefront; `.user` is the owner's account (also the owner in the team)."""
+    from sellers.tests.factories import make_seller
+
+    user = _make_user("sergey.seller@example.com", password, first_name="Сергей", last_name="Продавцов")
+    _accept_current_terms(user)
+    return make_seller(user=user)
+
+
+@pytest.fixture
+def other_seller(db, password):
+    """A second approved seller (an ООО), for "not yours" tests."""
+    from sellers.models import LegalForm
+    from sellers.tests.factories import make_seller
+
+    user = _make_user("olga.seller@example.com", password, first_name="Ольга", last_name="Торговцева")
+    _accept_current_terms(user)
+    return make_seller(user=user, legal_form=LegalForm.LLC)
