@@ -283,6 +283,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.notifications.tasks.purge_old_notifications",
         "schedule": crontab(hour=3, minute=30),
     },
+    # sellers: hourly, lift sanctions past their expiry and expire old team invitations
+    "sellers-lift-expired-sanctions": {"task": "sellers.tasks.lift_expired_sanctions", "schedule": crontab(minute=5)},
+    "sellers-expire-invitations": {"task": "sellers.tasks.expire_invitations", "schedule": crontab(minute=15)},
+    # sellers: every 15 minutes, pause listings of sellers who did not accept a seller offer now in force
+    "sellers-pause-without-offer": {"task": "sellers.tasks.pause_sellers_without_current_offer", "schedule": 900.0},
+    # sellers: nightly, close decided cases the seller left open
+    "sellers-close-stale-cases": {"task": "sellers.tasks.close_stale_cases", "schedule": crontab(hour=4, minute=10)},
     # every minute: send card refunds and payouts whose (re)try is due; re-send overdue sandbox webhooks
     "ledger-relay-refunds": {"task": "marketplace.ledger.tasks.relay_refunds", "schedule": 60.0},
     "ledger-relay-payouts": {"task": "marketplace.ledger.tasks.relay_payouts", "schedule": 60.0},

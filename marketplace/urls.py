@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("legal/", include("marketplace.legal.urls")),
     path("notifications/", include("marketplace.notifications.urls")),
+    path("", include("sellers.urls")),  # /sell/, /s/<slug>/, /seller/
     path("payments/", include("marketplace.ledger.urls")),
 ]
 

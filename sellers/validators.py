@@ -10,11 +10,16 @@ Sources of the algorithms: ФНС order on the INN structure (weights for the 10
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
+import warnings
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 # Legal forms, by the values the SellerApplication model stores (models.LegalForm uses these).
 LLC = "ooo"  # ООО: a company
@@ -316,3 +321,215 @@ def consistency_findings(
                 )
             )
     return findings
+
+
+# The whole application ------------------------------------------------------------------------------
+
+NUMBER_FIELDS = ("inn", "ogrn", "kpp", "bik", "settlement_account", "correspondent_account")
+_COMMON_REQUIRED = (
+    "legal_form",
+    "legal_name",
+    "inn",
+    "legal_address",
+    "bik",
+    "settlement_account",
+    "correspondent_account",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "store_name",
+    "store_slug",
+)
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    LLC: (*_COMMON_REQUIRED, "ogrn", "kpp"),
+    SOLE_TRADER: (*_COMMON_REQUIRED, "ogrn"),
+    SELF_EMPLOYED: _COMMON_REQUIRED,
+}
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+RESERVED_SLUGS = frozenset({"admin", "api", "new", "edit", "sell", "seller", "sellers", "shop", "static", "media", "s"})
+
+
+def validate_store_slug(value: str) -> None:
+    """Latin letters, digits and single hyphens, 3–50 characters: it becomes /s/<address>/."""
+    if not (3 <= len(value) <= 50) or not _SLUG.match(value):
+        raise ValidationError(
+            _("Store address: 3–50 small Latin letters, digits and single hyphens, e.g. romashka-shop."),
+            code="slug_format",
+        )
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("This store address is reserved. Choose another one."), code="slug_reserved")
+
+
+def clean_application_values(
+    values: dict[str, str], fields: tuple[str, ...] | list[str]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Normalise and check the given application fields; returns (cleaned values, errors by field).
+
+    Required-ness depends on the legal form (taken from `values`), and cross-field rules (INN vs
+    legal form, account vs BIK) run when both fields are in `values`.
+    """
+    legal_form = values.get("legal_form", "")
+    required = REQUIRED_FIELDS.get(legal_form, ("legal_form",))
+    cleaned: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+
+    def fail(field: str, error: ValidationError) -> None:
+        errors.setdefault(field, []).extend(error.messages)
+
+    for field in fields:
+        raw = values.get(field, "")
+        value = (digits(raw) if field in NUMBER_FIELDS else (raw or "").strip()) if isinstance(raw, str) else raw
+        if field == "kpp":
+            value = value.upper()
+        cleaned[field] = value
+        if not value:
+            if field in required:
+                fail(field, ValidationError(_("This field is required."), code="required"))
+            continue
+        try:
+            if field == "inn":
+                validate_inn(value, legal_form or None)
+            elif field == "ogrn":
+                validate_registration_number(value, legal_form)
+            elif field == "kpp":
+                if legal_form != LLC:
+                    raise ValidationError(
+                        _("Only an LLC (ООО) has a KPP: leave this field empty."), code="kpp_not_expected"
+                    )
+                validate_kpp(value)
+            elif field == "bik":
+                validate_bik(value)
+            elif field == "settlement_account":
+                validate_settlement_account(value, digits(values.get("bik", "")))
+            elif field == "correspondent_account":
+                validate_correspondent_account(value, digits(values.get("bik", "")))
+            elif field == "contact_phone":
+                cleaned[field] = normalize_russian_phone(value)
+            elif field == "store_slug":
+                cleaned[field] = value.lower()
+                validate_store_slug(cleaned[field])
+        except ValidationError as error:
+            if field in ("settlement_account", "correspondent_account") and error.code.startswith("bik_"):
+                continue  # the BIK field carries that error; don't repeat it on every account
+            fail(field, error)
+    return cleaned, errors
+
+
+# Uploaded documents ---------------------------------------------------------------------------------
+
+_SIGNATURES = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+)
+_PILLOW_FORMAT = {"image/jpeg": "JPEG", "image/png": "PNG"}
+# Active content a PDF viewer would run; a legal scan never needs it.
+_PDF_ACTIVE_CONTENT = re.compile(rb"/(?:JavaScript|JS[\s(<\[/]|Launch|EmbeddedFile|RichMedia|XFA)")
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    """An accepted upload: the bytes to store (images re-encoded, so EXIF and trailing data are gone)."""
+
+    content: bytes
+    content_type: str
+    extension: str
+    sha256: str
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+def _read_capped(upload, limit: int) -> bytes:
+    megabytes = limit // (1024 * 1024)
+    if getattr(upload, "size", 0) and upload.size > limit:
+        raise ValidationError(_("The file is larger than %(mb)s MB."), code="file_too_large", params={"mb": megabytes})
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(_("The file is larger than %(mb)s MB."), code="file_too_large", params={"mb": megabytes})
+    if not data:
+        raise ValidationError(_("The file is empty."), code="file_empty")
+    return data
+
+
+def sniff_content_type(data: bytes) -> tuple[str, str] | None:
+    """(content type, extension) judged by the first bytes, never by the file name."""
+    for signature, content_type, extension in _SIGNATURES:
+        if data.startswith(signature):
+            return content_type, extension
+    return None
+
+
+def _clean_pdf(data: bytes) -> bytes:
+    if b"%%EOF" not in data[-2048:]:
+        raise ValidationError(_("The PDF file is damaged or incomplete."), code="pdf_damaged")
+    if _PDF_ACTIVE_CONTENT.search(data):
+        raise ValidationError(
+            _("PDF files with scripts, attachments or forms are not accepted. Save the scan as a plain PDF."),
+            code="pdf_active_content",
+        )
+    return data
+
+
+def _clean_image(data: bytes, content_type: str) -> bytes:
+    max_pixels = settings.MARKETPLACE_SELLER_IMAGE_MAX_PIXELS
+    pillow_format = _PILLOW_FORMAT[content_type]
+    too_big = ValidationError(
+        _("The image is too large: at most %(mp)s megapixels."),
+        code="image_too_large",
+        params={"mp": max_pixels // 1_000_000},
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
+                width, height = image.size
+                if width * height > max_pixels:
+                    raise too_big
+                if getattr(image, "n_frames", 1) > 1:
+                    raise ValidationError(_("Animated images are not accepted."), code="image_animated")
+                image.load()
+                frame = image.convert("RGB") if pillow_format == "JPEG" else image.copy()
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_big from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise ValidationError(_("The image file is damaged."), code="image_damaged") from None
+    buffer = io.BytesIO()
+    frame.save(buffer, format=pillow_format, **({"quality": 90} if pillow_format == "JPEG" else {"optimize": True}))
+    return buffer.getvalue()
+
+
+def clean_document_upload(upload) -> CleanFile:
+    """A PDF, JPEG or PNG up to the size cap, type sniffed from content; images re-encoded. Raises ValidationError."""
+    data = _read_capped(upload, settings.MARKETPLACE_SELLER_DOCUMENT_MAX_BYTES)
+    sniffed = sniff_content_type(data)
+    if sniffed is None:
+        raise ValidationError(
+            _("Upload a PDF, JPEG or PNG file. This file is something else, whatever its name says."),
+            code="file_type",
+        )
+    content_type, extension = sniffed
+    content = _clean_pdf(data) if content_type == "application/pdf" else _clean_image(data, content_type)
+    return CleanFile(
+        content=content, content_type=content_type, extension=extension, sha256=hashlib.sha256(content).hexdigest()
+    )
+
+
+def clean_storefront_image(upload, *, max_side: int = 2000) -> CleanFile:
+    """A logo or banner: JPEG or PNG, the same caps as documents, scaled down and re-encoded."""
+    cleaned = clean_document_upload(upload)
+    if cleaned.content_type == "application/pdf":
+        raise ValidationError(_("Upload a JPEG or PNG image."), code="file_type")
+    with Image.open(io.BytesIO(cleaned.content)) as image:
+        frame = image.copy()
+    frame.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    pillow_format = _PILLOW_FORMAT[cleaned.content_type]
+    frame.save(buffer, format=pillow_format, **({"quality": 88} if pillow_format == "JPEG" else {"optimize": True}))
+    content = buffer.getvalue()
+    return CleanFile(content, cleaned.content_type, cleaned.extension, hashlib.sha256(content).hexdigest())

@@ -13,6 +13,7 @@ from .applications import (
     FieldChangeRequest,
     LegalForm,
     SellerApplication,
+    application_field_choices,
 )
 from .communication import (
     CASE_TRANSITIONS,
@@ -89,5 +90,6 @@ __all__ = [
     "TeamInvitationEvent",
     "TeamMember",
     "TeamRole",
+    "application_field_choices",
     "private_storage",
 ]

@@ -222,8 +222,8 @@ class ApplicationEvent(models.Model):
     """Who, when, from, to, why — append-only history of an application."""
 
     application = models.ForeignKey(SellerApplication, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=32, blank=True)
-    to_status = models.CharField(_("to"), max_length=32)
+    from_status = models.CharField(_("from"), max_length=32, choices=ApplicationStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=32, choices=ApplicationStatus)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

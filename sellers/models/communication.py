@@ -247,8 +247,8 @@ class CaseAttachment(models.Model):
 
 class CaseEvent(models.Model):
     case = models.ForeignKey(SellerCase, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16)
+    from_status = models.CharField(_("from"), max_length=16, choices=CaseStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=CaseStatus)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

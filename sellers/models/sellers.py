@@ -24,14 +24,15 @@ class SellerStatus(models.TextChoices):
 
 
 S = SellerStatus
-# Sanctions move down the ladder (skipping steps is allowed for serious violations); reinstatement
-# goes back to active. Termination is reversible only by reinstatement (e.g. after an appeal).
+# Sanctions move down the ladder (skipping steps is allowed for serious violations); lifting one
+# returns the seller to the heaviest sanction still in force, or to active. A termination reversed on
+# appeal can likewise land on a lighter sanction that is still in force.
 SELLER_TRANSITIONS: dict[str, frozenset[str]] = {
     S.ACTIVE: frozenset({S.WARNED, S.RESTRICTED, S.SUSPENDED, S.TERMINATED}),
     S.WARNED: frozenset({S.ACTIVE, S.RESTRICTED, S.SUSPENDED, S.TERMINATED}),
     S.RESTRICTED: frozenset({S.ACTIVE, S.WARNED, S.SUSPENDED, S.TERMINATED}),
     S.SUSPENDED: frozenset({S.ACTIVE, S.WARNED, S.RESTRICTED, S.TERMINATED}),
-    S.TERMINATED: frozenset({S.ACTIVE}),
+    S.TERMINATED: frozenset({S.ACTIVE, S.WARNED, S.RESTRICTED, S.SUSPENDED}),
 }
 validate_table(SELLER_TRANSITIONS, set(SellerStatus.values))
 
@@ -159,8 +160,8 @@ class SellerEvent(models.Model):
     """Who, when, from, to, why — append-only history of a seller's status."""
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16)
+    from_status = models.CharField(_("from"), max_length=16, choices=SellerStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=SellerStatus)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -300,8 +301,8 @@ class BankDetailsChange(TimeStampedModel):
 
 class BankChangeEvent(models.Model):
     change = models.ForeignKey(BankDetailsChange, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16)
+    from_status = models.CharField(_("from"), max_length=16, choices=BankChangeStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=BankChangeStatus)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -404,8 +405,8 @@ class TeamInvitation(TimeStampedModel):
 
 class TeamInvitationEvent(models.Model):
     invitation = models.ForeignKey(TeamInvitation, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16)
+    from_status = models.CharField(_("from"), max_length=16, choices=InvitationStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=InvitationStatus)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -1,0 +1,152 @@
+"""Reads: scoped, prefetched querysets for the sellers' pages and the admin."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from .models import (
+    Announcement,
+    AnnouncementReceipt,
+    ApplicationDocument,
+    ApplicationEvent,
+    CaseAttachment,
+    CaseMessage,
+    FieldChangeRequest,
+    Sanction,
+    Seller,
+    SellerApplication,
+    SellerCase,
+    SellerStatus,
+    Storefront,
+    TeamInvitation,
+    TeamMember,
+)
+
+
+def membership_for(*, user) -> TeamMember | None:
+    """The user's seat in a seller's team, with the seller and storefront the cabinet header shows."""
+    if not user.is_authenticated:
+        return None
+    return TeamMember.objects.select_related("seller__storefront", "user").filter(user=user).first()
+
+
+# Applications ----------------------------------------------------------------------------------------
+
+
+def applications_for_applicant(*, user) -> QuerySet[SellerApplication]:
+    return SellerApplication.objects.filter(applicant=user)
+
+
+def current_application_for(*, user) -> SellerApplication | None:
+    """The open application, else the latest decided one (what the status page shows)."""
+    applications = applications_for_applicant(user=user).prefetch_related(
+        Prefetch("documents", queryset=ApplicationDocument.objects.order_by("kind", "uploaded_at")),
+        Prefetch("change_requests", queryset=FieldChangeRequest.objects.order_by("created_at", "pk")),
+        Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor").order_by("created_at", "pk")),
+    )
+    return applications.open().first() or applications.order_by("-created_at").first()
+
+
+def documents_visible_to(*, user) -> QuerySet[ApplicationDocument]:
+    """The applicant's own documents; reviewers (moderators) see all."""
+    documents = ApplicationDocument.objects.select_related("application")
+    if user.is_active and user.has_perm("sellers.review_sellerapplication"):
+        return documents
+    return documents.filter(application__applicant=user)
+
+
+def review_queue() -> QuerySet[SellerApplication]:
+    return SellerApplication.objects.review_queue().select_related("applicant", "reviewer")
+
+
+# Sellers ---------------------------------------------------------------------------------------------
+
+
+def storefront_for_public(*, slug: str) -> Storefront | None:
+    """A storefront buyers may open (terminated sellers have none)."""
+    return (
+        Storefront.objects.select_related("seller")
+        .exclude(seller__status=SellerStatus.TERMINATED)
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def sanctions_for_seller(*, seller: Seller) -> QuerySet[Sanction]:
+    return seller.sanctions.annotate(has_appeal=Exists(SellerCase.objects.filter(sanction=OuterRef("pk")))).order_by(
+        "-imposed_at", "-pk"
+    )
+
+
+def team_for_seller(*, seller: Seller) -> QuerySet[TeamMember]:
+    return seller.members.select_related("user").order_by("added_at", "pk")
+
+
+def pending_invitations_for_seller(*, seller: Seller) -> QuerySet[TeamInvitation]:
+    return seller.invitations.filter(status="pending").select_related("invited_by").order_by("-created_at")
+
+
+def invitation_by_token(*, token: str) -> TeamInvitation | None:
+    return TeamInvitation.objects.select_related("seller__storefront", "invited_by").filter(token=token).first()
+
+
+# Announcements ---------------------------------------------------------------------------------------
+
+
+def announcement_audience(*, announcement: Announcement) -> QuerySet[Seller]:
+    """The sellers an announcement targets: its segment, never terminated sellers."""
+    sellers = Seller.objects.exclude(status=SellerStatus.TERMINATED)
+    if announcement.segment_legal_form:
+        sellers = sellers.filter(legal_form=announcement.segment_legal_form)
+    if announcement.segment_status:
+        sellers = sellers.filter(status=announcement.segment_status)
+    if announcement.segment_category:
+        sellers = sellers.filter(categories__icontains=announcement.segment_category)
+    return sellers.order_by("pk")
+
+
+def announcement_feed(*, seller: Seller) -> QuerySet[AnnouncementReceipt]:
+    return (
+        AnnouncementReceipt.objects.filter(seller=seller, announcement__published_at__isnull=False)
+        .select_related("announcement", "acknowledged_by")
+        .order_by("-announcement__published_at", "-pk")
+    )
+
+
+def unread_announcement_count(*, seller: Seller) -> int:
+    return AnnouncementReceipt.objects.filter(seller=seller, read_at__isnull=True).count()
+
+
+def announcements_with_rates() -> QuerySet[Announcement]:
+    """For the managers' list: how many sellers got, read and acknowledged each announcement."""
+    return Announcement.objects.annotate(
+        recipients=Count("receipts"),
+        reads=Count("receipts", filter=Q(receipts__read_at__isnull=False)),
+        acknowledgements=Count("receipts", filter=Q(receipts__acknowledged_at__isnull=False)),
+    )
+
+
+# Cases -----------------------------------------------------------------------------------------------
+
+
+def cases_for_seller(*, seller: Seller) -> QuerySet[SellerCase]:
+    return seller.cases.select_related("sanction").order_by("-created_at", "-pk")
+
+
+def case_thread(*, seller: Seller) -> QuerySet[SellerCase]:
+    """One of the seller's cases with its whole thread and attachments (scoped: other sellers get 404)."""
+    return cases_for_seller(seller=seller).prefetch_related(
+        Prefetch(
+            "messages",
+            queryset=CaseMessage.objects.select_related("author")
+            .prefetch_related("attachments")
+            .order_by("created_at", "pk"),
+        )
+    )
+
+
+def case_attachments_visible_to(*, user) -> QuerySet[CaseAttachment]:
+    attachments = CaseAttachment.objects.select_related("message__case")
+    if user.is_active and user.has_perm("sellers.view_sellercase"):
+        return attachments
+    return attachments.filter(message__case__seller__members__user=user)
