@@ -15,6 +15,7 @@ from marketplace.accounts.roles import MANAGERS, MODERATORS
 from marketplace.devtools.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from marketplace.legal import selectors as legal_selectors
 from marketplace.legal import services as legal_services
+from sellers.demo import seed_sellers
 
 
 def ensure_user(email: str, *, first_name: str = "", last_name: str = "", **flags) -> User:
@@ -50,7 +51,7 @@ def seed_accounts(log: Callable[[str], None]) -> None:
     log("accounts: buyers, moderator, manager, admin")
 
 
-DEMO_SEEDERS: list[Callable[[Callable[[str], None]], None]] = [seed_accounts]
+DEMO_SEEDERS: list[Callable[[Callable[[str], None]], None]] = [seed_accounts, seed_sellers]
 
 
 def seed_all(log: Callable[[str], None]) -> None:

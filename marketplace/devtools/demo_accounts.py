@@ -10,4 +10,10 @@ DEMO_LOGINS: list[tuple[str, str]] = [
     ("moderator", "moderator@marketplace.demo"),
     ("manager", "manager@marketplace.demo"),
     ("admin", "admin@marketplace.demo"),
+    ("seller: ИП, active, team owner", "seller@marketplace.demo"),
+    ("seller's manager", "seller-manager@marketplace.demo"),
+    ("seller's warehouse", "seller-warehouse@marketplace.demo"),
+    ("seller: ООО, warned, appeal open", "seller2@marketplace.demo"),
+    ("applicant: changes requested", "applicant@marketplace.demo"),
+    ("moderator 2 (decides appeals)", "moderator2@marketplace.demo"),
 ]
