@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import time
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -159,12 +160,22 @@ def quiet_hours_end(*, quiet: QuietHours, tz: datetime.tzinfo, now: datetime.dat
     return datetime.datetime.combine(day, datetime.time(end), tzinfo=tz)
 
 
+# After the broker failed, this process stops trying for a while: each attempt while Redis is down costs
+# seconds of connection retries in the request, and the relay sends the waiting rows anyway.
+BROKER_BACKOFF_SECONDS = 60.0
+_broker_down_until = 0.0
+
+
 def _enqueue(delivery_id: int) -> None:
+    global _broker_down_until
     from . import tasks
 
+    if time.monotonic() < _broker_down_until:
+        return
     try:
         tasks.deliver.apply_async(args=[delivery_id], retry=False)
     except Exception:  # broker down: the business transaction is committed; the relay sends the row later
+        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
         logger.warning("could not enqueue delivery %s; the relay will send it", delivery_id, exc_info=True)
 
 

@@ -219,13 +219,26 @@ def test_relay_leaves_a_just_created_delivery_to_its_own_nudge(user):
     assert delivery.pk in selectors.due_delivery_ids()
 
 
-def test_enqueue_failure_does_not_break_the_business_transaction(user, settings, monkeypatch):
+def test_broker_down_does_not_break_the_business_transaction_nor_slow_every_request(
+    user, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "_broker_down_until", 0.0)
+    attempts = []
+
     def broker_down(*args, **kwargs):
+        attempts.append(args)
         raise ConnectionRefusedError("redis is down")
 
     monkeypatch.setattr(tasks.deliver, "apply_async", broker_down)
 
-    services._enqueue(123)  # logs and returns: the relay will send the row later
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.notify(recipient=user, kind="welcome")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.notify(recipient=user, kind="welcome")
+
+    assert len(attempts) == 1  # the second request does not wait for the broker again
+    for notification in (first, second):
+        assert _email_of(notification).status == DeliveryStatus.PENDING  # the relay sends them later
 
 
 def test_marketing_email_has_one_click_unsubscribe_link_and_header(user):
