@@ -288,6 +288,8 @@ CELERY_BEAT_SCHEDULE = {
     "sellers-expire-invitations": {"task": "sellers.tasks.expire_invitations", "schedule": crontab(minute=15)},
     # sellers: every 15 minutes, pause listings of sellers who did not accept a seller offer now in force
     "sellers-pause-without-offer": {"task": "sellers.tasks.pause_sellers_without_current_offer", "schedule": 900.0},
+    # sellers: every 15 minutes, announce a newly published seller offer version to those who must accept it
+    "sellers-announce-offer": {"task": "sellers.tasks.announce_new_seller_offer", "schedule": 900.0},
     # sellers: nightly, close decided cases the seller left open
     "sellers-close-stale-cases": {"task": "sellers.tasks.close_stale_cases", "schedule": crontab(hour=4, minute=10)},
     # every minute: send card refunds and payouts whose (re)try is due; re-send overdue sandbox webhooks

@@ -105,6 +105,11 @@ def announcement_audience(*, announcement: Announcement) -> QuerySet[Seller]:
     return sellers.order_by("pk")
 
 
+def sellers_without_offer(*, offer) -> QuerySet[Seller]:
+    """Sellers (not terminated) who have not accepted this seller offer version."""
+    return Seller.objects.exclude(status=SellerStatus.TERMINATED).exclude(offer_terms=offer).order_by("pk")
+
+
 def announcement_feed(*, seller: Seller) -> QuerySet[AnnouncementReceipt]:
     return (
         AnnouncementReceipt.objects.filter(seller=seller, announcement__published_at__isnull=False)

@@ -32,3 +32,10 @@ def expire_invitations() -> int:
 def close_stale_cases() -> int:
     """Beat, nightly: decided cases the seller did not close are closed."""
     return services.close_stale_cases()
+
+
+@shared_task(acks_late=True, **RETRY)
+def announce_new_seller_offer() -> int | None:
+    """Beat, every 15 minutes: a newly published seller offer version is announced to the sellers who must accept it."""
+    announcement = services.announce_new_seller_offer()
+    return announcement.pk if announcement else None

@@ -50,7 +50,24 @@ class Announcement(TimeStampedModel):
         blank=True,
         help_text=_("Empty: every category. Matches the categories a seller trades in."),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text=_("Empty for announcements the platform makes by itself (a new seller offer version)."),
+    )
+    offer_terms = models.OneToOneField(
+        "legal.PlatformTerms",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("announces seller offer version"),
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False, db_index=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False

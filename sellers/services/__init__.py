@@ -16,6 +16,7 @@ from .applications import (
 )
 from .communication import (
     acknowledge_announcement,
+    announce_new_seller_offer,
     answer_case,
     change_case_status,
     close_case,
@@ -60,6 +61,7 @@ __all__ = [
     "accept_invitation",
     "accept_seller_offer",
     "acknowledge_announcement",
+    "announce_new_seller_offer",
     "answer_case",
     "apply_sanction",
     "approve_application",

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from marketplace.core.exceptions import DomainError
@@ -19,6 +20,7 @@ from sellers.models import (
     CASE_TRANSITIONS,
     Announcement,
     AnnouncementReceipt,
+    AnnouncementTopic,
     CaseAttachment,
     CaseEvent,
     CaseMessage,
@@ -98,6 +100,49 @@ def acknowledge_announcement(*, receipt: AnnouncementReceipt, member: TeamMember
     receipt.acknowledged_by = member.user
     receipt.save(update_fields=["read_at", "acknowledged_at", "acknowledged_by"])
     return receipt
+
+
+def announce_new_seller_offer() -> Announcement | None:
+    """Beat: publish an announcement for the newest seller offer once some seller has yet to accept it. Once per version."""
+    from .lifecycle import latest_seller_offer
+
+    offer = latest_seller_offer()
+    if offer is None or Announcement.objects.filter(offer_terms=offer).exists():
+        return None
+    audience = selectors.sellers_without_offer(offer=offer)
+    if not audience.exists():
+        return None  # everyone accepted it already (e.g. the version new sellers accept at onboarding)
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        announcement = Announcement.objects.create(
+            title=_("New seller offer, version %(version)s") % {"version": offer.version},
+            body="\n\n".join(
+                filter(
+                    None,
+                    [
+                        _(
+                            "Version %(version)s of the seller offer takes effect on %(date)s. The store owner reads and "
+                            "accepts it under “Legal and bank data”. If it is not accepted by then, the store's listings "
+                            "are paused until it is."
+                        )
+                        % {
+                            "version": offer.version,
+                            "date": date_format(timezone.localtime(offer.effective_at), "j E Y"),
+                        },
+                        offer.summary(settings.LANGUAGE_CODE),
+                    ],
+                )
+            ),
+            topic=AnnouncementTopic.RULE_CHANGE,
+            offer_terms=offer,
+            published_at=timezone.now(),
+        )
+        sellers = list(audience.select_related("user"))
+        AnnouncementReceipt.objects.bulk_create(
+            [AnnouncementReceipt(announcement=announcement, seller=seller) for seller in sellers]
+        )
+        for seller in sellers:
+            notify.announcement(announcement, seller)
+    return announcement
 
 
 # Cases -----------------------------------------------------------------------------------------------

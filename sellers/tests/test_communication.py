@@ -314,3 +314,33 @@ def test_moderator_cannot_decide_twice_in_different_ways(seller, owner_member, m
 
     case.refresh_from_db()
     assert case.status == CaseStatus.REJECTED
+
+
+# A new seller offer version -------------------------------------------------------------------------------
+
+
+def test_new_seller_offer_is_announced_once_to_sellers_who_must_accept_it(seller, other_seller):
+    from marketplace.legal.models import DocumentKind as LegalDocumentKind
+    from marketplace.legal.models import PlatformTerms
+
+    assert services.announce_new_seller_offer() is None  # version 1.0: everyone accepted it at onboarding
+    offer = PlatformTerms.objects.create(
+        kind=LegalDocumentKind.SELLER_OFFER,
+        version="2.0",
+        effective_at=timezone.now() + datetime.timedelta(days=30),
+        title_ru="Оферта",
+        title_en="Offer",
+        summary_ru="Новые сроки выплат.",
+        body_ru="Текст",
+        body_en="Text",
+    )
+    services.accept_seller_offer(member=seller.user.seller_membership, offer=offer, ip_address=None)
+
+    announcement = services.announce_new_seller_offer()
+
+    assert announcement.offer_terms == offer
+    assert announcement.topic == "rule_change"
+    assert "Новые сроки выплат." in announcement.body
+    assert list(announcement.receipts.values_list("seller", flat=True)) == [other_seller.pk]
+    assert Notification.objects.filter(recipient=other_seller.user, kind="seller_announcement").exists()
+    assert services.announce_new_seller_offer() is None

@@ -20,6 +20,7 @@ def test_every_sellers_task_is_scheduled_by_beat():
         "sellers.tasks.pause_sellers_without_current_offer",
         "sellers.tasks.expire_invitations",
         "sellers.tasks.close_stale_cases",
+        "sellers.tasks.announce_new_seller_offer",
     } <= scheduled
 
 
@@ -28,6 +29,7 @@ def test_tasks_do_nothing_when_there_is_nothing_due(seller):
     assert tasks.pause_sellers_without_current_offer() == 0
     assert tasks.expire_invitations() == 0
     assert tasks.close_stale_cases() == 0
+    assert tasks.announce_new_seller_offer() is None
 
 
 def test_lift_task_lifts_an_expired_sanction_once(seller, moderator):
