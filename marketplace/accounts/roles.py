@@ -67,6 +67,34 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
+# catalog: the listing moderation queue, reports and Q&A (moderators); the category tree with attribute
+# schemas, brands, forbidden words and rejection reasons (managers)
+ROLE_PERMISSIONS[MODERATORS] |= {
+    "catalog.moderate_listing",
+    "catalog.view_moderationitem",
+    "catalog.change_moderationitem",
+    "catalog.view_listing",
+    "catalog.view_listingrevision",
+    "catalog.view_listingreport",
+    "catalog.change_listingreport",
+    "catalog.view_listingquestion",
+    "catalog.change_listingquestion",
+    "catalog.view_forbiddenword",
+    "catalog.view_rejectionreason",
+    "catalog.view_category",
+    "catalog.view_brand",
+}
+ROLE_PERMISSIONS[MANAGERS] |= {
+    *(
+        f"catalog.{action}_{model}"
+        for action in ("view", "add", "change", "delete")
+        for model in ("category", "attribute", "brand", "forbiddenword", "rejectionreason")
+    ),
+    "catalog.view_listing",
+    "catalog.view_moderationitem",
+}
+
+
 def sync_role_permissions(sender=None, **kwargs) -> None:
     """Give each staff group exactly the permissions in ROLE_PERMISSIONS (idempotent)."""
     for group_name, codes in ROLE_PERMISSIONS.items():
