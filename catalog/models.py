@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,6 +17,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.core.models import TimeStampedModel
+from marketplace.core.state_machine import validate_table
+from sellers.models import private_storage
+from sellers.models.sellers import LISTINGS_VISIBLE
 
 
 class ReturnClass(models.TextChoices):
@@ -221,3 +227,505 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class HandlingFlag(models.TextChoices):
+    FRAGILE = "fragile", _("Fragile")
+    LIQUID = "liquid", _("Liquid")
+    PERISHABLE = "perishable", _("Perishable")
+    OVERSIZE = "oversize", _("Oversize")
+
+
+class ListingStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending_moderation", _("On moderation")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+    PAUSED = "paused", _("Paused")
+    BLOCKED = "blocked", _("Blocked")
+    ARCHIVED = "archived", _("Archived")
+
+
+L = ListingStatus
+LISTING_TRANSITIONS: dict[str, frozenset[str]] = {
+    L.DRAFT: frozenset({L.PENDING, L.ARCHIVED}),
+    # back to draft: the seller withdraws it to keep editing
+    L.PENDING: frozenset({L.PUBLISHED, L.REJECTED, L.DRAFT, L.BLOCKED}),
+    L.REJECTED: frozenset({L.PENDING, L.DRAFT, L.ARCHIVED}),
+    # published → pending: held for review after buyers' reports
+    L.PUBLISHED: frozenset({L.PAUSED, L.BLOCKED, L.ARCHIVED, L.PENDING}),
+    L.PAUSED: frozenset({L.PUBLISHED, L.BLOCKED, L.ARCHIVED}),
+    L.BLOCKED: frozenset({L.PUBLISHED, L.ARCHIVED}),
+    L.ARCHIVED: frozenset({L.DRAFT}),
+}
+validate_table(LISTING_TRANSITIONS, set(ListingStatus.values))
+
+# Statuses in which the seller edits the listing itself; a published listing's content goes through revisions.
+DIRECTLY_EDITABLE_STATUSES = frozenset({L.DRAFT, L.REJECTED})
+# Fields whose change on a published listing needs a moderator before buyers see it.
+MODERATED_FIELDS = ("title", "description", "category_id", "brand_id", "attributes", "package_contents")
+
+
+class ListingQuerySet(models.QuerySet):
+    def published(self) -> ListingQuerySet:
+        """What buyers may see: published listings of sellers who are trading now."""
+        return self.filter(status=L.PUBLISHED, seller__status__in=LISTINGS_VISIBLE, seller__offer_paused=False)
+
+    def in_stock(self) -> ListingQuerySet:
+        return self.filter(in_stock=True)
+
+
+class Listing(TimeStampedModel):
+    """A seller's product card. The title, description, photos… buyers see are the approved ones."""
+
+    seller = models.ForeignKey(
+        "sellers.Seller", on_delete=models.PROTECT, related_name="listings", verbose_name=_("seller")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="listings", verbose_name=_("category")
+    )
+    brand = models.ForeignKey(
+        Brand, on_delete=models.PROTECT, null=True, blank=True, related_name="listings", verbose_name=_("brand")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, editable=False)
+    description = models.TextField(_("description"), blank=True)
+    attributes = models.JSONField(_("characteristics"), default=dict, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=32, choices=ListingStatus, default=L.DRAFT, editable=False)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True, editable=False)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True, editable=False)
+    # delivery and handling
+    handling_days = models.PositiveSmallIntegerField(
+        _("handling time, days"),
+        default=1,
+        validators=[MaxValueValidator(30)],
+        help_text=_("Days to hand the order over for delivery."),
+    )
+    weight_g = models.PositiveIntegerField(_("weight, g"), null=True, blank=True)
+    length_mm = models.PositiveIntegerField(_("length, mm"), null=True, blank=True)
+    width_mm = models.PositiveIntegerField(_("width, mm"), null=True, blank=True)
+    height_mm = models.PositiveIntegerField(_("height, mm"), null=True, blank=True)
+    package_contents = models.TextField(_("package contents"), blank=True, help_text=_("One item per line."))
+    handling_flags = ArrayField(
+        models.CharField(max_length=20, choices=HandlingFlag),
+        verbose_name=_("handling flags"),
+        default=list,
+        blank=True,
+    )
+    video_url = models.URLField(_("video link"), blank=True, max_length=300)
+    meta_title = models.CharField(_("meta title"), max_length=160, blank=True)
+    meta_description = models.CharField(_("meta description"), max_length=300, blank=True)
+    low_stock_threshold = models.PositiveIntegerField(_("low-stock threshold"), default=3)
+    restock_date = models.DateField(_("expected restock date"), null=True, blank=True)
+    # denormalised for browsing, kept by services (price/stock) and by the orders and reviews apps
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2, default=Decimal("0"), editable=False)
+    old_price = models.DecimalField(
+        _("old price shown"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False
+    )
+    discount_percent = models.PositiveSmallIntegerField(_("discount, %"), default=0, editable=False)
+    in_stock = models.BooleanField(_("in stock"), default=False, editable=False)
+    rating_avg = models.DecimalField(_("rating"), max_digits=3, decimal_places=2, default=Decimal("0"), editable=False)
+    rating_count = models.PositiveIntegerField(_("ratings"), default=0, editable=False)
+    orders_30d = models.PositiveIntegerField(_("orders in 30 days"), default=0, editable=False)
+    quality_score = models.PositiveSmallIntegerField(_("quality score"), default=0, editable=False)
+    cover_photo = models.ForeignKey(
+        "ListingPhoto", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
+    moderation_requested_at = models.DateTimeField(_("sent to moderation"), null=True, blank=True, editable=False)
+    moderation_flags = models.JSONField(_("automatic check flags"), default=list, blank=True, editable=False)
+
+    objects = ListingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        permissions = [("moderate_listing", _("Can moderate listings"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ListingStatus.values), name="listing_status_valid"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="listing_price_not_negative"),
+            models.CheckConstraint(condition=Q(discount_percent__lte=99), name="listing_discount_below_100"),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="listing_search_vector"),
+            GinIndex(
+                OpClass(Lower("title"), name="gin_trgm_ops"), name="listing_title_trgm", condition=Q(status=L.PUBLISHED)
+            ),
+            GinIndex(
+                OpClass("attributes", name="jsonb_path_ops"), name="listing_attributes", condition=Q(status=L.PUBLISHED)
+            ),
+            models.Index(
+                "category",
+                models.F("orders_30d").desc(),
+                "id",
+                name="listing_cat_popular",
+                condition=Q(status=L.PUBLISHED),
+            ),
+            models.Index("category", "price", name="listing_cat_price", condition=Q(status=L.PUBLISHED)),
+            models.Index(
+                "category", models.F("published_at").desc(), name="listing_cat_newest", condition=Q(status=L.PUBLISHED)
+            ),
+            models.Index(models.F("orders_30d").desc(), "id", name="listing_popular", condition=Q(status=L.PUBLISHED)),
+            models.Index(models.F("published_at").desc(), name="listing_newest", condition=Q(status=L.PUBLISHED)),
+            models.Index(
+                models.F("discount_percent").desc(),
+                name="listing_discounted",
+                condition=Q(status=L.PUBLISHED, discount_percent__gt=0),
+            ),
+            models.Index("seller", "status", name="listing_seller_status"),
+            models.Index("moderation_requested_at", name="listing_moderation_queue", condition=Q(status=L.PENDING)),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:listing-detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == L.PUBLISHED
+
+    @property
+    def handling_flag_labels(self) -> list[str]:
+        return [HandlingFlag(flag).label for flag in self.handling_flags if flag in HandlingFlag.values]
+
+    @property
+    def package_items(self) -> list[str]:
+        return [line.strip() for line in self.package_contents.splitlines() if line.strip()]
+
+
+class ModerationItem(Listing):
+    """The moderators' queue in admin: listings that are new, edited or reported (see selectors.moderation_queue)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("listing to moderate")
+        verbose_name_plural = _("moderation queue")
+
+
+class ListingEvent(models.Model):
+    """Who changed a listing's status, when, from, to and why — append-only."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=32, blank=True)
+    to_status = models.CharField(_("to"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("listing event")
+        verbose_name_plural = _("listing events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class Variant(TimeStampedModel):
+    """A purchasable version of a listing (size × colour…), with its own SKU, price and stock."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="variants", verbose_name=_("listing"))
+    # Copied from the listing so the database can keep SKUs unique per seller.
+    seller = models.ForeignKey("sellers.Seller", on_delete=models.PROTECT, related_name="+", editable=False)
+    sku = models.CharField(_("SKU"), max_length=64)
+    name = models.CharField(_("variant"), max_length=100, blank=True, help_text=_("E.g. “42, black”."))
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
+    old_price = models.DecimalField(
+        _("old price"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Shown struck through only if the item really sold at this price in the last 30 days."),
+    )
+    shown_old_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    on_hand = models.PositiveIntegerField(_("in stock"), default=0)
+    allocated = models.PositiveIntegerField(_("reserved"), default=0, editable=False)
+    barcode = models.CharField(_("barcode"), max_length=32, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("on sale"), default=True)
+    low_stock_notified = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "sku"], name="variant_sku_unique_per_seller"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="variant_price_positive"),
+            models.CheckConstraint(
+                condition=Q(old_price__isnull=True) | Q(old_price__gt=models.F("price")),
+                name="variant_old_price_above_price",
+            ),
+            models.CheckConstraint(
+                condition=Q(allocated__gte=0) & Q(allocated__lte=models.F("on_hand")),
+                name="variant_allocated_within_on_hand",
+            ),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="variant_on_hand_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}".strip()
+
+    @property
+    def available(self) -> int:
+        return max(self.on_hand - self.allocated, 0)
+
+
+class VariantPrice(models.Model):
+    """Price history: one row per period a price was in force (the honest-discount rule reads it)."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="price_history")
+    price = models.DecimalField(max_digits=14, decimal_places=2)
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("price history entry")
+        verbose_name_plural = _("price history")
+        ordering = ["-valid_from"]
+        indexes = [models.Index("variant", models.F("valid_from").desc(), name="variantprice_recent")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variant"], condition=Q(valid_to__isnull=True), name="variantprice_one_current"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.price} from {self.valid_from:%Y-%m-%d}"
+
+
+def photo_upload_to(instance: ListingPhoto, filename: str) -> str:
+    # Generated names: the uploaded file name never reaches the file system.
+    return f"listings/{instance.listing_id}/{uuid.uuid4().hex}.jpg"
+
+
+def thumbnail_upload_to(instance: ListingPhoto, filename: str) -> str:
+    return f"listings/{instance.listing_id}/thumbs/{filename}"
+
+
+class ListingPhoto(models.Model):
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=photo_upload_to)  # validated and re-encoded by catalog.images
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    grid = models.FileField(upload_to=thumbnail_upload_to, blank=True)
+    gallery = models.FileField(upload_to=thumbnail_upload_to, blank=True)
+    zoom = models.FileField(upload_to=thumbnail_upload_to, blank=True)
+    alt = models.CharField(_("description for screen readers"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    phash = models.BigIntegerField(db_index=True)
+    # Approved photos are public; a published listing's new photos wait for the revision's approval.
+    is_live = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.alt or f"photo {self.pk}"
+
+    @property
+    def grid_url(self) -> str:
+        return (self.grid or self.image).url
+
+    @property
+    def gallery_url(self) -> str:
+        return (self.gallery or self.image).url
+
+    @property
+    def zoom_url(self) -> str:
+        return (self.zoom or self.image).url
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for moderation")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Replaced by a newer edit")
+
+
+class ListingRevision(models.Model):
+    """Proposed content for a published listing; buyers keep seeing the approved version until approval.
+
+    `data` holds the moderated fields (see MODERATED_FIELDS) plus `photos`: [{"id", "alt"}] in order.
+    """
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="revisions")
+    data = models.JSONField()
+    status = models.CharField(max_length=16, choices=RevisionStatus, default=RevisionStatus.PENDING)
+    flags = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("listing revision")
+        verbose_name_plural = _("listing revisions")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing"], condition=Q(status=RevisionStatus.PENDING), name="listingrevision_one_pending"
+            ),
+            models.CheckConstraint(condition=Q(status__in=RevisionStatus.values), name="listingrevision_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReportReason(models.TextChoices):
+    COUNTERFEIT = "counterfeit", _("Counterfeit")
+    PROHIBITED = "prohibited", _("Prohibited goods")
+    MISLEADING = "misleading", _("Misleading description or photos")
+    WRONG_CATEGORY = "wrong_category", _("Wrong category")
+    OTHER = "other", _("Something else")
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class ListingReport(models.Model):
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="reports", verbose_name=_("listing"))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("reporter")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=ReportReason)
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReportStatus, default=ReportStatus.OPEN, editable=False
+    )
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("listing report")
+        verbose_name_plural = _("listing reports")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "reporter"],
+                condition=Q(status=ReportStatus.OPEN),
+                name="listingreport_one_open_per_user",
+            ),
+            models.CheckConstraint(condition=Q(reason__in=ReportReason.values), name="listingreport_reason_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.listing_id}"
+
+
+class QAStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for moderation")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ListingQuestion(TimeStampedModel):
+    """A buyer's public question and the seller's answer; both pass the automatic checks."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="questions", verbose_name=_("listing"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("author")
+    )
+    text = models.TextField(_("question"), max_length=1000)
+    status = models.CharField(_("status"), max_length=16, choices=QAStatus, default=QAStatus.PENDING, editable=False)
+    flags = models.JSONField(default=list, blank=True, editable=False)
+    answer = models.TextField(_("answer"), blank=True, max_length=2000)
+    answer_status = models.CharField(_("answer status"), max_length=16, choices=QAStatus, blank=True, editable=False)
+    answer_flags = models.JSONField(default=list, blank=True, editable=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["-created_at"]
+        indexes = [models.Index("listing", "status", name="question_listing_status")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=QAStatus.values), name="question_status_valid"),
+            models.CheckConstraint(
+                condition=Q(answer_status="") | Q(answer_status__in=QAStatus.values),
+                name="question_answer_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def has_public_answer(self) -> bool:
+        return self.answer_status == QAStatus.PUBLISHED
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportMode(models.TextChoices):
+    ALL_OR_NOTHING = "all_or_nothing", _("Write nothing unless every row is valid")
+    VALID_ONLY = "valid_only", _("Write the valid rows, report the rest")
+
+
+def import_upload_to(instance: ImportJob, filename: str) -> str:
+    extension = "xlsx" if filename.lower().endswith(".xlsx") else "csv"
+    return f"imports/{instance.seller_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class ImportJob(TimeStampedModel):
+    """A seller's bulk import (or its dry run): the file, the progress and the row-by-row report."""
+
+    seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=import_upload_to, storage=private_storage)
+    original_name = models.CharField(max_length=200)
+    mode = models.CharField(max_length=20, choices=ImportMode, default=ImportMode.ALL_OR_NOTHING)
+    dry_run = models.BooleanField(default=True)
+    status = models.CharField(max_length=16, choices=ImportStatus, default=ImportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=list, blank=True)  # [{"row": 3, "sku": "...", "errors": ["..."]}]
+    message = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def progress_percent(self) -> int:
+        return 100 if not self.total_rows else min(100, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)

@@ -90,6 +90,11 @@ def tokenize(text: str) -> list[str]:
     return [normalize_word(token) for token in _TOKEN_RE.findall(text)][:MAX_QUERY_TOKENS]
 
 
+def words_of(text: str) -> list[str]:
+    """Every dictionary word of a text (titles, brand and category names), uncapped."""
+    return [normalize_word(token) for token in _TOKEN_RE.findall(text)]
+
+
 def layout_tokens(text: str) -> list[str]:
     """Tokens of a query that may be Russian typed on QWERTY, keeping the keys that are letters there."""
     return [token.lower() for token in _LAYOUT_TOKEN_RE.findall(text)][:MAX_QUERY_TOKENS]

@@ -1,5 +1,72 @@
-"""Every catalogue write, one function per use case (see the modules for each sub-domain)."""
+"""Every catalogue write, one function per use case, grouped by sub-domain and re-exported here."""
 
 from catalog.services.categories import get_or_create_brand, save_category, unique_slug
+from catalog.services.listings import (
+    InvalidListing,
+    ListingContent,
+    VariantInput,
+    archive_listing,
+    change_listing_status,
+    create_listing,
+    duplicate_listing,
+    pause_listing,
+    restore_listing,
+    resume_listing,
+    save_variants,
+    submit_for_moderation,
+    update_listing_content,
+    update_listing_details,
+    withdraw_listing,
+)
+from catalog.services.moderation import (
+    approve_listing,
+    approve_revision,
+    block_listing,
+    dismiss_reports,
+    reject_listing,
+    reject_revision,
+    report_listing,
+    unblock_listing,
+)
+from catalog.services.photos import add_photo, arrange_photos, remove_photo
+from catalog.services.questions import answer_question, ask_question, moderate_answer, moderate_question
+from catalog.services.stock import release_stock, reserve_stock, ship_stock
 
-__all__ = ["get_or_create_brand", "save_category", "unique_slug"]
+__all__ = [
+    "InvalidListing",
+    "ListingContent",
+    "VariantInput",
+    "add_photo",
+    "answer_question",
+    "approve_listing",
+    "approve_revision",
+    "archive_listing",
+    "arrange_photos",
+    "ask_question",
+    "block_listing",
+    "change_listing_status",
+    "create_listing",
+    "dismiss_reports",
+    "duplicate_listing",
+    "get_or_create_brand",
+    "moderate_answer",
+    "moderate_question",
+    "pause_listing",
+    "reject_listing",
+    "reject_revision",
+    "release_stock",
+    "remove_photo",
+    "report_listing",
+    "reserve_stock",
+    "restore_listing",
+    "resume_listing",
+    "save_category",
+    "save_variants",
+    "ship_stock",
+    "submit_for_moderation",
+    "unblock_listing",
+    "unique_slug",
+    "update_listing_content",
+    "update_listing_details",
+    "withdraw_listing",
+]

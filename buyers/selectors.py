@@ -1,0 +1,69 @@
+"""Reads of buyers' lists, scoped to the user. Listings are reached through the foreign keys, so this app
+does not import the catalogue (which depends on it)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from buyers.models import Favourite, Follow, RecentlyViewed, StockSubscription
+
+CARD_RELATED = ("listing__seller__storefront", "listing__cover_photo")
+
+
+def listing_model():
+    return Favourite._meta.get_field("listing").related_model
+
+
+def visible_listing(*, listing_id: int):
+    """A listing buyers may see (published, seller trading), or None."""
+    return listing_model().objects.published().select_related("seller").filter(pk=listing_id).first()
+
+
+def favourites(*, user) -> QuerySet[Favourite]:
+    """The wishlist, newest first; listings that left the shop window stay, marked unavailable."""
+    return Favourite.objects.filter(user=user).select_related(*CARD_RELATED).order_by("-created_at", "-id")
+
+
+def is_favourite(*, user, listing_id: int) -> bool:
+    return Favourite.objects.filter(user=user, listing_id=listing_id).exists()
+
+
+def favourite_ids(*, user, listing_ids: list[int]) -> set[int]:
+    if not user.is_authenticated or not listing_ids:
+        return set()
+    return set(Favourite.objects.filter(user=user, listing_id__in=listing_ids).values_list("listing_id", flat=True))
+
+
+def recently_viewed(*, user, limit: int = 20) -> list:
+    rows = (
+        RecentlyViewed.objects.filter(user=user, listing__in=listing_model().objects.published())
+        .select_related("listing__seller__storefront", "listing__cover_photo")
+        .order_by("-viewed_at")[:limit]
+    )
+    return [row.listing for row in rows]
+
+
+def follows(*, user) -> QuerySet[Follow]:
+    return Follow.objects.filter(user=user).select_related("seller__storefront", "category").order_by("-created_at")
+
+
+def is_following(*, user, category_id: int | None = None, seller_id: int | None = None) -> bool:
+    if category_id is not None:
+        return Follow.objects.filter(user=user, category_id=category_id).exists()
+    return Follow.objects.filter(user=user, seller_id=seller_id).exists()
+
+
+def subscribed_variant_ids(*, user, listing_id: int) -> set[int]:
+    return set(
+        StockSubscription.objects.filter(
+            user=user, variant__listing_id=listing_id, notified_at__isnull=True
+        ).values_list("variant_id", flat=True)
+    )
+
+
+def stock_subscriptions(*, user) -> QuerySet[StockSubscription]:
+    return (
+        StockSubscription.objects.filter(user=user, notified_at__isnull=True)
+        .select_related("variant__listing__cover_photo", "variant__listing__seller__storefront")
+        .order_by("-created_at")
+    )

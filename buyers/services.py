@@ -1,0 +1,112 @@
+"""Buyers' own writes: favourites, follows, recently viewed and back-in-stock subscriptions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buyers import selectors
+from buyers.models import Favourite, Follow, StockSubscription
+from marketplace.core.exceptions import DomainError
+
+if TYPE_CHECKING:
+    from marketplace.accounts.models import User
+
+
+class NotAvailable(DomainError):
+    default_message = _("This product is not on sale now.")
+
+
+@transaction.atomic
+def add_favourite(*, user: User, listing_id: int) -> Favourite:
+    """Put a listing on the wishlist (again: nothing changes); we remember the price the buyer saw."""
+    listing = selectors.visible_listing(listing_id=listing_id)
+    if listing is None:
+        raise NotAvailable()
+    favourite, _created = Favourite.objects.get_or_create(
+        user=user, listing=listing, defaults={"notified_price": listing.price}
+    )
+    return favourite
+
+
+@transaction.atomic
+def remove_favourite(*, user: User, listing_id: int) -> bool:
+    return Favourite.objects.filter(user=user, listing_id=listing_id).delete()[0] > 0
+
+
+@transaction.atomic
+def follow_category(*, user: User, category_id: int) -> Follow:
+    try:
+        with transaction.atomic():
+            return Follow.objects.create(user=user, category_id=category_id)
+    except IntegrityError:
+        return Follow.objects.get(user=user, category_id=category_id)
+
+
+@transaction.atomic
+def follow_seller(*, user: User, seller_id: int) -> Follow:
+    try:
+        with transaction.atomic():
+            return Follow.objects.create(user=user, seller_id=seller_id)
+    except IntegrityError:
+        return Follow.objects.get(user=user, seller_id=seller_id)
+
+
+@transaction.atomic
+def unfollow(*, user: User, category_id: int | None = None, seller_id: int | None = None) -> bool:
+    follows = Follow.objects.filter(user=user)
+    follows = (
+        follows.filter(category_id=category_id) if category_id is not None else follows.filter(seller_id=seller_id)
+    )
+    return follows.delete()[0] > 0
+
+
+def record_view(*, user: User, listing_id: int) -> None:
+    """Remember a viewed listing; only the latest MARKETPLACE_CATALOG_RECENTLY_VIEWED are kept."""
+    keep = settings.MARKETPLACE_CATALOG_RECENTLY_VIEWED
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO buyers_recentlyviewed (user_id, listing_id, viewed_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT (user_id, listing_id) DO UPDATE SET viewed_at = EXCLUDED.viewed_at",
+            [user.pk, listing_id, timezone.now()],
+        )
+        cursor.execute(
+            "DELETE FROM buyers_recentlyviewed WHERE user_id = %s AND id NOT IN "
+            "(SELECT id FROM buyers_recentlyviewed WHERE user_id = %s ORDER BY viewed_at DESC LIMIT %s)",
+            [user.pk, user.pk, keep],
+        )
+
+
+@transaction.atomic
+def clear_recently_viewed(*, user: User) -> int:
+    return user.recently_viewed.all().delete()[0]
+
+
+@transaction.atomic
+def subscribe_back_in_stock(*, user: User, variant_id: int) -> StockSubscription:
+    """ "Tell me when it is back": only for a variant that is out of stock on a listing on sale."""
+    listing_model = selectors.listing_model()
+    variant_model = StockSubscription._meta.get_field("variant").related_model
+    variant = (
+        variant_model.objects.filter(pk=variant_id, is_active=True, listing__in=listing_model.objects.published())
+        .select_related("listing")
+        .first()
+    )
+    if variant is None:
+        raise NotAvailable()
+    if variant.available > 0:
+        raise DomainError(_("This product is in stock: you can order it now."))
+    try:
+        with transaction.atomic():
+            return StockSubscription.objects.create(user=user, variant=variant)
+    except IntegrityError:
+        return StockSubscription.objects.get(user=user, variant=variant, notified_at__isnull=True)
+
+
+@transaction.atomic
+def unsubscribe_back_in_stock(*, user: User, subscription_id: int) -> bool:
+    return StockSubscription.objects.filter(user=user, pk=subscription_id, notified_at__isnull=True).delete()[0] > 0

@@ -1,0 +1,171 @@
+"""Buyers' filters and sorts for category pages and search results (django-filter).
+
+Attribute filters are built from the category's schema: `a_<code>` (choices, repeatable),
+`a_<code>_min` / `a_<code>_max` (numbers) and `a_<code>=1` (yes/no).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.db.models import DecimalField, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Attribute, AttributeType, Listing
+
+SORTS = {
+    "popular": (_("Popular"), ["-orders_30d", "-id"]),
+    "rating": (_("Top rated"), ["-rating_avg", "-rating_count", "-id"]),
+    "price": (_("Cheaper first"), ["price", "id"]),
+    "-price": (_("More expensive first"), ["-price", "-id"]),
+    "new": (_("Newest"), ["-published_at", "-id"]),
+    "discount": (_("Biggest discount"), ["-discount_percent", "-id"]),
+}
+RELEVANCE = "relevance"
+RATING_CHOICES = [("4.5", "4,5+"), ("4", "4+"), ("3", "3+")]
+MAX_PRICE = Decimal("1000000000")
+
+
+def seller_rating_available() -> bool:
+    seller_model = Listing._meta.get_field("seller").related_model
+    return any(field.name == "rating_avg" for field in seller_model._meta.get_fields())
+
+
+def attribute_param(attribute: Attribute) -> str:
+    return f"a_{attribute.code}"
+
+
+class ListingFilter(django_filters.FilterSet):
+    price_min = django_filters.NumberFilter(
+        field_name="price", lookup_expr="gte", label=_("Price from"), min_value=0, max_value=MAX_PRICE
+    )
+    price_max = django_filters.NumberFilter(
+        field_name="price", lookup_expr="lte", label=_("Price to"), min_value=0, max_value=MAX_PRICE
+    )
+    brand = django_filters.MultipleChoiceFilter(
+        field_name="brand__slug", label=_("Brand"), widget=forms.CheckboxSelectMultiple
+    )
+    rating = django_filters.ChoiceFilter(
+        field_name="rating_avg", lookup_expr="gte", label=_("Rating"), choices=RATING_CHOICES, empty_label=_("Any")
+    )
+    seller_rating = django_filters.ChoiceFilter(
+        method="filter_seller_rating", label=_("Seller rating"), choices=RATING_CHOICES, empty_label=_("Any")
+    )
+    in_stock = django_filters.BooleanFilter(method="filter_in_stock", label=_("In stock"), widget=forms.CheckboxInput)
+    discount = django_filters.BooleanFilter(
+        method="filter_discount", label=_("With a discount"), widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Listing
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, attributes: list[Attribute] | None = None, brands=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        if not seller_rating_available():
+            # The reviews app adds sellers' ratings; until then the filter has nothing to compare.
+            del self.filters["seller_rating"]
+        self.attributes = [attribute for attribute in attributes or [] if attribute.is_filterable]
+        self.filters["brand"].extra["choices"] = [(slug, name) for slug, name in brands or []]
+        for attribute in self.attributes:
+            name = attribute_param(attribute)
+            if attribute.is_choice:
+                self.filters[name] = django_filters.MultipleChoiceFilter(
+                    label=attribute.name,
+                    choices=[(option, option) for option in attribute.options],
+                    method=self._choice_method(attribute),
+                    widget=forms.CheckboxSelectMultiple,
+                )
+            elif attribute.type == AttributeType.NUMBER:
+                unit = f", {attribute.unit}" if attribute.unit else ""
+                self.filters[f"{name}_min"] = django_filters.NumberFilter(
+                    label=_("%(name)s from%(unit)s") % {"name": attribute.name, "unit": unit},
+                    method=self._number_method(attribute, "gte"),
+                    min_value=-MAX_PRICE,
+                    max_value=MAX_PRICE,
+                )
+                self.filters[f"{name}_max"] = django_filters.NumberFilter(
+                    label=_("%(name)s to%(unit)s") % {"name": attribute.name, "unit": unit},
+                    method=self._number_method(attribute, "lte"),
+                    min_value=-MAX_PRICE,
+                    max_value=MAX_PRICE,
+                )
+            elif attribute.type == AttributeType.BOOLEAN:
+                self.filters[name] = django_filters.BooleanFilter(
+                    label=attribute.name, method=self._boolean_method(attribute), widget=forms.CheckboxInput
+                )
+
+    @staticmethod
+    def _choice_method(attribute: Attribute):
+        def method(queryset: QuerySet, name: str, values: list[str]) -> QuerySet:
+            if not values:
+                return queryset
+            condition = Q()
+            for value in values:
+                stored = [value] if attribute.type == AttributeType.MULTI_CHOICE else value
+                condition |= Q(attributes__contains={attribute.code: stored})
+            return queryset.filter(condition)
+
+        return method
+
+    @staticmethod
+    def _number_method(attribute: Attribute, lookup: str):
+        def method(queryset: QuerySet, name: str, value: Decimal | None) -> QuerySet:
+            if value is None:
+                return queryset
+            # Cast only JSON numbers: a stray text value (schema changed later) must not break the query.
+            number = RawSQL(
+                "CASE WHEN jsonb_typeof(catalog_listing.attributes -> %s) = 'number' "
+                "THEN (catalog_listing.attributes ->> %s)::numeric END",
+                (attribute.code, attribute.code),
+                output_field=DecimalField(max_digits=30, decimal_places=6),
+            )
+            alias = f"_num_{attribute.code.replace('-', '_')}"
+            return queryset.alias(**{alias: number}).filter(**{f"{alias}__{lookup}": value})
+
+        return method
+
+    @staticmethod
+    def _boolean_method(attribute: Attribute):
+        def method(queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+            return queryset.filter(attributes__contains={attribute.code: True}) if value else queryset
+
+        return method
+
+    def filter_in_stock(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        return queryset.filter(in_stock=True) if value else queryset
+
+    def filter_discount(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        return queryset.filter(discount_percent__gt=0) if value else queryset
+
+    def filter_seller_rating(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(seller__rating_avg__gte=Decimal(value))
+
+    @property
+    def active_attribute_params(self) -> dict[str, str]:
+        """Attribute code → the query parameter names set for it (for "all filters but this one" facets)."""
+        if not self.is_bound:
+            return {}
+        active = {}
+        for attribute in self.attributes:
+            name = attribute_param(attribute)
+            names = [name, f"{name}_min", f"{name}_max"]
+            if any(self.data.get(param) for param in names):
+                active[attribute.code] = name
+        return active
+
+
+def sort_choices(*, with_relevance: bool) -> list[tuple[str, str]]:
+    choices = [(key, label) for key, (label, _order) in SORTS.items()]
+    if with_relevance:
+        choices.insert(0, (RELEVANCE, _("Relevance")))
+    return choices
+
+
+def order_by(sort: str, *, searching: bool) -> list:
+    if searching and sort in ("", RELEVANCE):
+        return [F("relevance").desc(nulls_last=True), "-orders_30d", "-id"]
+    return SORTS.get(sort, SORTS["popular"])[1]

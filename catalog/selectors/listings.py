@@ -1,0 +1,394 @@
+"""Reads of listings: buyers' browse and search with facets, the listing page, the seller cabinet, moderation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
+from django.http import QueryDict
+
+from catalog.filters import ListingFilter, attribute_param, order_by
+from catalog.models import (
+    Attribute,
+    Brand,
+    Listing,
+    ListingPhoto,
+    ListingQuestion,
+    ListingReport,
+    ListingRevision,
+    ListingStatus,
+    QAStatus,
+    ReportStatus,
+    RevisionStatus,
+    Variant,
+)
+from catalog.selectors.categories import CategoryNode, attribute_schema, category_tree
+from catalog.selectors.search import SearchPlan, apply_search, plan_search
+
+if TYPE_CHECKING:
+    from sellers.models import Seller
+
+# Columns a listing card does not need (the vector and the description are the big ones).
+CARD_DEFERRED = ("search_vector", "description", "attributes", "package_contents", "moderation_flags")
+BRAND_FACET_LIMIT = 30
+
+
+def card_queryset(queryset: QuerySet[Listing]) -> QuerySet[Listing]:
+    """What a listing card renders, in one query: seller's storefront and the cover photo."""
+    return queryset.select_related("seller__storefront", "cover_photo").defer(*CARD_DEFERRED)
+
+
+def public_listings() -> QuerySet[Listing]:
+    return Listing.objects.published()
+
+
+@dataclass
+class Facet:
+    code: str
+    param: str
+    name: str
+    values: list[tuple[str, str, int | None, bool]] = field(default_factory=list)  # value, label, count, selected
+
+
+@dataclass
+class BrowseResult:
+    listings: list[Listing]
+    total: int
+    total_is_exact: bool
+    page: int
+    pages: int
+    filterset: ListingFilter
+    facets: list[Facet]
+    brand_facet: Facet | None
+    category_facet: list[tuple[CategoryNode, int]]
+    sort: str
+    plan: SearchPlan | None
+
+
+def _page_number(params: QueryDict) -> int:
+    try:
+        return max(1, min(int(params.get("page", "1")), 10_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _capped_count(queryset: QuerySet, limit: int) -> tuple[int, bool]:
+    count = queryset.order_by()[: limit + 1].count()
+    return min(count, limit), count <= limit
+
+
+def _facet_rows(queryset: QuerySet[Listing], codes: list[str], limit: int) -> dict[str, dict[str, int]]:
+    """Counts of attribute values among (at most `limit`) rows of the queryset, for the given codes."""
+    if not codes:
+        return {}
+    sql, params = queryset.order_by().values("attributes").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT kv.key, v.value, count(*) FROM (SELECT * FROM ({sql}) AS rows LIMIT %s) AS base "  # noqa: S608 - compiled ORM SQL, values are parameters
+            "CROSS JOIN LATERAL jsonb_each(base.attributes) AS kv(key, val) "
+            "CROSS JOIN LATERAL jsonb_array_elements_text("
+            "CASE jsonb_typeof(kv.val) WHEN 'array' THEN kv.val ELSE jsonb_build_array(kv.val) END) AS v(value) "
+            "WHERE kv.key = ANY(%s) GROUP BY kv.key, v.value",
+            [*params, limit, codes],
+        )
+        result: dict[str, dict[str, int]] = {}
+        for key, value, count in cursor.fetchall():
+            result.setdefault(key, {})[value] = count
+        return result
+
+
+def _without(params: QueryDict, names: list[str]) -> QueryDict:
+    copy = params.copy()
+    for name in names:
+        copy.pop(name, None)
+    return copy
+
+
+def browse(
+    *,
+    params: QueryDict,
+    category: CategoryNode | None = None,
+    query: object = None,
+    base: QuerySet[Listing] | None = None,
+) -> BrowseResult:
+    """One page of listings for a category page, a search or a storefront, with facets and a capped total.
+
+    Query count depends on how many attribute filters are active, never on page size or data size.
+    """
+    tree = category_tree()
+    base = base if base is not None else public_listings()
+    schema: list[Attribute] = []
+    if category is not None:
+        base = base.filter(category_id__in=tree.subtree_ids(category))
+        schema = attribute_schema(category.id)
+    plan = None
+    searching = query is not None
+    if searching:
+        plan = plan_search(query, base)
+        base = apply_search(base, plan)
+    brand_choices = list(Brand.objects.filter(slug__in=params.getlist("brand")[:50]).values_list("slug", "name"))
+    filterset = ListingFilter(params, queryset=base, attributes=schema, brands=brand_choices)
+    filtered = filterset.qs if filterset.is_valid() else base
+    limit = settings.MARKETPLACE_CATALOG_COUNT_LIMIT
+    total, exact = _capped_count(filtered, limit)
+    page_size = settings.MARKETPLACE_CATALOG_PAGE_SIZE
+    pages = max(1, -(-total // page_size))
+    page = min(_page_number(params), pages)
+    sort = params.get("sort", "")
+    listings = list(
+        card_queryset(filtered).order_by(*order_by(sort, searching=searching))[
+            (page - 1) * page_size : page * page_size
+        ]
+    )
+
+    # Facets: each active attribute filter is left out of its own counts ("disjunctive" facets).
+    facets: list[Facet] = []
+    filterable = [attribute for attribute in schema if attribute.is_filterable and attribute.is_choice]
+    active = filterset.active_attribute_params if filterset.is_valid() else {}
+    counts: dict[str, dict[str, int]] = {}
+    shared = [attribute.code for attribute in filterable if attribute.code not in active]
+    counts.update(_facet_rows(filtered, shared, limit))
+    for attribute in filterable:
+        if attribute.code in active:
+            others = ListingFilter(
+                _without(params, [active[attribute.code]]), queryset=base, attributes=schema, brands=brand_choices
+            )
+            counts.update(_facet_rows(others.qs, [attribute.code], limit))
+    selected_params = {name: params.getlist(name) for name in params}
+    for attribute in filterable:
+        param = attribute_param(attribute)
+        values = counts.get(attribute.code, {})
+        chosen = set(selected_params.get(param, []))
+        facet = Facet(code=attribute.code, param=param, name=attribute.name)
+        for option in attribute.options:
+            if option in values or option in chosen:
+                facet.values.append((option, option, values.get(option, 0) if exact else None, option in chosen))
+        if facet.values:
+            facets.append(facet)
+
+    brand_facet = None
+    brand_base = ListingFilter(_without(params, ["brand"]), queryset=base, attributes=schema, brands=brand_choices)
+    brand_rows = (
+        (
+            brand_base.qs.order_by()
+            .filter(brand__isnull=False)
+            .values("brand__slug", "brand__name")
+            .annotate(count=Count("id"))
+            .order_by("-count", "brand__name")[:BRAND_FACET_LIMIT]
+        )
+        if exact
+        else []
+    )
+    chosen_brands = set(params.getlist("brand"))
+    if brand_rows or chosen_brands:
+        brand_facet = Facet(code="brand", param="brand", name="brand")
+        listed = set()
+        for row in brand_rows:
+            listed.add(row["brand__slug"])
+            brand_facet.values.append(
+                (row["brand__slug"], row["brand__name"], row["count"], row["brand__slug"] in chosen_brands)
+            )
+        for slug, name in brand_choices:
+            if slug not in listed:
+                brand_facet.values.append((slug, name, 0 if exact else None, True))
+
+    category_facet: list[tuple[CategoryNode, int]] = []
+    if searching and exact and total:
+        rows = filtered.order_by().values("category_id").annotate(count=Count("id")).order_by("-count")[:8]
+        category_facet = [
+            (tree.by_id[row["category_id"]], row["count"]) for row in rows if row["category_id"] in tree.by_id
+        ]
+
+    return BrowseResult(
+        listings=listings,
+        total=total,
+        total_is_exact=exact,
+        page=page,
+        pages=pages,
+        filterset=filterset,
+        facets=facets,
+        brand_facet=brand_facet,
+        category_facet=category_facet,
+        sort=sort,
+        plan=plan,
+    )
+
+
+def home_sections(*, limit: int = 12) -> dict[str, list[Listing]]:
+    """The front page's shelves: new, popular, top rated and discounted (one query each)."""
+    base = card_queryset(public_listings())
+    return {
+        "new": list(base.order_by("-published_at", "-id")[:limit]),
+        "popular": list(base.order_by("-orders_30d", "-id")[:limit]),
+        "top_rated": list(base.filter(rating_count__gt=0).order_by("-rating_avg", "-rating_count", "-id")[:limit]),
+        "discounted": list(base.filter(discount_percent__gt=0).order_by("-discount_percent", "-id")[:limit]),
+    }
+
+
+def listing_for_page(*, pk: int, viewer=None) -> Listing | None:
+    """A listing with everything its page shows; others' unpublished listings do not exist (404)."""
+    from catalog import policies
+
+    queryset = Listing.objects.select_related(
+        "seller__storefront", "seller__user", "brand", "category"
+    ).prefetch_related(
+        Prefetch("variants", queryset=Variant.objects.filter(is_active=True).order_by("position", "pk")),
+        Prefetch(
+            "photos",
+            queryset=ListingPhoto.objects.filter(is_live=True).order_by("position", "pk"),
+            to_attr="live_photos",
+        ),
+    )
+    listing = queryset.filter(pk=pk).first()
+    if listing is None:
+        return None
+    visible = Listing.objects.published().filter(pk=pk).exists()
+    if visible:
+        return listing
+    if viewer is not None and (
+        policies.can_manage_listings(viewer, listing.seller) or policies.can_moderate_listings(viewer)
+    ):
+        if not listing.live_photos:
+            listing.live_photos = list(listing.photos.order_by("position", "pk"))
+        listing.is_preview = True
+        return listing
+    return None
+
+
+def public_questions(*, listing: Listing, limit: int = 20) -> list[ListingQuestion]:
+    return list(
+        ListingQuestion.objects.filter(listing=listing, status=QAStatus.PUBLISHED)
+        .select_related("author")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def unanswered_questions_for_seller(*, seller: Seller) -> QuerySet[ListingQuestion]:
+    return (
+        ListingQuestion.objects.filter(listing__seller=seller, status=QAStatus.PUBLISHED)
+        .filter(Q(answer_status="") | Q(answer_status=QAStatus.REJECTED))
+        .select_related("listing", "author")
+        .order_by("created_at")
+    )
+
+
+def similar_listings(*, listing: Listing, limit: int = 8) -> list[Listing]:
+    return list(
+        card_queryset(public_listings().filter(category_id=listing.category_id).exclude(pk=listing.pk)).order_by(
+            "-orders_30d", "-id"
+        )[:limit]
+    )
+
+
+def listings_for_seller(*, seller: Seller, status: str = "", query: str = "") -> QuerySet[Listing]:
+    """The seller's own listings for the cabinet (every status), with stock totals and pending edits."""
+    queryset = (
+        Listing.objects.filter(seller=seller)
+        .select_related("cover_photo", "category")
+        .defer(*CARD_DEFERRED)
+        .annotate(
+            stock_total=Coalesce(_variant_sum("on_hand"), 0),
+            reserved_total=Coalesce(_variant_sum("allocated"), 0),
+            variant_count=Count("variants", distinct=True),
+            has_pending_edit=Exists(
+                ListingRevision.objects.filter(listing=OuterRef("pk"), status=RevisionStatus.PENDING)
+            ),
+        )
+        .order_by("-updated_at", "-id")
+    )
+    if status in ListingStatus.values:
+        queryset = queryset.filter(status=status)
+    if status == "low_stock":
+        queryset = queryset.filter(
+            Exists(Variant.objects.filter(listing=OuterRef("pk"), is_active=True, low_stock_notified=True))
+        )
+    query = " ".join(str(query or "").split())[:100]
+    if query:
+        queryset = queryset.filter(Q(title__icontains=query) | Q(variants__sku__iexact=query)).distinct()
+    return queryset
+
+
+def _variant_sum(column: str) -> Subquery:
+    return Subquery(
+        Variant.objects.filter(listing=OuterRef("pk"))
+        .order_by()
+        .values("listing")
+        .annotate(total=Sum(column))
+        .values("total"),
+        output_field=IntegerField(),
+    )
+
+
+def seller_listing(*, seller: Seller, pk: int) -> Listing | None:
+    """One of the seller's own listings; another seller's listing is None (the view answers 404)."""
+    return Listing.objects.filter(seller=seller, pk=pk).select_related("category", "brand", "seller").first()
+
+
+def moderation_queue() -> QuerySet[Listing]:
+    """Listings waiting for a moderator — new, edited or reported — oldest first."""
+    pending_edit = ListingRevision.objects.filter(listing=OuterRef("pk"), status=RevisionStatus.PENDING)
+    open_report = ListingReport.objects.filter(listing=OuterRef("pk"), status=ReportStatus.OPEN)
+    return (
+        Listing.objects.filter(Q(status=ListingStatus.PENDING) | Exists(pending_edit) | Exists(open_report))
+        .select_related("seller", "category")
+        .annotate(
+            edit_since=Min("revisions__created_at", filter=Q(revisions__status=RevisionStatus.PENDING)),
+            report_since=Min("reports__created_at", filter=Q(reports__status=ReportStatus.OPEN)),
+            open_reports=Count("reports", filter=Q(reports__status=ReportStatus.OPEN), distinct=True),
+        )
+        .annotate(
+            waiting_since=Coalesce(
+                Case(When(status=ListingStatus.PENDING, then=F("moderation_requested_at"))),
+                Least("edit_since", "report_since"),
+            )
+        )
+        .order_by("waiting_since", "pk")
+    )
+
+
+def seller_for_user(*, user) -> Seller | None:
+    """The seller whose cabinet the user works in (owner or team member), with the storefront."""
+    from sellers.models import Seller
+
+    if not user.is_authenticated:
+        return None
+    return (
+        Seller.objects.select_related("storefront", "user")
+        .filter(Q(user=user) | Q(members__user=user))
+        .distinct()
+        .first()
+    )
+
+
+def variants_for_seller(*, seller: Seller, query: str = "", low_stock_only: bool = False) -> QuerySet[Variant]:
+    """Every variant of the seller's listings (not archived) for the bulk price and stock page."""
+    queryset = (
+        Variant.objects.filter(seller=seller)
+        .exclude(listing__status=ListingStatus.ARCHIVED)
+        .select_related("listing")
+        .order_by("listing__title", "listing_id", "position", "pk")
+    )
+    query = " ".join(str(query or "").split())[:100]
+    if query:
+        queryset = queryset.filter(Q(sku__icontains=query) | Q(listing__title__icontains=query))
+    if low_stock_only:
+        queryset = queryset.filter(low_stock_notified=True)
+    return queryset

@@ -1,0 +1,218 @@
+"""Russian search on PostgreSQL alone: full text, then corrections (layout, transliteration, typos), then trigrams.
+
+1. Full text (`russian` configuration, stored weighted vector, GIN index) on the tokens as typed.
+2. Too few hits: each word not in the dictionary is replaced by the best dictionary word among its
+   wrong-layout reading ("rhjccjdrb" → "кроссовки"), its transliteration ("krossovki" → "кроссовки") and
+   its nearest trigram neighbours ("кросовки" → "кроссовки"). If that finds more, the results are shown
+   for the correction (nothing found as typed) or it is offered as "did you mean" (something found).
+3. Still nothing: trigram word similarity on titles.
+
+Tokens contain only letters and digits, so no user input reaches the tsquery syntax as an operator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import ExpressionWrapper, F, FloatField, QuerySet, Value
+from django.db.models.functions import Lower
+
+from catalog.models import Listing, SearchTerm
+from catalog.text import (
+    clean_query,
+    en_layout_to_ru,
+    has_cyrillic,
+    has_latin,
+    latin_to_cyrillic,
+    ru_layout_to_en,
+    tokenize,
+)
+
+MIN_SIMILARITY = 0.35
+RARE_FREQUENCY = 2  # a dictionary word seen this rarely may itself be a typo
+POPULAR_FACTOR = 3  # ...when a close word is at least this many times more frequent
+TITLE_SIMILARITY = 0.45
+MAX_WORDS = 6
+
+
+@dataclass
+class SearchPlan:
+    query: str  # the cleaned input, shown back in the search box
+    tokens: list[str] = field(default_factory=list)  # what the results were searched for
+    mode: str = "empty"  # "fts", "trigram" or "empty"
+    corrected_from: str = ""  # results are for `text`, the input found nothing
+    suggestion: str = ""  # "did you mean" (results are for the input as typed)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+
+def tsquery(tokens: list[str], *, prefix: bool = False) -> SearchQuery:
+    """AND of the tokens (the last one as a prefix for autocomplete); tokens are [0-9a-zа-я]+ only."""
+    parts = [f"'{token}'" for token in tokens]
+    if prefix and parts:
+        parts[-1] += ":*"
+    return SearchQuery(" & ".join(parts), search_type="raw", config="russian")
+
+
+def _matches(base: QuerySet[Listing], tokens: list[str], limit: int) -> int:
+    if not tokens:
+        return 0
+    return base.filter(search_vector=tsquery(tokens)).order_by()[:limit].count()
+
+
+def _word_options(word: str) -> list[list[str]]:
+    """Readings of one typed word: as typed, on the other keyboard layout, transliterated."""
+    options = [tokenize(word)]
+    if has_latin(word) or any(char in word for char in "[];',.`"):
+        options.append(tokenize(en_layout_to_ru(word)))
+        options.append(tokenize(latin_to_cyrillic(word)))
+    if has_cyrillic(word):
+        options.append(tokenize(ru_layout_to_en(word)))
+    unique: list[list[str]] = []
+    for option in options:
+        if option and option not in unique:
+            unique.append(option)
+    return unique
+
+
+def _nearest_words(tokens: list[str]) -> dict[str, tuple[str, float, int]]:
+    """For each token, the most similar dictionary word (trigram index) with its similarity and frequency."""
+    tokens = [token for token in dict.fromkeys(tokens) if len(token) >= 3]
+    if not tokens:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.token, t.word, t.sim, t.frequency FROM unnest(%s::text[]) AS c(token) "
+            "CROSS JOIN LATERAL (SELECT word, frequency, similarity(word, c.token) AS sim FROM catalog_searchterm "
+            "WHERE word %% c.token AND word <> c.token ORDER BY sim DESC, frequency DESC LIMIT 1) t",
+            [tokens],
+        )
+        return {token: (word, sim, frequency) for token, word, sim, frequency in cursor.fetchall()}
+
+
+def correct(query: str) -> list[str]:
+    """The query's tokens with every unknown word replaced by its best dictionary reading (see module doc)."""
+    words = query.split()[:MAX_WORDS]
+    options = [_word_options(word) for word in words]
+    candidates = {token for word_options in options for option in word_options for token in option}
+    known = dict(SearchTerm.objects.filter(word__in=candidates).values_list("word", "frequency"))
+    nearest: dict[str, tuple[str, float, int]] | None = None
+    result: list[str] = []
+    for word_options in options:
+        if not word_options:
+            continue
+        as_typed = word_options[0]
+        if all(token in known for token in as_typed):
+            rare = [token for token in as_typed if known[token] <= RARE_FREQUENCY]
+            if rare and len(as_typed) == 1:
+                # A typo that made it into a title or two: prefer a much more frequent close word.
+                if nearest is None:
+                    singles = [option[0] for options_ in options for option in options_ if len(option) == 1]
+                    nearest = _nearest_words(singles)
+                close = nearest.get(as_typed[0])
+                if close and close[1] >= MIN_SIMILARITY and close[2] >= known[as_typed[0]] * POPULAR_FACTOR:
+                    result.append(close[0])
+                    continue
+            result += as_typed
+            continue
+        exact = [option for option in word_options[1:] if all(token in known for token in option)]
+        if exact:
+            result += max(exact, key=lambda option: min(known[token] for token in option))
+            continue
+        if nearest is None:
+            singles = [option[0] for options_ in options for option in options_ if len(option) == 1]
+            nearest = _nearest_words(singles)
+        close = [nearest[option[0]] for option in word_options if len(option) == 1 and option[0] in nearest]
+        close = [item for item in close if item[1] >= MIN_SIMILARITY]
+        if close:
+            result.append(max(close, key=lambda item: (item[1], item[2]))[0])
+        else:
+            result += as_typed
+    return result
+
+
+def plan_search(raw: object, base: QuerySet[Listing]) -> SearchPlan:
+    """Decide what to search for: the input as typed, a correction of it, or title trigrams."""
+    query = clean_query(raw)
+    plan = SearchPlan(query=query, tokens=tokenize(query))
+    if not plan.tokens:
+        return plan
+    wanted = settings.MARKETPLACE_CATALOG_SEARCH_MIN_RESULTS
+    found = _matches(base, plan.tokens, wanted)
+    plan.mode = "fts"
+    if found >= wanted:
+        return plan
+    corrected = correct(query)
+    if corrected and corrected != plan.tokens:
+        better = _matches(base, corrected, wanted)
+        if better > found:
+            if found == 0:
+                plan.corrected_from, plan.tokens = query, corrected
+                return plan
+            plan.suggestion = " ".join(corrected)
+            return plan
+    if found == 0:
+        plan.mode = "trigram"
+    return plan
+
+
+def apply_search(queryset: QuerySet[Listing], plan: SearchPlan) -> QuerySet[Listing]:
+    """Filter by the plan and annotate `relevance` (text rank lifted a little by rating and quality)."""
+    if plan.mode == "fts":
+        query = tsquery(plan.tokens)
+        return queryset.filter(search_vector=query).annotate(
+            relevance=ExpressionWrapper(
+                SearchRank(F("search_vector"), query) * (1.0 + F("rating_avg") / 10.0 + F("quality_score") / 500.0),
+                output_field=FloatField(),
+            )
+        )
+    if plan.mode == "trigram":
+        text = " ".join(plan.tokens)
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        return (
+            queryset.annotate(lower_title=Lower("title"))
+            .filter(lower_title__trigram_word_similar=text)
+            .annotate(relevance=TrigramWordSimilarity(text, "lower_title"))
+            .filter(relevance__gte=TITLE_SIMILARITY)
+        )
+    return queryset.none().annotate(relevance=Value(0.0, output_field=FloatField()))
+
+
+def autocomplete(raw: object, base: QuerySet[Listing], *, limit: int = 6) -> dict[str, list]:
+    """Categories, brands and listings for the first letters typed (with the layout fixed if that helps)."""
+    from catalog.models import Brand
+    from catalog.selectors.categories import category_tree
+
+    query = clean_query(raw)[:60]
+    tokens = tokenize(query)
+    if not tokens or len(query) < 2:
+        return {"categories": [], "brands": [], "listings": [], "query": query}
+    readings = [tokens]
+    if has_latin(query):
+        readings.append(tokenize(en_layout_to_ru(query)))
+    result: dict[str, list] = {"categories": [], "brands": [], "listings": [], "query": query}
+    tree = category_tree()
+    for reading in readings:
+        text = " ".join(reading)
+        if not reading:
+            continue
+        result["categories"] = [
+            node
+            for node in tree.by_id.values()
+            if node.name.lower().replace("ё", "е").startswith(text) and tree.is_visible(node)
+        ][:3]
+        result["brands"] = list(Brand.objects.filter(name__istartswith=text).order_by("name")[:3])
+        result["listings"] = list(
+            base.filter(search_vector=tsquery(reading, prefix=True))
+            .order_by("-orders_30d", "-id")
+            .only("id", "slug", "title", "price")[:limit]
+        )
+        if any(result[key] for key in ("categories", "brands", "listings")):
+            break
+    return result

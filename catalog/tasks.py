@@ -1,0 +1,31 @@
+"""Celery entry points for the catalogue: ids in, one service call each."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from catalog.services import dictionary, imports, photos, pricing
+
+
+@shared_task(acks_late=True)
+def make_photo_thumbnails(photo_id: int) -> None:
+    """WebP renditions of one photo; a second run finds them made and does nothing."""
+    photos.make_thumbnails(photo_id=photo_id)
+
+
+@shared_task(acks_late=True)
+def rebuild_search_dictionary() -> int:
+    """Nightly: recount the words typo/layout/transliteration corrections choose from."""
+    return dictionary.rebuild()
+
+
+@shared_task(acks_late=True)
+def refresh_honest_old_prices() -> int:
+    """Nightly: old prices older than the honest-discount window stop being shown."""
+    return pricing.refresh_honest_old_prices()
+
+
+@shared_task(acks_late=True)
+def run_import(job_id: int) -> None:
+    """Check (and write) one uploaded import file; a finished job is left alone."""
+    imports.run_import(job_id=job_id)

@@ -1,0 +1,1 @@
+"""Catalogue views: buyers' pages (buyer.py), the seller cabinet (seller.py), sitemaps and robots (seo.py)."""

@@ -1,0 +1,232 @@
+"""Public catalogue pages: home, categories, search, autocomplete, the listing page, Q&A and reports."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalog import policies, selectors, services
+from catalog.attributes import display_value
+from catalog.filters import sort_choices
+from catalog.forms import QuestionForm, ReportForm
+from catalog.models import Listing, ListingStatus
+from catalog.seo import listing_json_ld, listing_meta_description
+from marketplace.core.exceptions import DomainError
+from marketplace.core.htmx import render_page_or_partial
+
+
+def _browse_context(request: HttpRequest, result: selectors.BrowseResult) -> dict:
+    paginator = Paginator(range(result.total), settings.MARKETPLACE_CATALOG_PAGE_SIZE, allow_empty_first_page=True)
+    return {
+        "result": result,
+        "listings": result.listings,
+        "page_obj": paginator.page(result.page),
+        "filter_form": result.filterset.form,
+        "sort_choices": sort_choices(with_relevance=result.plan is not None),
+        "current_sort": result.sort or ("relevance" if result.plan is not None else "popular"),
+        "has_filters": any(key not in ("page", "sort", "q") for key in request.GET),
+    }
+
+
+@require_GET
+@login_not_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Category tiles and shelves of new, popular, top-rated and discounted listings."""
+    tree = selectors.category_tree()
+    context = {"categories": tree.visible_children(None), "sections": selectors.home_sections()}
+    if request.user.is_authenticated:
+        from buyers import selectors as buyer_selectors
+
+        context["recently_viewed"] = buyer_selectors.recently_viewed(user=request.user, limit=6)
+    return TemplateResponse(request, "catalog/home.html", context)
+
+
+@require_GET
+@login_not_required
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    """A category page: subcategories, filters with counts, sorts, 24 listings a page."""
+    tree = selectors.category_tree()
+    node = tree.by_slug.get(slug)
+    if node is None or not tree.is_visible(node):
+        raise Http404
+    result = selectors.browse(params=request.GET, category=node)
+    context = {
+        **_browse_context(request, result),
+        "category": node,
+        "breadcrumbs": tree.breadcrumbs(node),
+        "subcategories": tree.visible_children(node),
+        "canonical_url": request.build_absolute_uri(node.get_absolute_url()),
+        "is_following": _is_following_category(request, node.id),
+    }
+    return render_page_or_partial(request, "catalog/listing_list.html", context, partial="results")
+
+
+def _is_following_category(request: HttpRequest, category_id: int) -> bool:
+    if not request.user.is_authenticated:
+        return False
+    from buyers import selectors as buyer_selectors
+
+    return buyer_selectors.is_following(user=request.user, category_id=category_id)
+
+
+@require_GET
+@login_not_required
+def search(request: HttpRequest) -> HttpResponse:
+    """Search results with the same filters and sorts; any input at all is answered with a page."""
+    tree = selectors.category_tree()
+    node = tree.by_slug.get(request.GET.get("category", "")) if request.GET.get("category") else None
+    if node is not None and not tree.is_visible(node):
+        node = None
+    result = selectors.browse(params=request.GET, category=node, query=request.GET.get("q", ""))
+    context = {**_browse_context(request, result), "category": node, "query": result.plan.query, "plan": result.plan}
+    response = render_page_or_partial(request, "catalog/listing_list.html", context, partial="results")
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+@login_not_required
+def autocomplete(request: HttpRequest) -> HttpResponse:
+    """Suggestions under the search box (htmx): categories, brands, listings."""
+    suggestions = selectors.autocomplete(request.GET.get("q", ""), selectors.public_listings())
+    return TemplateResponse(request, "catalog/_autocomplete.html", {"suggestions": suggestions})
+
+
+def _listing_context(request: HttpRequest, listing: Listing, **forms) -> dict:
+    tree = selectors.category_tree()
+    node = tree.by_id.get(listing.category_id)
+    schema = selectors.attribute_schema(listing.category_id)
+    attributes = [
+        (attribute, display_value(attribute, listing.attributes[attribute.code]))
+        for attribute in schema
+        if attribute.code in (listing.attributes or {})
+    ]
+    variants = list(listing.variants.all())
+    chosen = None
+    wanted = request.GET.get("variant")
+    if wanted and wanted.isdigit():
+        chosen = next((variant for variant in variants if variant.pk == int(wanted)), None)
+    chosen = chosen or next(
+        (variant for variant in variants if variant.available > 0), variants[0] if variants else None
+    )
+    return_class, return_days = tree.return_policy(node) if node else ("", 0)
+    ship_by = timezone.localdate() + timezone.timedelta(days=listing.handling_days)
+    user = request.user
+    viewer_is_team = policies.seller_role(user, listing.seller) is not None
+    context = {
+        "listing": listing,
+        "breadcrumbs": tree.breadcrumbs(node) if node else [],
+        "attributes": attributes,
+        "variants": variants,
+        "variant": chosen,
+        "photos": listing.live_photos,
+        "return_days": return_days,
+        "return_class": return_class,
+        "ship_by": ship_by,
+        "questions": selectors.public_questions(listing=listing),
+        "question_form": forms.get("question_form")
+        or (QuestionForm() if policies.can_ask_question(user, listing) else None),
+        "can_report": policies.can_report_listing(user, listing),
+        "viewer_is_team": viewer_is_team,
+        "similar": selectors.similar_listings(listing=listing, limit=6),
+        "canonical_url": request.build_absolute_uri(listing.get_absolute_url()),
+        "meta_description": listing_meta_description(listing, attributes),
+        "json_ld": listing_json_ld(request, listing, variants, listing.live_photos),
+        "seller_on_vacation": listing.seller.is_on_vacation,
+    }
+    if user.is_authenticated:
+        from buyers import selectors as buyer_selectors
+
+        context["is_favourite"] = buyer_selectors.is_favourite(user=user, listing_id=listing.pk)
+        context["subscribed_variant_ids"] = buyer_selectors.subscribed_variant_ids(user=user, listing_id=listing.pk)
+    return context
+
+
+@require_GET
+@login_not_required
+def listing_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    """The product page; an outdated or missing slug redirects permanently to the canonical address."""
+    listing = selectors.listing_for_page(pk=pk, viewer=request.user if request.user.is_authenticated else None)
+    if listing is None:
+        raise Http404
+    if slug != listing.slug:
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return HttpResponsePermanentRedirect(listing.get_absolute_url() + query)
+    if request.user.is_authenticated and listing.status == ListingStatus.PUBLISHED:
+        from buyers import services as buyer_services
+
+        buyer_services.record_view(user=request.user, listing_id=listing.pk)
+    context = _listing_context(request, listing)
+    return render_page_or_partial(request, "catalog/listing_detail.html", context, partial="buy-box")
+
+
+def _public_listing_or_404(pk: int) -> Listing:
+    return get_object_or_404(selectors.public_listings().select_related("seller"), pk=pk)
+
+
+@require_POST
+def ask_question(request: HttpRequest, pk: int) -> HttpResponse:
+    """A signed-in buyer asks a public question about a listing."""
+    listing = _public_listing_or_404(pk)
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            question = services.ask_question(listing=listing, author=request.user, text=form.cleaned_data["text"])
+        except PermissionDenied:
+            form.add_error(None, _("Sellers cannot ask questions about their own listings."))
+        except DomainError as error:
+            form.add_error("text", error.message)
+        else:
+            if question.status == "published":
+                messages.success(request, _("Your question is published. We will tell you when the seller answers."))
+            else:
+                messages.info(request, _("Your question will appear after a moderator checks it."))
+            if not request.htmx:
+                return redirect(listing.get_absolute_url() + "#questions")
+            form = QuestionForm()
+    listing = selectors.listing_for_page(pk=pk, viewer=request.user)
+    context = _listing_context(request, listing, question_form=form)
+    return render_page_or_partial(request, "catalog/listing_detail.html", context, partial="questions")
+
+
+@require_http_methods(["GET", "POST"])
+def report_listing(request: HttpRequest, pk: int) -> HttpResponse:
+    """Report a listing to the moderators (counterfeit, prohibited, misleading, wrong category)."""
+    listing = _public_listing_or_404(pk)
+    if not policies.can_report_listing(request.user, listing):
+        raise PermissionDenied
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_listing(
+                listing=listing,
+                reporter=request.user,
+                reason=form.cleaned_data["reason"],
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Thank you. A moderator will look at this listing."))
+            return redirect(listing)
+    return TemplateResponse(request, "catalog/listing_report.html", {"listing": listing, "form": form})
+
+
+@require_GET
+@login_not_required
+def listing_short(request: HttpRequest, pk: int) -> HttpResponse:
+    """/p/<id>/ → the canonical address with the slug."""
+    slug = Listing.objects.filter(pk=pk).values_list("slug", flat=True).first()
+    if slug is None:
+        raise Http404
+    return HttpResponsePermanentRedirect(reverse("catalog:listing-detail", kwargs={"pk": pk, "slug": slug}))
