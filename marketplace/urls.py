@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from catalog.views import buyer as catalog_views
 from marketplace.accounts import views as account_views
 from marketplace.core import views as core_views
 
@@ -12,7 +13,7 @@ admin.site.site_header = "Marketplace"
 admin.site.site_title = "Marketplace"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", catalog_views.home, name="home"),  # category tiles and shelves inside ui's home.html
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
@@ -20,6 +21,8 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("legal/", include("marketplace.legal.urls")),
     path("notifications/", include("marketplace.notifications.urls")),
+    path("", include("catalog.urls")),  # /c/<slug>/, /search/, /p/<id>-<slug>/, /seller/listings/, sitemaps
+    path("", include("buyers.urls")),  # /favourites/, /following/, /recent/, /stock-alerts/
     path("", include("sellers.urls")),  # /sell/, /s/<slug>/, /seller/
     path("payments/", include("marketplace.ledger.urls")),
 ]
