@@ -1,0 +1,135 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from buyers import selectors, services
+from buyers.models import Favourite, Follow, RecentlyViewed
+from catalog.models import ListingStatus
+from catalog.tests.factories import CategoryFactory, make_listing, make_seller
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def listing(db):
+    return make_listing(make_seller(), category=CategoryFactory(name="Чайники"), title="Чайник стеклянный")
+
+
+def test_buyer_adds_and_removes_a_favourite_with_htmx(client, user, listing):
+    client.force_login(user)
+    url = reverse("buyers:favourite-toggle", args=[listing.pk])
+
+    added = client.post(url, {"action": "add"}, HTTP_HX_REQUEST="true")
+    assert 'aria-pressed="true"' in added.content.decode()
+    assert Favourite.objects.get(user=user).notified_price == listing.price
+
+    removed = client.post(url, {"action": "remove"}, HTTP_HX_REQUEST="true")
+    assert 'aria-pressed="false"' in removed.content.decode()
+    assert not Favourite.objects.exists()
+
+
+def test_favourite_without_javascript_redirects_back(client, user, listing):
+    client.force_login(user)
+
+    response = client.post(
+        reverse("buyers:favourite-toggle", args=[listing.pk]), {"action": "add", "next": listing.get_absolute_url()}
+    )
+
+    assert response["Location"] == listing.get_absolute_url()
+
+
+def test_next_parameter_cannot_send_the_buyer_to_another_site(client, user, listing):
+    client.force_login(user)
+
+    response = client.post(reverse("buyers:favourite-toggle", args=[listing.pk]), {"next": "https://evil.example/"})
+
+    assert response["Location"] == reverse("buyers:favourites")
+
+
+def test_buyer_cannot_favourite_a_listing_that_is_not_on_sale(client, user):
+    draft = make_listing(make_seller(), category=CategoryFactory(), status=ListingStatus.DRAFT)
+    client.force_login(user)
+
+    client.post(reverse("buyers:favourite-toggle", args=[draft.pk]), {"action": "add"})
+
+    assert not Favourite.objects.exists()
+
+
+def test_anonymous_visitor_is_asked_to_sign_in_for_favourites(client, listing):
+    response = client.get(reverse("buyers:favourites"))
+
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_favourites_page_query_count_does_not_grow(client, user, listing):
+    client.force_login(user)
+    services.add_favourite(user=user, listing_id=listing.pk)
+    url = reverse("buyers:favourites")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    seller = make_seller()
+    for index in range(4):
+        services.add_favourite(
+            user=user, listing_id=make_listing(seller, category=CategoryFactory(), title=f"Товар {index}").pk
+        )
+    with CaptureQueriesContext(connection) as five:
+        client.get(url)
+
+    assert len(five) == len(one)
+
+
+def test_recently_viewed_keeps_the_latest_ones(client, user, settings):
+    settings.MARKETPLACE_CATALOG_RECENTLY_VIEWED = 3
+    seller, category = make_seller(), CategoryFactory()
+    listings = [make_listing(seller, category=category, title=f"Товар номер {index}") for index in range(5)]
+    client.force_login(user)
+
+    for listing in listings:
+        client.get(listing.get_absolute_url())
+    client.get(listings[1].get_absolute_url())
+
+    assert [listing.pk for listing in selectors.recently_viewed(user=user)] == [
+        listings[1].pk,
+        listings[4].pk,
+        listings[3].pk,
+    ]
+    assert RecentlyViewed.objects.count() == 3
+
+
+def test_following_a_category_shows_its_new_listings(client, user):
+    root = CategoryFactory(name="Кухня")
+    leaf = CategoryFactory(name="Чайники", parent=root)
+    new = make_listing(make_seller(), category=leaf, title="Чайник новый")
+    client.force_login(user)
+
+    client.post(reverse("buyers:follow", args=["category", root.pk]))
+    page = client.get(reverse("buyers:following"))
+
+    assert Follow.objects.filter(user=user, category=root).exists()
+    assert new in page.context["listings"]
+
+
+def test_following_twice_keeps_one_follow_and_unfollow_removes_it(client, user, listing):
+    client.force_login(user)
+    url = reverse("buyers:follow", args=["seller", listing.seller_id])
+
+    client.post(url)
+    client.post(url)
+    assert Follow.objects.filter(user=user).count() == 1
+    client.post(url, {"action": "unfollow"})
+
+    assert not Follow.objects.exists()
+
+
+def test_buyer_subscribes_to_back_in_stock_from_the_listing_page(client, user):
+    listing = make_listing(make_seller(), category=CategoryFactory(), stock=0)
+    client.force_login(user)
+
+    page = client.get(listing.get_absolute_url()).content.decode()
+    assert reverse("buyers:stock-alert-subscribe", args=[listing.variants.get().pk]) in page
+    client.post(reverse("buyers:stock-alert-subscribe", args=[listing.variants.get().pk]))
+
+    assert selectors.subscribed_variant_ids(user=user, listing_id=listing.pk) == {listing.variants.get().pk}

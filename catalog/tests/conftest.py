@@ -1,0 +1,8 @@
+import pytest
+
+from .factories import CategoryFactory
+
+
+@pytest.fixture
+def category(db):
+    return CategoryFactory(name="Кроссовки")

@@ -1,0 +1,245 @@
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from catalog.models import ListingStatus
+
+from .factories import AttributeFactory, CategoryFactory, make_listing, make_seller
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shoes(db):
+    root = CategoryFactory(name="Обувь")
+    category = CategoryFactory(name="Кроссовки", parent=root)
+    AttributeFactory(
+        category=category, code="color", name="Цвет", type="choice", options=["Белый", "Чёрный"], is_filterable=True
+    )
+    AttributeFactory(category=category, code="size", name="Размер", type="number", unit="EU", is_filterable=True)
+    return category
+
+
+def test_anonymous_buyer_sees_the_home_page_with_categories_and_shelves(client, shoes):
+    seller = make_seller()
+    make_listing(seller, category=shoes, title="Кроссовки беговые")
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Обувь" in content
+    assert "Кроссовки беговые" in content
+
+
+def test_category_page_lists_published_listings_of_the_whole_subtree(client, shoes):
+    seller = make_seller()
+    make_listing(seller, category=shoes, title="Кроссовки беговые")
+    make_listing(seller, category=shoes, title="Кроссовки в черновике", status=ListingStatus.DRAFT)
+
+    response = client.get(reverse("catalog:category", args=[shoes.parent.slug]))
+
+    assert response.status_code == 200
+    titles = [listing.title for listing in response.context["listings"]]
+    assert titles == ["Кроссовки беговые"]
+
+
+def test_category_filters_by_choice_attribute_with_disjunctive_counts(client, shoes):
+    seller = make_seller()
+    make_listing(seller, category=shoes, title="Белые кроссовки", attributes={"color": "Белый", "size": 42})
+    make_listing(seller, category=shoes, title="Чёрные кроссовки", attributes={"color": "Чёрный", "size": 44})
+
+    response = client.get(reverse("catalog:category", args=[shoes.slug]), {"a_color": "Белый"})
+
+    assert [listing.title for listing in response.context["listings"]] == ["Белые кроссовки"]
+    facet = response.context["result"].facets[0]
+    assert {value: count for value, _label, count, _selected in facet.values} == {"Белый": 1, "Чёрный": 1}
+
+
+def test_category_filters_by_number_range_price_and_stock(client, shoes):
+    seller = make_seller()
+    make_listing(seller, category=shoes, title="Маленькие", attributes={"size": 38}, price="1000")
+    make_listing(seller, category=shoes, title="Большие", attributes={"size": 45}, price="5000")
+    make_listing(seller, category=shoes, title="Нет в наличии", attributes={"size": 45}, price="3000", stock=0)
+
+    url = reverse("catalog:category", args=[shoes.slug])
+    by_size = client.get(url, {"a_size_min": "40"}).context["listings"]
+    by_price = client.get(url, {"price_max": "2000"}).context["listings"]
+    in_stock = client.get(url, {"in_stock": "on", "a_size_min": "40"}).context["listings"]
+
+    assert {listing.title for listing in by_size} == {"Большие", "Нет в наличии"}
+    assert [listing.title for listing in by_price] == ["Маленькие"]
+    assert [listing.title for listing in in_stock] == ["Большие"]
+
+
+@pytest.mark.parametrize(("sort", "expected"), [("price", ["A", "B", "C"]), ("-price", ["C", "B", "A"])])
+def test_buyer_sorts_by_price(client, shoes, sort, expected):
+    seller = make_seller()
+    for title, price in (("B", "200"), ("A", "100"), ("C", "300")):
+        make_listing(seller, category=shoes, title=f"{title} кеды", price=price)
+
+    listings = client.get(reverse("catalog:category", args=[shoes.slug]), {"sort": sort}).context["listings"]
+
+    assert [listing.title[0] for listing in listings] == expected
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"price_min": "abc"},
+        {"price_max": "1e999"},
+        {"page": "-1"},
+        {"page": "99999999999999999999"},
+        {"sort": "'; drop table"},
+        {"a_size_min": "NaN"},
+        {"a_color": "<script>"},
+        {"brand": "x" * 500},
+        {"rating": "10"},
+    ],
+)
+def test_bad_filter_values_never_break_the_category_page(client, shoes, params):
+    make_listing(make_seller(), category=shoes)
+
+    response = client.get(reverse("catalog:category", args=[shoes.slug]), params)
+
+    assert response.status_code == 200
+
+
+def test_category_page_query_count_does_not_grow_with_listings(client, shoes):
+    seller = make_seller()
+    make_listing(seller, category=shoes, attributes={"color": "Белый"})
+    url = reverse("catalog:category", args=[shoes.slug])
+    params = {"a_color": "Белый", "in_stock": "on"}
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, params)
+    for index in range(6):
+        make_listing(
+            seller, category=shoes, title=f"Кроссовки {index}", attributes={"color": "Белый"}, brand=f"Бренд {index}"
+        )
+    with CaptureQueriesContext(connection) as seven:
+        response = client.get(url, params)
+
+    assert len(response.context["listings"]) == 7
+    assert len(seven) == len(one)
+
+
+def test_htmx_filter_request_gets_only_the_results_partial(client, shoes):
+    make_listing(make_seller(), category=shoes)
+
+    response = client.get(
+        reverse("catalog:category", args=[shoes.slug]),
+        {"in_stock": "on"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
+    )
+
+    content = response.content.decode()
+    assert 'id="results"' in content
+    assert "<html" not in content
+    assert "HX-Request" in response["Vary"]
+
+
+def test_listing_page_shows_price_attributes_seller_and_json_ld(client, shoes):
+    seller = make_seller(name="Спорт-Маркет")
+    listing = make_listing(
+        seller, category=shoes, title="Кроссовки беговые", attributes={"color": "Белый"}, price="2490"
+    )
+
+    response = client.get(listing.get_absolute_url())
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Спорт-Маркет" in content
+    assert "Белый" in content
+    assert '"@type": "Product"' in content
+    assert f'<link rel="canonical" href="http://testserver{listing.get_absolute_url()}">' in content
+    assert '"price": "2490.00"' in content
+
+
+def test_listing_page_redirects_an_outdated_slug_permanently(client, shoes):
+    listing = make_listing(make_seller(), category=shoes)
+
+    response = client.get(reverse("catalog:listing-detail", kwargs={"pk": listing.pk, "slug": "old-name"}))
+
+    assert response.status_code == 301
+    assert response["Location"] == listing.get_absolute_url()
+
+
+def test_buyer_cannot_see_a_draft_listing(client, user, shoes):
+    listing = make_listing(make_seller(), category=shoes, status=ListingStatus.DRAFT)
+    client.force_login(user)
+
+    response = client.get(listing.get_absolute_url())
+
+    assert response.status_code == 404
+
+
+def test_seller_previews_their_own_draft(client, seller, shoes):
+    listing = make_listing(seller, category=shoes, status=ListingStatus.DRAFT)
+    client.force_login(seller.user)
+
+    response = client.get(listing.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "Preview" in response.content.decode() or "Предпросмотр" in response.content.decode()
+
+
+def test_script_in_title_and_description_is_escaped_on_the_listing_page(client, shoes):
+    listing = make_listing(
+        make_seller(),
+        category=shoes,
+        title="<script>alert('t')</script>",
+        description="<img src=x onerror=alert(1)>\n\n- <b>пункт</b>",
+    )
+
+    content = client.get(listing.get_absolute_url()).content.decode()
+
+    assert "<script>alert('t')</script>" not in content
+    assert "<img src=x onerror" not in content
+    assert "&lt;b&gt;пункт&lt;/b&gt;" in content
+
+
+def test_listing_page_query_count_does_not_grow_with_variants_and_photos(client, shoes):
+    from catalog import services
+
+    seller = make_seller()
+    listing = make_listing(seller, category=shoes)
+    client.get(listing.get_absolute_url())
+    with CaptureQueriesContext(connection) as before:
+        client.get(listing.get_absolute_url())
+    variants = [
+        services.VariantInput(
+            id=listing.variants.get().pk, sku=listing.variants.get().sku, price=Decimal("100"), on_hand=1
+        )
+    ]
+    variants += [
+        services.VariantInput(sku=f"V{index}", price=Decimal("100"), on_hand=1, options={"Размер": str(index)})
+        for index in range(5)
+    ]
+    services.save_variants(listing=listing, actor=seller.user, variants=variants)
+    with CaptureQueriesContext(connection) as after:
+        client.get(listing.get_absolute_url())
+
+    assert len(after) == len(before)
+
+
+def test_sitemap_index_and_listing_file(client, shoes):
+    listing = make_listing(make_seller(), category=shoes)
+
+    index = client.get("/sitemap.xml").content.decode()
+    listings = b"".join(client.get("/sitemap-listings-1.xml").streaming_content).decode()
+
+    assert "sitemap-listings-1.xml" in index
+    assert "sitemap-categories.xml" in index
+    assert listing.get_absolute_url() in listings
+
+
+def test_robots_txt_points_to_the_sitemap(client):
+    content = client.get("/robots.txt").content.decode()
+
+    assert "Sitemap: http://testserver/sitemap.xml" in content
+    assert "Disallow: /admin/" in content

@@ -1,0 +1,219 @@
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from catalog.models import ImportJob, ImportStatus, Listing, Variant
+from catalog.services import imports
+
+from .factories import AttributeFactory, make_listing
+
+pytestmark = pytest.mark.django_db
+
+HEADER = [
+    "listing_ref",
+    "sku",
+    "title",
+    "category",
+    "brand",
+    "price",
+    "old_price",
+    "stock",
+    "option1_name",
+    "option1",
+    "attr:material",
+]
+
+
+@pytest.fixture
+def shoes(category):
+    AttributeFactory(category=category, code="material", name="Материал", type="choice", options=["Кожа", "Текстиль"])
+    return category
+
+
+def csv_file(rows, header=HEADER, name="listings.csv"):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return SimpleUploadedFile(name, buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
+
+
+def xlsx_file(rows, header=HEADER):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("listings.xlsx", buffer.getvalue())
+
+
+def run(seller, upload, *, dry_run=False, mode="all_or_nothing"):
+    job = imports.start_import(seller=seller, actor=seller.user, upload=upload, mode=mode, dry_run=dry_run)
+    imports.run_import(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def good_rows(slug):
+    return [
+        ["A", "RUN-42", "Кроссовки беговые", slug, "Nike", "4990", "", "5", "Размер", "42", "Текстиль"],
+        ["A", "RUN-43", "Кроссовки беговые", slug, "Nike", "4990", "", "0", "Размер", "43", "Текстиль"],
+        ["", "BOOT-1", "Ботинки зимние", slug, "", "7990,50", "", "2", "", "", "кожа"],
+    ]
+
+
+def test_import_creates_draft_listings_with_variants_from_csv(seller, shoes):
+    job = run(seller, csv_file(good_rows(shoes.slug)))
+
+    assert job.status == ImportStatus.DONE
+    assert (job.created_count, job.error_count) == (2, 0)
+    running = Listing.objects.get(title="Кроссовки беговые")
+    assert running.status == "draft"
+    assert sorted(running.variants.values_list("sku", flat=True)) == ["RUN-42", "RUN-43"]
+    assert running.attributes == {"material": "Текстиль"}
+
+
+def test_import_reads_xlsx(seller, shoes):
+    job = run(seller, xlsx_file(good_rows(shoes.slug)))
+
+    assert job.created_count == 2
+
+
+def test_dry_run_reports_every_row_and_writes_nothing(seller, shoes):
+    rows = [
+        *good_rows(shoes.slug),
+        ["", "BAD-1", "Плохая цена", shoes.slug, "", "дорого", "", "1", "", "", ""],
+        ["", "BAD-2", "Нет категории", "no-such-category", "", "100", "", "1", "", "", ""],
+        ["", "RUN-42", "Повтор SKU", shoes.slug, "", "100", "", "1", "", "", ""],
+        ["", "BAD-3", "Неверный материал", shoes.slug, "", "100", "", "1", "", "", "Шёлк"],
+    ]
+
+    job = run(seller, csv_file(rows), dry_run=True)
+
+    assert job.status == ImportStatus.DONE
+    assert job.error_count == 4
+    assert [item["row"] for item in job.report] == [5, 6, 7, 8]
+    assert not Listing.objects.exists()
+
+
+def test_all_or_nothing_import_with_one_bad_row_writes_nothing(seller, shoes):
+    rows = [*good_rows(shoes.slug), ["", "BAD-1", "Плохая цена", shoes.slug, "", "-1", "", "1", "", "", ""]]
+
+    job = run(seller, csv_file(rows))
+
+    assert job.error_count == 1
+    assert not Listing.objects.exists()
+
+
+def test_valid_rows_mode_writes_exactly_the_valid_rows(seller, shoes):
+    rows = [*good_rows(shoes.slug), ["A", "RUN-44", "Кроссовки беговые", shoes.slug, "", "x", "", "1", "", "", ""]]
+
+    job = run(seller, csv_file(rows), mode="valid_only")
+
+    # the "A" group has a bad row, so the whole listing is skipped; BOOT-1 is written
+    assert list(Listing.objects.values_list("title", flat=True)) == ["Ботинки зимние"]
+    assert job.error_count == 3
+
+
+def test_existing_sku_rows_update_price_and_stock(seller, shoes):
+    listing = make_listing(seller, category=shoes, variants=None, price="1000", stock=1)
+    sku = listing.variants.get().sku
+
+    job = run(seller, csv_file([["", sku, "", "", "", "900", "", "12", "", "", ""]]))
+
+    variant = Variant.objects.get(sku=sku)
+    assert (str(variant.price), variant.on_hand, job.updated_count) == ("900.00", 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (["sku", "title", "price"], "category"),
+        ([*HEADER, "colour"], "colour"),
+        (["sku", "sku", "title", "category", "price", "stock"], "sku"),
+    ],
+)
+def test_files_with_wrong_columns_fail_with_a_clear_message(seller, shoes, header, message):
+    job = run(seller, csv_file([["x"] * len(header)], header=header))
+
+    assert job.status == ImportStatus.FAILED
+    assert message in job.message
+    assert not Listing.objects.exists()
+
+
+def test_file_with_too_many_rows_is_refused(seller, shoes, settings):
+    settings.MARKETPLACE_CATALOG_IMPORT_MAX_ROWS = 20_000
+    rows = [["", f"SKU-{index}", "Товар", shoes.slug, "", "100", "", "1", "", "", ""] for index in range(50_000)]
+
+    job = run(seller, csv_file(rows))
+
+    assert job.status == ImportStatus.FAILED
+    assert "20000" in job.message.replace("\u00a0", "").replace(" ", "")
+    assert not Listing.objects.exists()
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe\x00garbage", b"PK\x03\x04not really a zip"])
+def test_unreadable_files_fail_cleanly(seller, shoes, content):
+    name = "broken.xlsx" if content.startswith(b"PK") else "broken.csv"
+
+    job = run(seller, SimpleUploadedFile(name, content))
+
+    assert job.status == ImportStatus.FAILED
+    assert job.message
+
+
+def test_export_round_trips_through_the_import(client, seller, shoes):
+    make_listing(seller, category=shoes, title='=HYPERLINK("http://evil")', attributes={"material": "Кожа"})
+    client.force_login(seller.user)
+
+    response = client.get(reverse("catalog:seller-export"), {"format": "xlsx"})
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("listing_ref", "sku", "title", "category")
+    assert rows[1][2].startswith("'=")  # formulas from sellers' text are neutralised
+    assert "attr:material" in rows[0]
+
+
+def test_category_template_has_its_attribute_columns(client, seller, shoes):
+    client.force_login(seller.user)
+
+    response = client.get(reverse("catalog:seller-import-template"), {"category": shoes.pk, "format": "csv"})
+
+    header = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert "attr:material" in header
+
+
+def test_import_page_starts_a_job_and_shows_its_progress(client, seller, shoes, django_capture_on_commit_callbacks):
+    client.force_login(seller.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("catalog:seller-import"), {"file": csv_file(good_rows(shoes.slug)), "mode": "all_or_nothing"}
+        )
+
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("catalog:seller-import-job", args=[job.pk])
+    assert job.dry_run is False
+    page = client.get(response["Location"])
+    assert 'hx-trigger="every 1s"' in page.content.decode()  # polls while the worker runs it
+    imports.run_import(job_id=job.pk)
+    done = client.get(response["Location"], HTTP_HX_REQUEST="true", HTTP_HX_TARGET="job-status")
+    assert "every 1s" not in done.content.decode()
+    assert Listing.objects.count() == 2
+
+
+def test_other_sellers_import_job_is_404(client, seller, shoes, other_user):
+    from .factories import make_seller
+
+    job = run(seller, csv_file(good_rows(shoes.slug)), dry_run=True)
+    other = make_seller(other_user)
+    client.force_login(other.user)
+
+    assert client.get(reverse("catalog:seller-import-job", args=[job.pk])).status_code == 404

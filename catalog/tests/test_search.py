@@ -1,0 +1,158 @@
+"""Russian search on real PostgreSQL: morphology, typos, keyboard layout, transliteration, hostile input."""
+
+import pytest
+from django.urls import reverse
+
+from catalog import selectors
+from catalog.services import dictionary
+
+from .factories import CategoryFactory, make_listing, make_seller
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue(db):
+    seller = make_seller()
+    shoes = CategoryFactory(name="Кроссовки")
+    kitchen = CategoryFactory(name="Чайники")
+    make_listing(seller, category=shoes, title="Кроссовки беговые мужские", brand="Nike")
+    make_listing(seller, category=shoes, title="Кроссовки детские на липучках", brand="Demix")
+    make_listing(seller, category=shoes, title="Кроссовки женские для зала", brand="Nike")
+    make_listing(seller, category=kitchen, title="Чайник электрический стеклянный", brand="Bosch")
+    make_listing(seller, category=kitchen, title="Чайник заварочный", description="Фарфоровый чайник для заварки чая")
+    dictionary.rebuild()
+    return {"shoes": shoes, "kitchen": kitchen}
+
+
+def search(client, query, **params):
+    response = client.get(reverse("catalog:search"), {"q": query, **params})
+    assert response.status_code == 200
+    return response
+
+
+def titles(response):
+    return {listing.title for listing in response.context["listings"]}
+
+
+def test_morphology_finds_other_word_forms(client, catalogue):
+    found = titles(search(client, "кроссовка"))
+
+    assert found == {"Кроссовки беговые мужские", "Кроссовки детские на липучках", "Кроссовки женские для зала"}
+
+
+def test_title_matches_rank_above_description_matches(client, catalogue):
+    listings = search(client, "чайник").context["listings"]
+
+    assert listings[0].title.startswith("Чайник")
+    assert {listing.title for listing in listings} == {"Чайник электрический стеклянный", "Чайник заварочный"}
+
+
+def test_typo_is_corrected_with_trigrams(client, catalogue):
+    response = search(client, "кросовки")
+
+    assert len(titles(response)) == 3
+    assert response.context["plan"].corrected_from == "кросовки"
+
+
+def test_wrong_keyboard_layout_is_corrected(client, catalogue):
+    response = search(client, "rhjccjdrb")
+
+    assert len(titles(response)) == 3
+    assert response.context["plan"].text == "кроссовки"
+    assert "кроссовки" in response.content.decode()
+
+
+def test_latin_transliteration_is_understood(client, catalogue):
+    response = search(client, "krossovki")
+
+    assert len(titles(response)) == 3
+
+
+def test_brand_typed_on_the_russian_layout_is_found(client, catalogue):
+    response = search(client, "тшлу")  # "nike" on ЙЦУКЕН
+
+    assert titles(response) == {"Кроссовки беговые мужские", "Кроссовки женские для зала"}
+
+
+def test_mixed_query_corrects_only_the_unknown_word(client, catalogue):
+    response = search(client, "nike rhjccjdrb")
+
+    assert titles(response) == {"Кроссовки беговые мужские", "Кроссовки женские для зала"}
+
+
+def test_did_you_mean_is_offered_when_the_query_finds_a_little(client, catalogue):
+    seller = make_seller()
+    make_listing(seller, category=catalogue["shoes"], title="Кросовки с опечаткой в названии")
+
+    response = search(client, "кросовки")
+
+    plan = response.context["plan"]
+    assert titles(response) == {"Кросовки с опечаткой в названии"}
+    assert plan.suggestion == "кроссовки"
+    assert "кроссовки" in response.content.decode()
+
+
+def test_search_results_can_be_filtered_and_narrowed_to_a_category(client, catalogue):
+    response = search(client, "nike", category=catalogue["shoes"].slug, brand="nike")
+
+    assert titles(response) == {"Кроссовки беговые мужские", "Кроссовки женские для зала"}
+
+
+def test_nonsense_gets_a_helpful_empty_state(client, catalogue):
+    response = search(client, "zzqxqzzq")
+
+    assert titles(response) == set()
+    assert "Nothing found" in response.content.decode() or "Ничего не нашлось" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"кроссовки',
+        "кроссовки & | ! ( ) :* <-> ''",
+        "'; DROP TABLE catalog_listing; --",
+        "SELECT * FROM catalog_listing WHERE 1=1",
+        "а" * 10_000,
+        "\x00\x01\x02\x1b[31m",
+        "\u202eкроссовки",
+        "%%%___\\\\",
+        "и",  # a stop word only
+        "    ",
+        "🙂🙂",
+    ],
+)
+def test_any_search_input_is_answered_with_a_page(client, catalogue, query):
+    search(client, query)
+
+
+def test_search_box_keeps_the_query_escaped(client, catalogue):
+    response = search(client, '<script>alert("x")</script>')
+
+    assert '<script>alert("x")</script>' not in response.content.decode()
+
+
+def test_autocomplete_suggests_categories_brands_and_listings(client, catalogue):
+    response = client.get(reverse("catalog:autocomplete"), {"q": "кросс"})
+
+    content = response.content.decode()
+    assert "Кроссовки беговые мужские" in content
+    assert "/c/" in content
+
+
+def test_autocomplete_fixes_the_layout(client, catalogue):
+    suggestions = selectors.autocomplete("xfqy", selectors.public_listings())  # "чайн"
+
+    assert suggestions["listings"]
+
+
+@pytest.mark.parametrize("query", ["", "a", "'", "\x00" * 50, "я" * 5000])
+def test_autocomplete_accepts_any_input(client, catalogue, query):
+    assert client.get(reverse("catalog:autocomplete"), {"q": query}).status_code == 200
+
+
+def test_dictionary_rebuild_counts_published_words_only(catalogue):
+    from catalog.models import SearchTerm
+
+    assert SearchTerm.objects.get(word="кроссовки").frequency >= 3
+    assert SearchTerm.objects.filter(word="nike").exists()
