@@ -32,6 +32,7 @@ from .models import (
     CaseMessage,
     CaseStatus,
     FieldChangeRequest,
+    ReviewCheck,
     Sanction,
     Seller,
     SellerApplication,
@@ -157,6 +158,19 @@ class RequestChangesForm(forms.Form):
 
     def field_messages(self) -> dict[str, str]:
         return {name[len("field_") :]: value for name, value in self.cleaned_data.items() if name.startswith("field_")}
+
+
+class ApproveForm(forms.Form):
+    checks = forms.MultipleChoiceField(
+        label=gettext_lazy("Checked by hand"),
+        choices=ReviewCheck.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=gettext_lazy("Every item must be confirmed."),
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReasonForm(forms.Form):
@@ -384,16 +398,29 @@ class SellerApplicationAdmin(ReadOnlyAdmin):
         return self._back(application)
 
     def approve_view(self, request, pk: int) -> HttpResponse:
-        self._post_only(request)
         application = self._application(request, pk)
-        _run(
+        form = ApproveForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            done = _run(
+                request,
+                lambda: services.approve_application(
+                    application=application,
+                    actor=request.user,
+                    confirmed_checks=form.cleaned_data["checks"],
+                    comment=form.cleaned_data["comment"],
+                ),
+                _("Approved: the seller, the storefront and the cabinet are created."),
+            )
+            if done or application.status != ApplicationStatus.IN_REVIEW:
+                return self._back(application)
+        return action_form_page(
+            self,
             request,
-            lambda: services.approve_application(
-                application=application, actor=request.user, comment=request.POST.get("comment", "")
-            ),
-            _("Approved: the seller, the storefront and the cabinet are created."),
+            application,
+            form,
+            _("Approve the application"),
+            _("The platform did not query any registry. Confirm what you checked by hand."),
         )
-        return self._back(application)
 
     def request_changes_view(self, request, pk: int) -> HttpResponse:
         application = self._application(request, pk)

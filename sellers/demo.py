@@ -23,6 +23,7 @@ from .models import (
     CaseTopic,
     DocumentKind,
     LegalForm,
+    ReviewCheck,
     Seller,
     SellerApplication,
     SellerStatus,
@@ -140,7 +141,10 @@ def _approved_seller(user: User, values: dict[str, str], moderator: User) -> Sel
     application = _submit(_filled_application(user, values), user)
     services.start_review(application=application, actor=moderator)
     return services.approve_application(
-        application=application, actor=moderator, comment="Данные сверены с ЕГРЮЛ/ЕГРИП."
+        confirmed_checks=ReviewCheck.values,
+        application=application,
+        actor=moderator,
+        comment="Данные сверены с ЕГРЮЛ/ЕГРИП.",
     )
 
 

@@ -12,6 +12,7 @@ from .applications import (
     DocumentKind,
     FieldChangeRequest,
     LegalForm,
+    ReviewCheck,
     SellerApplication,
     application_field_choices,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "FieldChangeRequest",
     "InvitationStatus",
     "LegalForm",
+    "ReviewCheck",
     "Sanction",
     "Seller",
     "SellerApplication",

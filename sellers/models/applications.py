@@ -47,6 +47,14 @@ EDITABLE_APPLICATION_STATUSES = frozenset({A.DRAFT, A.CHANGES_REQUESTED})
 OPEN_APPLICATION_STATUSES = frozenset({A.DRAFT, A.SUBMITTED, A.IN_REVIEW, A.CHANGES_REQUESTED})
 
 
+class ReviewCheck(models.TextChoices):
+    """What the moderator confirms by hand before approving (no registry is queried by the platform)."""
+
+    IDENTITY = "identity", _("The applicant's identity matches the documents")
+    REGISTRY = "registry", _("Name, OGRN/OGRNIP, address and status match the ЕГРЮЛ/ЕГРИП record (checked by hand)")
+    BANK = "bank", _("The bank account belongs to the applicant (same INN and name)")
+
+
 class DocumentKind(models.TextChoices):
     REGISTRATION_CERTIFICATE = "registration", _("Registration record (ЕГРЮЛ/ЕГРИП entry sheet)")
     NPD_CERTIFICATE = "npd_certificate", _("Certificate of registration as self-employed (НПД)")

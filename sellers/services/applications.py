@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -30,6 +32,7 @@ from sellers.models import (
     ApplicationStatus,
     DocumentKind,
     FieldChangeRequest,
+    ReviewCheck,
     Seller,
     SellerApplication,
     Storefront,
@@ -344,20 +347,30 @@ def start_review(*, application: SellerApplication, actor) -> SellerApplication:
 
 
 @transaction.atomic
-def approve_application(*, application: SellerApplication, actor, comment: str = ""):
-    """Approve an application in review: the seller, their storefront and the owner's team seat are created."""
+def approve_application(*, application: SellerApplication, actor, confirmed_checks: Iterable[str], comment: str = ""):
+    """Approve an application in review once the moderator confirmed every manual check.
+
+    The seller, their storefront and the owner's team seat are created.
+    """
     from . import lifecycle
 
     application = SellerApplication.objects.select_for_update().get(pk=application.pk)
     _require_reviewer(application, actor)
     _require_in_review(application, ApplicationStatus.APPROVED)
+    missing = [check for check in ReviewCheck if check not in set(confirmed_checks)]
+    if missing:
+        raise ReasonRequired(
+            _("Confirm every check before approving. Not confirmed: %(checks)s.")
+            % {"checks": "; ".join(str(check.label) for check in missing)}
+        )
     seller = lifecycle.create_seller_from_application(application=application, actor=actor)
+    checked = _("Checked by hand: %(checks)s.") % {"checks": "; ".join(str(check.label) for check in ReviewCheck)}
     change_application_status(
         application=application,
         to=ApplicationStatus.APPROVED,
         actor=actor,
-        reason=comment,
-        extra_fields={"decided_at": timezone.now(), "decision_reason": comment},
+        reason="\n".join(filter(None, [checked, comment.strip()])),
+        extra_fields={"decided_at": timezone.now(), "decision_reason": comment.strip()},
     )
     notify.application_approved(application, seller)
     return seller

@@ -15,6 +15,7 @@ from sellers.models import (
     CaseStatus,
     CaseTopic,
     LegalForm,
+    ReviewCheck,
     Seller,
     SellerStatus,
 )
@@ -79,7 +80,9 @@ def test_moderator_reviews_and_approves_from_the_admin(client, moderator, user):
     client.force_login(moderator)
 
     client.post(reverse("admin:sellers_sellerapplication_review", args=[application.pk]))
-    response = client.post(reverse("admin:sellers_sellerapplication_approve", args=[application.pk]))
+    approve_url = reverse("admin:sellers_sellerapplication_approve", args=[application.pk])
+    assert client.get(approve_url).status_code == 200
+    response = client.post(approve_url, {"checks": ReviewCheck.values})
 
     assert response.status_code == 302
     application.refresh_from_db()
@@ -91,12 +94,33 @@ def test_approving_from_the_admin_an_application_not_in_review_shows_an_error(cl
     application = submitted_application(user)
     client.force_login(moderator)
 
-    response = client.post(reverse("admin:sellers_sellerapplication_approve", args=[application.pk]), follow=True)
+    response = client.post(
+        reverse("admin:sellers_sellerapplication_approve", args=[application.pk]),
+        {"checks": ReviewCheck.values},
+        follow=True,
+    )
 
     messages = [str(message) for message in response.context["messages"]]
     assert any("in review" in message or "на проверке" in message for message in messages)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
+    assert not Seller.objects.filter(user=user).exists()
+
+
+def test_moderator_cannot_approve_without_confirming_every_manual_check(client, moderator, user):
+    application = in_review_application(user, moderator)
+    client.force_login(moderator)
+
+    response = client.post(
+        reverse("admin:sellers_sellerapplication_approve", args=[application.pk]),
+        {"checks": [ReviewCheck.IDENTITY, ReviewCheck.BANK]},
+    )
+
+    assert response.status_code == 200
+    messages = [str(message) for message in response.context["messages"]]
+    assert any(str(ReviewCheck.REGISTRY.label) in message for message in messages)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_REVIEW
     assert not Seller.objects.filter(user=user).exists()
 
 
@@ -147,7 +171,9 @@ def test_moderator_cannot_decide_own_application_in_the_admin(client, moderator)
     application = ApplicationFactory(applicant=moderator, status=ApplicationStatus.IN_REVIEW)
     client.force_login(moderator)
 
-    response = client.post(reverse("admin:sellers_sellerapplication_approve", args=[application.pk]))
+    response = client.post(
+        reverse("admin:sellers_sellerapplication_approve", args=[application.pk]), {"checks": ReviewCheck.values}
+    )
 
     assert response.status_code == 403
     application.refresh_from_db()

@@ -13,6 +13,7 @@ from sellers.models import (
     DocumentKind,
     FieldChangeRequest,
     LegalForm,
+    ReviewCheck,
     Seller,
     SellerApplication,
     TeamRole,
@@ -252,7 +253,7 @@ def test_region_mismatch_is_shown_to_the_moderator_as_a_warning(user):
 def test_moderator_approving_creates_seller_storefront_and_owner_seat(user, moderator):
     application = in_review_application(user, moderator, LegalForm.LLC)
 
-    seller = services.approve_application(application=application, actor=moderator)
+    seller = services.approve_application(application=application, actor=moderator, confirmed_checks=ReviewCheck.values)
 
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
@@ -278,13 +279,26 @@ def test_moderator_cannot_approve_an_application_not_in_review(moderator, status
     application = ApplicationFactory(status=status)
 
     with pytest.raises(InvalidTransition) as excinfo:
-        services.approve_application(application=application, actor=moderator)
+        services.approve_application(application=application, actor=moderator, confirmed_checks=ReviewCheck.values)
 
     assert "in review" in excinfo.value.message
     application.refresh_from_db()
     assert application.status == status
     assert not Seller.objects.exists()
     assert not application.events.exists()
+
+
+def test_moderator_cannot_approve_without_confirming_the_registry_check(user, moderator):
+    application = in_review_application(user, moderator)
+
+    with pytest.raises(ReasonRequired):
+        services.approve_application(
+            application=application, actor=moderator, confirmed_checks=[ReviewCheck.IDENTITY, ReviewCheck.BANK]
+        )
+
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.IN_REVIEW
+    assert not Seller.objects.exists()
 
 
 def test_moderator_cannot_review_own_application(moderator):
@@ -301,7 +315,7 @@ def test_buyer_cannot_approve_applications(user, other_user):
     application = ApplicationFactory(applicant=other_user, status=ApplicationStatus.IN_REVIEW)
 
     with pytest.raises(PermissionDenied):
-        services.approve_application(application=application, actor=user)
+        services.approve_application(application=application, actor=user, confirmed_checks=ReviewCheck.values)
 
     assert not Seller.objects.exists()
 
@@ -379,7 +393,7 @@ def test_approval_fails_cleanly_when_the_store_address_was_taken_meanwhile(user,
     SellerApplication.objects.filter(pk=application.pk).update(store_slug=seller.storefront.slug)
 
     with pytest.raises(StoreAddressTaken):
-        services.approve_application(application=application, actor=moderator)
+        services.approve_application(application=application, actor=moderator, confirmed_checks=ReviewCheck.values)
 
     application.refresh_from_db()
     assert application.status == ApplicationStatus.IN_REVIEW

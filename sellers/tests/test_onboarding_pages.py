@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from sellers import services
-from sellers.models import ApplicationStatus, DocumentKind, LegalForm, SellerApplication
+from sellers.models import ApplicationStatus, DocumentKind, LegalForm, ReviewCheck, SellerApplication
 
 from .factories import application_values, upload
 from .test_applications import fill_application, in_review_application
@@ -221,7 +221,7 @@ def test_anonymous_visitor_cannot_download_a_document(client, document):
 
 def test_sellers_team_member_cannot_see_the_owners_application_documents(client, user, moderator):
     application = in_review_application(user, moderator)
-    seller = services.approve_application(application=application, actor=moderator)
+    seller = services.approve_application(application=application, actor=moderator, confirmed_checks=ReviewCheck.values)
     from sellers.models import TeamRole
 
     from .factories import add_member

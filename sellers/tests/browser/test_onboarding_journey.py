@@ -122,8 +122,11 @@ def test_buyer_applies_moderator_requests_changes_then_approves_and_the_seller_o
     admin.reload()
     admin.locator("form[action$='/review/'] button").click()
     admin.wait_for_load_state()
-    admin.locator("form[action$='/approve/'] button").click()
-    admin.wait_for_load_state()
+    admin.locator("a[href$='/approve/']").click()
+    for check in admin.locator("input[name=checks]").all():
+        check.check()
+    admin.locator("#content-main input[type=submit]").click()
+    admin.wait_for_url(f"**/sellerapplication/{application.pk}/change/")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
 
