@@ -21,7 +21,8 @@ def _pending(po: polib.POFile) -> list[polib.POEntry]:
     return [e for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
 
 
-def export(directory: str, chunk: int = 250) -> None:
+def export(directory: str, chunk: int | str = 250) -> None:
+    chunk = int(chunk)
     po = polib.pofile(str(PO))
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
