@@ -8,7 +8,16 @@ from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import CHOICE_TYPES, Attribute, AttributeType, Category, HandlingFlag, ImportMode, ReportReason
+from catalog.models import (
+    CHOICE_TYPES,
+    Attribute,
+    AttributeType,
+    Category,
+    HandlingFlag,
+    ImportMode,
+    RejectionReason,
+    ReportReason,
+)
 
 
 class CategoryAdminForm(forms.ModelForm):
@@ -360,3 +369,23 @@ class ImportForm(forms.Form):
                 % {"mb": settings.MARKETPLACE_CATALOG_IMPORT_MAX_BYTES // (1024 * 1024)}
             )
         return upload
+
+
+class ModerationDecisionForm(forms.Form):
+    """A rejection or block reason: a manager's template, the moderator's own words, or both."""
+
+    template = forms.ModelChoiceField(
+        label=_("Reason template"), queryset=RejectionReason.objects.all(), required=False, empty_label=_("— none —")
+    )
+    reason = forms.CharField(
+        label=_("Reason for the seller"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        parts = [cleaned.get("template").text if cleaned.get("template") else "", cleaned.get("reason", "")]
+        text = "\n\n".join(part.strip() for part in parts if part and part.strip())
+        if not text:
+            raise forms.ValidationError(_("Pick a reason template or write the reason."))
+        cleaned["text"] = text
+        return cleaned

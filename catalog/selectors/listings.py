@@ -342,12 +342,12 @@ def seller_listing(*, seller: Seller, pk: int) -> Listing | None:
     return Listing.objects.filter(seller=seller, pk=pk).select_related("category", "brand", "seller").first()
 
 
-def moderation_queue() -> QuerySet[Listing]:
-    """Listings waiting for a moderator — new, edited or reported — oldest first."""
+def moderation_queue(*, model: type[Listing] = Listing) -> QuerySet[Listing]:
+    """Listings waiting for a moderator — new, edited or reported — oldest first (`model`: the admin's proxy)."""
     pending_edit = ListingRevision.objects.filter(listing=OuterRef("pk"), status=RevisionStatus.PENDING)
     open_report = ListingReport.objects.filter(listing=OuterRef("pk"), status=ReportStatus.OPEN)
     return (
-        Listing.objects.filter(Q(status=ListingStatus.PENDING) | Exists(pending_edit) | Exists(open_report))
+        model.objects.filter(Q(status=ListingStatus.PENDING) | Exists(pending_edit) | Exists(open_report))
         .select_related("seller", "category")
         .annotate(
             edit_since=Min("revisions__created_at", filter=Q(revisions__status=RevisionStatus.PENDING)),
