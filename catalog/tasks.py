@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from catalog.services import dictionary, imports, photos, pricing
+from catalog.services import dictionary, digest, imports, photos, pricing
 
 
 @shared_task(acks_late=True)
@@ -29,3 +29,9 @@ def refresh_honest_old_prices() -> int:
 def run_import(job_id: int) -> None:
     """Check (and write) one uploaded import file; a finished job is left alone."""
     imports.run_import(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def send_follow_digests() -> int:
+    """Daily: new arrivals from the sellers and categories each buyer follows."""
+    return digest.send_follow_digests()
