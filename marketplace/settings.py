@@ -298,6 +298,18 @@ CELERY_BEAT_SCHEDULE = {
     "ledger-relay-sandbox-webhooks": {"task": "marketplace.ledger.tasks.relay_sandbox_webhooks", "schedule": 60.0},
     # every 10 minutes: ask the bank about sent payouts, confirm or fail them
     "ledger-poll-payouts": {"task": "marketplace.ledger.tasks.poll_sent_payouts", "schedule": 600.0},
+    # catalog: nightly, recount the search dictionary that typo/layout/transliteration corrections use
+    "catalog-search-dictionary": {
+        "task": "catalog.tasks.rebuild_search_dictionary",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    # catalog: nightly, stop showing old prices that left the honest-discount window
+    "catalog-honest-old-prices": {
+        "task": "catalog.tasks.refresh_honest_old_prices",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    # catalog: every morning, the digest of new arrivals for buyers following sellers and categories
+    "catalog-follow-digests": {"task": "catalog.tasks.send_follow_digests", "schedule": crontab(hour=10, minute=0)},
 }
 
 # LOGGING ------------------------------------------------------------------------------------------
@@ -331,7 +343,7 @@ MARKETPLACE_NOTIFICATION_RETENTION_DAYS = env.int("MARKETPLACE_NOTIFICATION_RETE
 MARKETPLACE_QUIET_HOURS_DEFAULT = (22, 9)  # 22:00-09:00 in the recipient's time zone, when enabled
 MARKETPLACE_MARKETING_WEEKLY_CAP = env.int("MARKETPLACE_MARKETING_WEEKLY_CAP", default=3)  # news/offers per user
 
-# Catalogue (listings, photos, search, moderation)
+# Catalogue: listings, photos, search and moderation
 MARKETPLACE_CATALOG_DEFAULT_COMMISSION_PERCENT = env.str("MARKETPLACE_CATALOG_DEFAULT_COMMISSION_PERCENT", default="10")
 MARKETPLACE_CATALOG_DEFAULT_RETURN_CLASS = env.str("MARKETPLACE_CATALOG_DEFAULT_RETURN_CLASS", default="days_7")
 MARKETPLACE_CATALOG_PAGE_SIZE = 24
