@@ -30,7 +30,7 @@ from catalog.services.moderation import (
 )
 from catalog.services.photos import add_photo, arrange_photos, remove_photo
 from catalog.services.questions import answer_question, ask_question, moderate_answer, moderate_question
-from catalog.services.stock import release_stock, reserve_stock, ship_stock
+from catalog.services.stock import release_stock, reserve_stock, restock, ship_stock
 
 __all__ = [
     "InvalidListing",
@@ -58,6 +58,7 @@ __all__ = [
     "remove_photo",
     "report_listing",
     "reserve_stock",
+    "restock",
     "restore_listing",
     "resume_listing",
     "save_category",

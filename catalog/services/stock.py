@@ -67,3 +67,13 @@ def ship_stock(*, variant_id: int, quantity: int) -> None:
     if not updated:
         raise ValueError(f"variant {variant_id} holds fewer than {quantity} reserved items")
     _after(variant_id, was)
+
+
+@transaction.atomic
+def restock(*, variant_id: int, quantity: int) -> None:
+    """Returned items in resellable condition go back on hand (the orders app's returns)."""
+    if quantity <= 0:
+        raise ValueError("quantity must be positive")
+    was = _available(variant_id)
+    Variant.objects.filter(pk=variant_id).update(on_hand=F("on_hand") + quantity)
+    _after(variant_id, was)
