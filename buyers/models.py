@@ -94,3 +94,6 @@ class StockSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} waits for {self.variant_id}"
+
+
+from buyers.addresses import Address  # noqa: E402, F401  (the address book lives in its own module)
