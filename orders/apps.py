@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders")
+
+    def ready(self) -> None:
+        from marketplace.ledger.payments import hooks
+
+        from . import services
+
+        hooks.register("order_group", on_succeeded=services.mark_group_paid, on_failed=services.payment_failed)

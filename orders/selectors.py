@@ -1,0 +1,221 @@
+"""Every non-trivial orders read: scoped, prefetched querysets and the cart as the pages show it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from catalog.models import ListingStatus
+
+from .models import (
+    OPEN_RETURN_STATUSES,
+    Cart,
+    CartLine,
+    DeliveryMethod,
+    Order,
+    OrderGroup,
+    OrderLine,
+    OrderStatus,
+    ReturnRequest,
+)
+
+# Cart ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CartLineView:
+    line: CartLine
+    is_available: bool
+    available: int
+    price: Decimal
+    old_price: Decimal | None  # the price when added, if it changed since
+    amount: Decimal
+
+
+@dataclass
+class SellerGroup:
+    seller: object
+    lines: list[CartLineView] = field(default_factory=list)
+    subtotal: Decimal = Decimal("0.00")
+    weight_g: int = 0
+    methods: list[DeliveryMethod] = field(default_factory=list)
+
+
+@dataclass
+class CartView:
+    groups: list[SellerGroup]
+    saved: list[CartLineView]
+    subtotal: Decimal
+    count: int
+    has_changes: bool  # a price or availability changed since adding
+    has_unavailable: bool
+
+
+def _line_view(line: CartLine) -> CartLineView:
+    variant = line.variant
+    listing = variant.listing
+    is_available = (
+        variant.is_active
+        and listing.status == ListingStatus.PUBLISHED
+        and listing.seller.accepts_new_orders
+        and variant.available >= line.quantity
+    )
+    changed = line.price_when_added != variant.price
+    return CartLineView(
+        line=line,
+        is_available=is_available,
+        available=max(variant.available, 0),
+        price=variant.price,
+        old_price=line.price_when_added if changed else None,
+        amount=variant.price * line.quantity,
+    )
+
+
+def cart_lines(cart: Cart | None) -> QuerySet[CartLine]:
+    if cart is None or cart.pk is None:
+        return CartLine.objects.none()
+    return (
+        CartLine.objects.filter(cart=cart)
+        .select_related("variant__listing__seller__storefront", "variant__listing__cover_photo")
+        .order_by("variant__listing__seller_id", "added_at", "pk")
+    )
+
+
+def cart_view(cart: Cart | None, *, region: str | None = None) -> CartView:
+    """The cart grouped by seller with totals, changes since adding and (with a region) delivery choices."""
+    groups: dict[int, SellerGroup] = {}
+    saved: list[CartLineView] = []
+    for line in cart_lines(cart):
+        view = _line_view(line)
+        if line.saved_for_later:
+            saved.append(view)
+            continue
+        seller = line.variant.listing.seller
+        group = groups.setdefault(seller.pk, SellerGroup(seller=seller))
+        group.lines.append(view)
+        if view.is_available:
+            group.subtotal += view.amount
+            group.weight_g += (line.variant.listing.weight_g or 0) * line.quantity
+    if region is not None and groups:
+        methods = DeliveryMethod.objects.filter(seller_id__in=groups, is_active=True).order_by("price", "pk")
+        for method in methods:
+            if method.serves(region):
+                groups[method.seller_id].methods.append(method)
+    active = [view for group in groups.values() for view in group.lines]
+    return CartView(
+        groups=list(groups.values()),
+        saved=saved,
+        subtotal=sum((group.subtotal for group in groups.values()), Decimal("0.00")),
+        count=sum(view.line.quantity for view in active),
+        has_changes=any(view.old_price is not None or not view.is_available for view in active),
+        has_unavailable=any(not view.is_available for view in active),
+    )
+
+
+def cart_count(cart: Cart | None) -> int:
+    if cart is None or cart.pk is None:
+        return 0
+    return sum(CartLine.objects.filter(cart=cart, saved_for_later=False).values_list("quantity", flat=True))
+
+
+# Orders -------------------------------------------------------------------------------------------------
+
+_LINES = Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
+
+
+def groups_for_buyer(*, buyer) -> QuerySet[OrderGroup]:
+    """A buyer's checkouts, newest first, each with its orders and their lines and sellers."""
+    orders = Order.objects.select_related("seller__storefront").prefetch_related(_LINES).order_by("pk")
+    return (
+        OrderGroup.objects.filter(buyer=buyer)
+        .prefetch_related(Prefetch("orders", queryset=orders))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def orders_for_buyer(*, buyer) -> QuerySet[Order]:
+    return (
+        Order.objects.filter(buyer=buyer)
+        .select_related("group", "seller__storefront")
+        .prefetch_related(_LINES, "events", "deadlines", "returns__lines__order_line")
+    )
+
+
+def group_for_buyer(*, buyer, group_id: int) -> OrderGroup | None:
+    return groups_for_buyer(buyer=buyer).select_related("payment").filter(pk=group_id).first()
+
+
+class SellerOrderFilter:
+    """status, "soon" (a deadline within 24 h) or "late" — parsed from the query string."""
+
+    STATUSES = frozenset(OrderStatus.values)
+
+    def __init__(self, data) -> None:
+        self.status = data.get("status", "") if data.get("status", "") in self.STATUSES else ""
+        self.due = data.get("due", "") if data.get("due", "") in ("soon", "late") else ""
+
+    def apply(self, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        now = timezone.now()
+        if self.status:
+            queryset = queryset.filter(status=self.status)
+        if self.due == "soon":
+            queryset = queryset.filter(
+                deadlines__done_at__isnull=True, deadlines__due_at__lte=now + timedelta(hours=24)
+            ).distinct()
+        elif self.due == "late":
+            queryset = queryset.filter(
+                Q(is_late=True) | Q(status__in=[OrderStatus.PAID, OrderStatus.CONFIRMED], ship_by__lt=now)
+            )
+        return queryset
+
+
+def orders_for_seller(*, seller, filters=None) -> QuerySet[Order]:
+    """The seller's orders (paid and later: unpaid checkouts are not the seller's business yet)."""
+    queryset = (
+        Order.objects.filter(seller=seller)
+        .exclude(status=OrderStatus.AWAITING_PAYMENT)
+        .select_related("group", "buyer")
+        .prefetch_related(_LINES, "deadlines")
+        .annotate(open_returns=Count("returns", filter=Q(returns__status__in=OPEN_RETURN_STATUSES), distinct=True))
+        .order_by("-created_at", "-pk")
+    )
+    return SellerOrderFilter(filters).apply(queryset) if filters is not None else queryset
+
+
+def returns_for_seller(*, seller) -> QuerySet[ReturnRequest]:
+    return (
+        ReturnRequest.objects.filter(order__seller=seller)
+        .select_related("order", "buyer", "exchange_variant")
+        .prefetch_related("lines__order_line", "photos")
+        .order_by("-created_at")
+    )
+
+
+def returns_for_buyer(*, buyer) -> QuerySet[ReturnRequest]:
+    return (
+        ReturnRequest.objects.filter(buyer=buyer)
+        .select_related("order", "exchange_variant")
+        .prefetch_related("lines__order_line", "photos", "events")
+    )
+
+
+def returned_quantities(order: Order) -> dict[int, int]:
+    """order line id → items already in returns that are open or refunded/exchanged."""
+    rows = (
+        ReturnRequest.objects.filter(order=order)
+        .exclude(status="rejected")
+        .values_list("lines__order_line_id", "lines__quantity")
+    )
+    result: dict[int, int] = {}
+    for line_id, quantity in rows:
+        if line_id is not None:
+            result[line_id] = result.get(line_id, 0) + quantity
+    return result
+
+
+def delivery_methods_for_seller(*, seller) -> QuerySet[DeliveryMethod]:
+    return DeliveryMethod.objects.filter(seller=seller).order_by("-is_active", "price", "pk")
