@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "marketplace.accounts.middleware.StaffMFARequiredMiddleware",
     "marketplace.legal.middleware.TermsAcceptanceMiddleware",
+    "orders.middleware.CartMergeMiddleware",  # an anonymous cart joins the account after login
 ]
 
 TEMPLATES = [
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
                 "marketplace.core.context_processors.site",
+                "orders.context_processors.cart",
             ],
             "builtins": ["django.templatetags.i18n"],
         },
@@ -298,6 +300,14 @@ CELERY_BEAT_SCHEDULE = {
     "ledger-relay-sandbox-webhooks": {"task": "marketplace.ledger.tasks.relay_sandbox_webhooks", "schedule": 60.0},
     # every 10 minutes: ask the bank about sent payouts, confirm or fail them
     "ledger-poll-payouts": {"task": "marketplace.ledger.tasks.poll_sent_payouts", "schedule": 600.0},
+    # orders: every minute, expire unpaid checkouts (stock back) and act on order/return deadlines that are due
+    "orders-expire-unpaid": {"task": "orders.tasks.expire_unpaid_groups", "schedule": 60.0},
+    "orders-process-deadlines": {"task": "orders.tasks.process_due_deadlines", "schedule": 60.0},
+    # orders: weekly (Monday 06:00), pay sellers their available balance to the verified bank account
+    "orders-weekly-payouts": {
+        "task": "orders.tasks.weekly_payouts",
+        "schedule": crontab(hour=6, minute=0, day_of_week=1),
+    },
     # catalog: nightly, recount the search dictionary that typo/layout/transliteration corrections use
     "catalog-search-dictionary": {
         "task": "catalog.tasks.rebuild_search_dictionary",
@@ -393,3 +403,14 @@ MARKETPLACE_LEDGER_PAYOUT_MAX_ATTEMPTS = env.int("MARKETPLACE_LEDGER_PAYOUT_MAX_
 MARKETPLACE_LEDGER_PAYOUT_GATEWAY = env.str(
     "MARKETPLACE_LEDGER_PAYOUT_GATEWAY", default="marketplace.ledger.payments.sandbox.payouts.SandboxPayoutGateway"
 )
+
+# Orders: checkout, deadlines, returns (issue 5; times in the units the names say)
+MARKETPLACE_ORDER_PAYMENT_MINUTES = env.int("MARKETPLACE_ORDER_PAYMENT_MINUTES", default=15)  # unpaid → expired
+MARKETPLACE_ORDER_CONFIRM_HOURS = env.int("MARKETPLACE_ORDER_CONFIRM_HOURS", default=24)  # else cancelled, refunded
+MARKETPLACE_ORDER_AUTO_DELIVER_DAYS = env.int("MARKETPLACE_ORDER_AUTO_DELIVER_DAYS", default=14)  # after shipping
+MARKETPLACE_ORDER_RETURN_DECISION_HOURS = env.int("MARKETPLACE_ORDER_RETURN_DECISION_HOURS", default=48)
+MARKETPLACE_ORDER_RETURN_RECEIPT_DAYS = env.int("MARKETPLACE_ORDER_RETURN_RECEIPT_DAYS", default=14)
+MARKETPLACE_ORDER_MAX_QUANTITY = 99  # per cart line
+MARKETPLACE_ORDER_MIN_RETURN_DAYS = 7  # ЗоЗПП art. 26.1: at least 7 days for goods bought at a distance
+MARKETPLACE_ORDER_NO_NOTICE_RETURN_DAYS = 90  # without the written return notice: 3 months
+MARKETPLACE_ORDER_DEFECT_RETURN_DAYS = 730  # defects: 2 years when no warranty is set
