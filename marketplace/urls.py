@@ -23,6 +23,7 @@ urlpatterns = [
     path("notifications/", include("marketplace.notifications.urls")),
     path("", include("catalog.urls")),  # /c/<slug>/, /search/, /p/<id>-<slug>/, /seller/listings/, sitemaps
     path("", include("buyers.urls")),  # /favourites/, /following/, /recent/, /stock-alerts/
+    path("", include("orders.urls")),  # /cart/, /checkout/, /orders/, /returns/, /seller/orders/, /seller/money/
     path("", include("sellers.urls")),  # /sell/, /s/<slug>/, /seller/
     path("payments/", include("marketplace.ledger.urls")),
 ]
