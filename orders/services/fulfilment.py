@@ -247,7 +247,7 @@ def mark_shipment_late(*, order: Order) -> bool:
 def process_deadline(*, deadline_id: int) -> str:
     """Act on one due deadline exactly once: a concurrent or repeated run finds it done (or locked) and skips."""
     deadline = (
-        Deadline.objects.select_for_update(skip_locked=True)
+        Deadline.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("order", "return_request")
         .filter(pk=deadline_id, done_at__isnull=True, due_at__lte=timezone.now())
         .first()

@@ -1,0 +1,170 @@
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from orders.models import CartLine, DeliveryMethod, OrderGroup, OrderStatus
+
+from .factories import address_for, checkout, pay, sellable
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_cart_joins_the_account_at_login(client, buyer, seller, password):
+    variant = sellable(seller)
+
+    client.post(reverse("orders:cart-add"), {"variant": variant.pk, "quantity": 2})
+    client.post(reverse("account_login"), {"login": buyer.email, "password": password})
+    client.get(reverse("orders:cart"))
+
+    assert CartLine.objects.get(cart__user=buyer).quantity == 2
+
+
+def test_cart_page_groups_lines_by_seller_and_shows_price_changes(client, buyer, seller, other_seller):
+    from catalog.models import Variant
+
+    first, second = sellable(seller), sellable(other_seller)
+    client.force_login(buyer)
+    client.post(reverse("orders:cart-add"), {"variant": first.pk})
+    client.post(reverse("orders:cart-add"), {"variant": second.pk})
+    Variant.objects.filter(pk=first.pk).update(price="1200.00")
+
+    response = client.get(reverse("orders:cart"))
+
+    assert len(response.context["cart"].groups) == 2
+    assert response.context["cart"].has_changes
+
+
+@pytest.mark.parametrize("quantity", ["-1", "0", "1.5", "99999999999", "abc"])
+def test_bad_quantity_in_the_cart_form_changes_nothing(client, buyer, seller, quantity):
+    variant = sellable(seller)
+    client.force_login(buyer)
+    client.post(reverse("orders:cart-add"), {"variant": variant.pk})
+    line = CartLine.objects.get()
+
+    client.post(reverse("orders:cart-update", args=[line.pk]), {"quantity": quantity})
+
+    line.refresh_from_db()
+    assert line.quantity == 1
+
+
+def test_checkout_post_ignores_tampered_prices_and_redirects_to_the_payment_page(client, buyer, seller):
+    variant = sellable(seller, price="1000.00")
+    client.force_login(buyer)
+    client.post(reverse("orders:cart-add"), {"variant": variant.pk})
+    address = address_for(buyer)
+    method = DeliveryMethod.objects.get(seller=seller)
+    key = uuid.uuid4()
+    data = {
+        "checkout_key": key,
+        "address": address.pk,
+        f"delivery_{seller.pk}": method.pk,
+        "price": "1.00",
+        "total": "1.00",
+        "delivery_cost": "0",
+    }
+
+    response = client.post(reverse("orders:checkout"), data)
+    replay = client.post(reverse("orders:checkout"), data)
+
+    group = OrderGroup.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("orders:pay", args=[group.pk])
+    assert replay.url == response.url
+    assert group.total.to_integral() == 1300
+    pay_page = client.get(response.url)
+    assert pay_page.status_code == 302
+    assert "/sandbox-pay/" in pay_page.url
+
+
+def test_payment_return_page_says_processing_until_the_webhook_lands(client, buyer, seller):
+    group = checkout(buyer, [(sellable(seller), 1)])
+    client.force_login(buyer)
+
+    processing = client.get(reverse("orders:payment-return", args=[group.pk]))
+    pay(group)
+    paid = client.get(
+        reverse("orders:payment-return", args=[group.pk]), headers={"HX-Request": "true", "HX-Target": "payment-status"}
+    )
+
+    assert "hx-trigger" in processing.content.decode()
+    assert group.orders.get().number in paid.content.decode()
+    assert "hx-trigger" not in paid.content.decode()
+
+
+def test_buyer_sees_only_own_orders(client, buyer, other_buyer, seller):
+    order = pay(checkout(buyer, [(sellable(seller), 1)])).orders.get()
+    client.force_login(other_buyer)
+
+    assert client.get(reverse("orders:detail", args=[order.pk])).status_code == 404
+    assert client.post(reverse("orders:cancel", args=[order.pk])).status_code == 404
+
+
+def test_order_list_query_count_does_not_grow_with_orders(client, buyer, seller):
+    variant = sellable(seller, stock=50)
+    client.force_login(buyer)
+    checkout(buyer, [(variant, 1)])
+    url = reverse("orders:list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(5):
+        checkout(buyer, [(variant, 1)])
+    with CaptureQueriesContext(connection) as six:
+        client.get(url)
+    assert len(six) == len(one)
+
+
+def test_seller_ships_from_the_cabinet_and_script_in_tracking_is_refused(client, buyer, seller):
+    order = pay(checkout(buyer, [(sellable(seller), 1)])).orders.get()
+    client.force_login(seller.user)
+
+    client.post(reverse("orders:seller-confirm", args=[order.pk]))
+    bad = client.post(
+        reverse("orders:seller-ship", args=[order.pk]), {"carrier": "СДЭК", "tracking_number": "<script>x</script>"}
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CONFIRMED
+    assert "<script>x</script>" not in bad.content.decode()
+    good = client.post(
+        reverse("orders:seller-ship", args=[order.pk]), {"carrier": "СДЭК", "tracking_number": "CDEK-777"}
+    )
+
+    order.refresh_from_db()
+    assert good.status_code == 302
+    assert order.status == OrderStatus.SHIPPED
+
+
+def test_seller_sees_buyer_contact_only_while_needed(client, buyer, seller):
+    order = pay(checkout(buyer, [(sellable(seller), 1)])).orders.get()
+    client.force_login(seller.user)
+
+    while_needed = client.get(reverse("orders:seller-detail", args=[order.pk]))
+    order.status = OrderStatus.DELIVERED
+    order.save(update_fields=["status"])
+    after = client.get(reverse("orders:seller-detail", args=[order.pk]))
+
+    assert "+79123456789" in while_needed.content.decode()
+    assert "+79123456789" not in after.content.decode()
+
+
+def test_other_seller_cannot_see_the_order(client, buyer, seller, other_seller):
+    order = pay(checkout(buyer, [(sellable(seller), 1)])).orders.get()
+    client.force_login(other_seller.user)
+
+    assert client.get(reverse("orders:seller-detail", args=[order.pk])).status_code == 404
+
+
+def test_seller_cabinet_pages_render(client, seller):
+    client.force_login(seller.user)
+
+    for name in (
+        "orders:seller-list",
+        "orders:seller-returns",
+        "orders:seller-delivery",
+        "orders:seller-money",
+        "sellers:dashboard",
+    ):
+        assert client.get(reverse(name)).status_code == 200, name
