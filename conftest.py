@@ -151,8 +151,9 @@ def totp_code(secret: str = TEST_TOTP_SECRET) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Transactional tests restore the reference rows that data migrations create.
+    """Transactional tests run last and restore the reference rows that data migrations create.
 
     Browser journeys, real-worker and race tests end with a flush that would also wipe staff groups,
     legal documents, the seller offer and other migration-made rows. Each such test therefore gets
@@ -166,6 +167,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if transactional and not (marker is not None and marker.kwargs.get("serialized_rollback")):
             kwargs = {**(marker.kwargs if marker is not None else {}), "transaction": True, "serialized_rollback": True}
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+    # pytest-django puts transactional tests last, but pytest then regroups tests by parametrised
+    # session fixtures (Playwright's browser_name), pulling browser journeys into the middle, where
+    # their closing flush empties the database under the ordinary tests that follow. Sort again.
+    items.sort(key=_db_order)
+
+
+def _db_order(item: pytest.Item) -> int:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if (marker is not None and marker.kwargs.get("transaction")) or "live_server" in fixtures:
+        return 1
+    if marker is not None or "db" in fixtures:
+        return 0
+    return 2
 
 
 @pytest.fixture(scope="session")
