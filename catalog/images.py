@@ -111,15 +111,26 @@ def clean_image(upload, *, min_side: int | None = None) -> CleanImage:
     return CleanImage(content=buffer.getvalue(), width=frame.width, height=frame.height, phash=difference_hash(frame))
 
 
-def make_thumbnail(data: bytes, name: str) -> bytes:
-    """A WebP rendition of an already cleaned photo (run by a Celery task, not in the request)."""
-    side, square = THUMBNAIL_SIZES[name]
+def make_thumbnails(data: bytes, names: list[str] | None = None) -> dict[str, bytes]:
+    """WebP renditions of an already cleaned photo (run by a Celery task, not in the request).
+
+    The photo is decoded once for all sizes; the square grid picture is padded with white.
+    """
     with Image.open(io.BytesIO(data), formats=("JPEG",)) as image:
-        frame = image.convert("RGB")
-    if square:
-        frame = ImageOps.pad(frame, (side, side), method=Image.Resampling.LANCZOS, color=WHITE)
-    else:
-        frame.thumbnail((side, side), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    frame.save(buffer, format="WEBP", quality=82, method=4)
-    return buffer.getvalue()
+        source = image.convert("RGB")
+    result = {}
+    for name in names or list(THUMBNAIL_SIZES):
+        side, square = THUMBNAIL_SIZES[name]
+        if square:
+            frame = ImageOps.pad(source, (side, side), method=Image.Resampling.BICUBIC, color=WHITE)
+        else:
+            frame = source.copy()
+            frame.thumbnail((side, side), Image.Resampling.BICUBIC)
+        buffer = io.BytesIO()
+        frame.save(buffer, format="WEBP", quality=82, method=2)
+        result[name] = buffer.getvalue()
+    return result
+
+
+def make_thumbnail(data: bytes, name: str) -> bytes:
+    return make_thumbnails(data, [name])[name]

@@ -114,12 +114,12 @@ def make_thumbnails(*, photo_id: int) -> None:
         return
     with photo.image.open("rb") as source:
         data = source.read()
+    missing = [name for name in images.THUMBNAIL_SIZES if not getattr(photo, name)]
     updates = {}
-    for name in images.THUMBNAIL_SIZES:
+    for name, content in images.make_thumbnails(data, missing).items():
         field = getattr(photo, name)
-        if not field:
-            field.save(f"{photo.pk}-{name}.webp", ContentFile(images.make_thumbnail(data, name)), save=False)
-            updates[name] = field.name
+        field.save(f"{photo.pk}-{name}.webp", ContentFile(content), save=False)
+        updates[name] = field.name
     # The row may have been deleted meanwhile: update() then changes nothing.
     if not ListingPhoto.objects.filter(pk=photo_id).update(**updates):
         for name in updates.values():

@@ -9,7 +9,7 @@ from catalog import services
 from catalog.exceptions import NotReadyForModeration, SellerCannotSell
 from catalog.models import LISTING_TRANSITIONS, Listing, ListingEvent, ListingStatus
 from catalog.services.listings import InvalidListing
-from marketplace.core.exceptions import InvalidTransition
+from marketplace.core.exceptions import DomainError, InvalidTransition
 
 from .factories import AttributeFactory, CategoryFactory, make_listing, make_seller
 
@@ -62,7 +62,7 @@ def test_moderator_approval_publishes_listing_and_makes_photos_public(seller, mo
 def test_rejection_needs_a_reason_and_the_seller_sees_it(seller, moderator, category):
     listing = make_listing(seller, category=category, status=ListingStatus.PENDING)
 
-    with pytest.raises(Exception, match="reason"):
+    with pytest.raises(DomainError):
         services.reject_listing(listing=listing, actor=moderator, reason="   ")
     services.reject_listing(listing=listing, actor=moderator, reason="Нет фото товара целиком")
 

@@ -107,10 +107,10 @@ def test_seller_gets_404_for_another_sellers_listing(client, seller, category):
     assert other.status == ListingStatus.PUBLISHED
 
 
-def test_buyer_without_a_seller_account_gets_403_in_the_cabinet(client, other_user):
+def test_buyer_without_a_seller_account_does_not_find_the_cabinet(client, other_user):
     client.force_login(other_user)
 
-    assert client.get(reverse("catalog:seller-listing-list")).status_code == 403
+    assert client.get(reverse("catalog:seller-listing-list")).status_code == 404
 
 
 def test_seller_uploads_several_photos_and_sends_the_listing_to_moderation(client, seller, category):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -33,6 +32,9 @@ from catalog.services import imports
 from catalog.services.listings import InvalidListing, OfferUpdate, uses_revisions, working_content
 from marketplace.core.exceptions import DomainError
 from marketplace.core.htmx import render_page_or_partial
+from sellers.http import seller_section_required
+from sellers.policies import Section
+from sellers.views.cabinet import cabinet_context
 
 STATUS_TABS = [
     ("", _("All")),
@@ -47,18 +49,13 @@ STATUS_TABS = [
 ]
 
 
-def _seller(request: HttpRequest, *, stock_only: bool = False):
-    """The user's seller, if their role may use these pages; everyone else gets 403."""
-    seller = selectors.listings.seller_for_user(user=request.user)
-    if seller is None:
-        raise PermissionDenied(_("These pages are for sellers."))
-    allowed = policies.can_edit_stock if stock_only else policies.can_manage_listings
-    if not allowed(request.user, seller):
-        raise PermissionDenied
-    return seller
+def _seller(request: HttpRequest):
+    """The seller whose cabinet this is (set by seller_section_required)."""
+    return request.seller
 
 
 def _own_listing(request: HttpRequest, pk: int):
+    """One of this seller's listings; another seller's listing does not exist here (404)."""
     seller = _seller(request)
     listing = selectors.seller_listing(seller=seller, pk=pk)
     if listing is None:
@@ -67,6 +64,7 @@ def _own_listing(request: HttpRequest, pk: int):
 
 
 @require_GET
+@seller_section_required(Section.LISTINGS)
 def listing_list(request: HttpRequest) -> HttpResponse:
     """The seller's listings with status, price and stock; tabs by status and a search by title or SKU."""
     seller = _seller(request)
@@ -83,6 +81,7 @@ def listing_list(request: HttpRequest) -> HttpResponse:
         "query": query[:100],
         "can_create": policies.seller_can_create_listings(seller),
     }
+    context = cabinet_context(request, active="listings", **context)
     return render_page_or_partial(request, "catalog/seller/listing_list.html", context, partial="listing-table")
 
 
@@ -175,6 +174,7 @@ def _editor_context(request, *, seller, listing, form, attributes, formset, name
 
 
 @require_http_methods(["GET", "POST"])
+@seller_section_required(Section.LISTINGS)
 def listing_create(request: HttpRequest) -> HttpResponse:
     """A new listing as a draft: content, characteristics of its category, variants. Photos come next."""
     seller = _seller(request)
@@ -212,7 +212,9 @@ def listing_create(request: HttpRequest) -> HttpResponse:
     context = _editor_context(
         request, seller=seller, listing=None, form=form, attributes=attributes, formset=formset, names=names
     )
-    return TemplateResponse(request, "catalog/seller/listing_form.html", context)
+    return TemplateResponse(
+        request, "catalog/seller/listing_form.html", cabinet_context(request, active="listings", **context)
+    )
 
 
 def _content(form: ListingForm, attributes: AttributesForm) -> services.ListingContent:
@@ -269,6 +271,7 @@ def _initial_forms(listing: Listing):
 
 
 @require_http_methods(["GET", "POST"])
+@seller_section_required(Section.LISTINGS)
 def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a listing. On a published one, content changes wait for a moderator; price and stock apply at once."""
     seller, listing = _own_listing(request, pk)
@@ -305,10 +308,13 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context = _editor_context(
         request, seller=seller, listing=listing, form=form, attributes=attributes, formset=formset, names=names
     )
-    return TemplateResponse(request, "catalog/seller/listing_form.html", context)
+    return TemplateResponse(
+        request, "catalog/seller/listing_form.html", cabinet_context(request, active="listings", **context)
+    )
 
 
 @require_GET
+@seller_section_required(Section.LISTINGS)
 def attributes_fields(request: HttpRequest) -> HttpResponse:
     """htmx: the characteristics fields of the chosen category (the editor swaps them in)."""
     _seller(request)
@@ -319,6 +325,7 @@ def attributes_fields(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@seller_section_required(Section.LISTINGS)
 def photos_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload one or several photos; each is checked on its own and the reasons are listed."""
     _seller_obj, listing = _own_listing(request, pk)
@@ -347,6 +354,7 @@ def _back_to_photos(request: HttpRequest, listing: Listing) -> HttpResponse:
 
 
 @require_POST
+@seller_section_required(Section.LISTINGS)
 def photos_arrange(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the photos' order (the first is the main photo) and alt texts."""
     _seller_obj, listing = _own_listing(request, pk)
@@ -365,6 +373,7 @@ def photos_arrange(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@seller_section_required(Section.LISTINGS)
 def photo_delete(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
     _seller_obj, listing = _own_listing(request, pk)
     photo = get_object_or_404(listing.photos, pk=photo_id)
@@ -388,6 +397,7 @@ ACTIONS = {
 
 
 @require_POST
+@seller_section_required(Section.LISTINGS)
 def listing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Status buttons of the cabinet (send to moderation, pause, archive…) and duplicate."""
     _seller_obj, listing = _own_listing(request, pk)
@@ -431,9 +441,10 @@ def _decimal(value: str) -> Decimal | None:
 
 
 @require_http_methods(["GET", "POST"])
+@seller_section_required(Section.STOCK)
 def offers(request: HttpRequest) -> HttpResponse:
     """Prices and stock of all variants on one page, edited inline and saved together."""
-    seller = _seller(request, stock_only=True)
+    seller = _seller(request)
     query = request.GET.get("q", "")
     low_only = request.GET.get("low") == "1"
     variants = selectors.listings.variants_for_seller(seller=seller, query=query, low_stock_only=low_only)
@@ -485,20 +496,21 @@ def offers(request: HttpRequest) -> HttpResponse:
         "low_only": low_only,
         "may_price": policies.can_manage_listings(request.user, seller),
     }
-    return TemplateResponse(request, "catalog/seller/offers.html", context)
+    return TemplateResponse(request, "catalog/seller/offers.html", cabinet_context(request, active="offers", **context))
 
 
 @require_GET
+@seller_section_required(Section.LISTINGS)
 def questions(request: HttpRequest) -> HttpResponse:
     """Buyers' questions waiting for the seller's answer, oldest first."""
     seller = _seller(request)
     page = Paginator(selectors.unanswered_questions_for_seller(seller=seller), 30).get_page(request.GET.get("page"))
-    return TemplateResponse(
-        request, "catalog/seller/questions.html", {"seller": seller, "page_obj": page, "questions": page.object_list}
-    )
+    context = cabinet_context(request, active="questions", page_obj=page, questions=page.object_list)
+    return TemplateResponse(request, "catalog/seller/questions.html", context)
 
 
 @require_POST
+@seller_section_required(Section.LISTINGS)
 def answer_question(request: HttpRequest, pk: int) -> HttpResponse:
     seller = _seller(request)
     question = get_object_or_404(
@@ -524,6 +536,7 @@ def answer_question(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@seller_section_required(Section.LISTINGS)
 def import_start(request: HttpRequest) -> HttpResponse:
     """Upload an XLSX/CSV file (dry run by default); the job page follows its progress."""
     seller = _seller(request)
@@ -543,20 +556,21 @@ def import_start(request: HttpRequest) -> HttpResponse:
         "jobs": ImportJob.objects.filter(seller=seller).order_by("-created_at")[:10],
         "categories": selectors.category_tree().leaves(),
     }
-    return TemplateResponse(request, "catalog/seller/import.html", context)
+    return TemplateResponse(request, "catalog/seller/import.html", cabinet_context(request, active="import", **context))
 
 
 @require_GET
+@seller_section_required(Section.LISTINGS)
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's progress (the htmx partial polls while it runs) and, when done, every row's errors."""
     seller = _seller(request)
     job = get_object_or_404(ImportJob, pk=pk, seller=seller)
-    return render_page_or_partial(
-        request, "catalog/seller/import_job.html", {"seller": seller, "job": job}, partial="job-status"
-    )
+    context = cabinet_context(request, active="import", job=job)
+    return render_page_or_partial(request, "catalog/seller/import_job.html", context, partial="job-status")
 
 
 @require_GET
+@seller_section_required(Section.LISTINGS)
 def import_template(request: HttpRequest) -> HttpResponse:
     """A file with the columns for one category (its characteristics included) and an example row."""
     _seller(request)
@@ -572,6 +586,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@seller_section_required(Section.LISTINGS)
 def export(request: HttpRequest) -> HttpResponse:
     """The seller's listings, one row per variant, in the import's columns (edit and upload back)."""
     seller = _seller(request)

@@ -1,0 +1,476 @@
+"""Demo catalogue for `make run`: about 20 categories with attribute schemas and 400+ listings in Russian.
+
+Everything goes through the real services (drafts, photos, moderation), so the demo shows what a real
+catalogue holds: variants, honest discounts, stock-outs, listings waiting for moderation, questions.
+Idempotent: a second run finds the catalogue and does nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
+
+from catalog import services
+from catalog.models import AttributeType, Category, ForbiddenWord, Listing, ListingStatus, RejectionReason
+from catalog.services import dictionary
+from marketplace.accounts.models import User
+from marketplace.core.exceptions import DomainError
+from sellers.models import Seller, SellerStatus
+
+T = AttributeType
+
+# root → [(leaf, schema, title words, brands, price range, sizes for variants)]
+TREE: dict[str, list[tuple]] = {
+    "Электроника": [
+        (
+            "Смартфоны",
+            [
+                ("memory", "Встроенная память", T.CHOICE, "ГБ", ["64", "128", "256", "512"], True, True),
+                ("color", "Цвет", T.CHOICE, "", ["Чёрный", "Белый", "Синий", "Зелёный"], False, True),
+                ("nfc", "NFC", T.BOOLEAN, "", [], False, True),
+            ],
+            ["Смартфон", ["Nova", "Pro", "Lite", "Max", "Neo"]],
+            ["Samsung", "Xiaomi", "realme", "HONOR", "Tecno"],
+            (8990, 89990),
+            None,
+        ),
+        (
+            "Наушники",
+            [
+                (
+                    "type",
+                    "Тип",
+                    T.CHOICE,
+                    "",
+                    ["Вкладыши", "Внутриканальные", "Накладные", "Полноразмерные"],
+                    True,
+                    True,
+                ),
+                ("wireless", "Беспроводные", T.BOOLEAN, "", [], False, True),
+                ("battery", "Время работы", T.NUMBER, "ч", [], False, True),
+            ],
+            ["Наушники", ["беспроводные", "с шумоподавлением", "спортивные", "детские"]],
+            ["JBL", "Sony", "Xiaomi", "Marshall", "Sennheiser"],
+            (990, 24990),
+            None,
+        ),
+        (
+            "Умные часы",
+            [
+                ("screen", "Диагональ экрана", T.NUMBER, "дюйм", [], False, True),
+                ("waterproof", "Защита от воды", T.BOOLEAN, "", [], False, True),
+            ],
+            ["Смарт-часы", ["с пульсометром", "для бега", "детские с GPS", "с AMOLED-экраном"]],
+            ["Amazfit", "Huawei", "Xiaomi", "Garmin"],
+            (2490, 39990),
+            None,
+        ),
+        (
+            "Зарядные устройства",
+            [
+                ("power", "Мощность", T.NUMBER, "Вт", [], True, True),
+                ("ports", "Разъёмы", T.MULTI_CHOICE, "", ["USB-A", "USB-C", "Lightning"], False, True),
+            ],
+            ["Зарядное устройство", ["быстрое", "сетевое", "автомобильное", "беспроводное"]],
+            ["Baseus", "Anker", "Ugreen", "Xiaomi"],
+            (490, 4990),
+            None,
+        ),
+    ],
+    "Одежда и обувь": [
+        (
+            "Кроссовки",
+            [
+                ("gender", "Пол", T.CHOICE, "", ["Мужской", "Женский", "Унисекс"], True, True),
+                (
+                    "material",
+                    "Материал верха",
+                    T.CHOICE,
+                    "",
+                    ["Текстиль", "Натуральная кожа", "Экокожа", "Замша"],
+                    False,
+                    True,
+                ),
+                ("season", "Сезон", T.CHOICE, "", ["Лето", "Демисезон", "Зима"], False, True),
+            ],
+            ["Кроссовки", ["беговые", "для зала", "повседневные", "на платформе", "трекинговые"]],
+            ["Nike", "adidas", "Demix", "PUMA", "New Balance", "Reebok"],
+            (2490, 14990),
+            ["38", "39", "40", "41", "42", "43", "44"],
+        ),
+        (
+            "Куртки",
+            [
+                ("gender", "Пол", T.CHOICE, "", ["Мужской", "Женский"], True, True),
+                ("season", "Сезон", T.CHOICE, "", ["Демисезон", "Зима"], True, True),
+                ("hood", "Капюшон", T.BOOLEAN, "", [], False, True),
+            ],
+            ["Куртка", ["пуховая", "утеплённая", "ветровка", "парка", "стёганая"]],
+            ["Outventure", "Columbia", "Finn Flare", "Glissade"],
+            (3990, 29990),
+            ["S", "M", "L", "XL"],
+        ),
+        (
+            "Футболки",
+            [
+                ("gender", "Пол", T.CHOICE, "", ["Мужской", "Женский", "Унисекс"], True, True),
+                ("fabric", "Состав", T.MULTI_CHOICE, "", ["Хлопок", "Полиэстер", "Эластан", "Лён"], False, True),
+            ],
+            ["Футболка", ["хлопковая", "оверсайз", "с принтом", "базовая", "спортивная"]],
+            ["Befree", "Gloria Jeans", "Demix", "Uniqlo"],
+            (490, 2990),
+            ["S", "M", "L", "XL"],
+        ),
+    ],
+    "Дом и кухня": [
+        (
+            "Чайники",
+            [
+                ("volume", "Объём", T.NUMBER, "л", [], True, True),
+                (
+                    "body",
+                    "Материал корпуса",
+                    T.CHOICE,
+                    "",
+                    ["Стекло", "Пластик", "Нержавеющая сталь", "Керамика"],
+                    False,
+                    True,
+                ),
+                ("power", "Мощность", T.NUMBER, "Вт", [], False, False),
+            ],
+            ["Чайник электрический", ["стеклянный", "с подсветкой", "с терморегулятором", "металлический"]],
+            ["Bosch", "Redmond", "Polaris", "Tefal", "Kitfort"],
+            (990, 7990),
+            None,
+        ),
+        (
+            "Сковороды",
+            [
+                ("diameter", "Диаметр", T.NUMBER, "см", [], True, True),
+                (
+                    "coating",
+                    "Покрытие",
+                    T.CHOICE,
+                    "",
+                    ["Антипригарное", "Керамическое", "Чугун", "Нержавеющая сталь"],
+                    False,
+                    True,
+                ),
+                ("induction", "Для индукционных плит", T.BOOLEAN, "", [], False, True),
+            ],
+            ["Сковорода", ["с крышкой", "глубокая", "блинная", "гриль", "литая"]],
+            ["Tefal", "Rondell", "Нева Металл Посуда", "Biol"],
+            (690, 6990),
+            None,
+        ),
+        (
+            "Постельное бельё",
+            [
+                ("size", "Размер", T.CHOICE, "", ["1,5-спальное", "2-спальное", "Евро", "Семейное"], True, True),
+                ("fabric", "Ткань", T.CHOICE, "", ["Сатин", "Бязь", "Поплин", "Перкаль"], False, True),
+            ],
+            ["Комплект постельного белья", ["однотонный", "с цветочным узором", "в полоску", "детский"]],
+            ["Самойловский текстиль", "Ивановский текстиль", "Togas"],
+            (1490, 8990),
+            None,
+        ),
+        (
+            "Хранение",
+            [("material", "Материал", T.CHOICE, "", ["Пластик", "Ткань", "Металл", "Дерево"], False, True)],
+            ["Органайзер", ["для шкафа", "для обуви", "для косметики", "для кабелей"]],
+            ["IKEA", "Idea", "Handy Home"],
+            (290, 2490),
+            None,
+        ),
+    ],
+    "Красота и здоровье": [
+        (
+            "Уход за лицом",
+            [
+                (
+                    "skin",
+                    "Тип кожи",
+                    T.MULTI_CHOICE,
+                    "",
+                    ["Сухая", "Жирная", "Комбинированная", "Нормальная"],
+                    False,
+                    True,
+                ),
+                ("volume", "Объём", T.NUMBER, "мл", [], False, False),
+            ],
+            ["Крем для лица", ["увлажняющий", "ночной", "с SPF 30", "для чувствительной кожи"]],
+            ["La Roche-Posay", "Natura Siberica", "Чистая линия", "CeraVe"],
+            (290, 3490),
+            None,
+        ),
+        (
+            "Зубные щётки",
+            [("electric", "Электрическая", T.BOOLEAN, "", [], True, True)],
+            ["Зубная щётка", ["электрическая", "звуковая", "мягкая", "детская"]],
+            ["Oral-B", "Philips", "Splat", "Revyline"],
+            (190, 8990),
+            None,
+        ),
+    ],
+    "Спорт и отдых": [
+        (
+            "Велосипеды",
+            [
+                ("wheel", "Диаметр колёс", T.NUMBER, "дюйм", [], True, True),
+                ("speeds", "Число скоростей", T.NUMBER, "", [], False, True),
+                ("frame", "Материал рамы", T.CHOICE, "", ["Сталь", "Алюминий", "Карбон"], False, True),
+            ],
+            ["Велосипед", ["горный", "городской", "складной", "детский"]],
+            ["Stels", "Forward", "Stern", "Merida"],
+            (9990, 79990),
+            None,
+        ),
+        (
+            "Туристическое снаряжение",
+            [
+                ("capacity", "Вместимость", T.NUMBER, "чел.", [], False, True),
+                ("weight", "Вес", T.NUMBER, "кг", [], False, False),
+            ],
+            ["Палатка", ["двухместная", "трёхместная", "туристическая", "с тамбуром"]],
+            ["Outventure", "Tramp", "Nova Tour"],
+            (2990, 24990),
+            None,
+        ),
+        (
+            "Фитнес",
+            [("weight", "Вес", T.NUMBER, "кг", [], False, True)],
+            ["Гантели", ["разборные", "неопреновые", "виниловые", "набор"]],
+            ["Demix", "Torneo", "Starfit"],
+            (490, 9990),
+            None,
+        ),
+    ],
+    "Детские товары": [
+        (
+            "Конструкторы",
+            [
+                ("age", "Возраст от", T.NUMBER, "лет", [], True, True),
+                ("parts", "Деталей", T.NUMBER, "шт.", [], False, True),
+            ],
+            ["Конструктор", ["город", "космос", "замок", "машинка", "ферма"]],
+            ["LEGO", "Cobi", "Банда умников"],
+            (490, 14990),
+            None,
+        ),
+        (
+            "Мягкие игрушки",
+            [("height", "Высота", T.NUMBER, "см", [], False, True)],
+            ["Мягкая игрушка", ["мишка", "зайка", "котик", "единорог", "лисёнок"]],
+            ["Мякиши", "Orange Toys", "Budi Basa"],
+            (390, 3490),
+            None,
+        ),
+    ],
+}
+COMMISSIONS = {"Электроника": "7", "Одежда и обувь": "15", "Дом и кухня": "12", "Красота и здоровье": "14"}
+RETURNS = {"Красота и здоровье": "non_returnable"}
+PALETTE = [(230, 57, 70), (29, 53, 87), (69, 123, 157), (42, 157, 143), (233, 196, 106), (244, 162, 97), (131, 56, 236)]
+DESCRIPTIONS = [
+    "Надёжная модель на каждый день. Продуманная конструкция и качественные материалы.",
+    "Отличный выбор по соотношению цены и качества.\n\n- быстрая доставка\n- гарантия продавца\n- проверено перед отправкой",
+    "Популярная модель этого сезона. Подходит для подарка.",
+    "Компактный размер, простое обслуживание.\n\nВ комплекте инструкция на русском языке.",
+]
+
+
+def _photo(seed: int) -> SimpleUploadedFile:
+    """A product-like picture: a soft background and a few coloured shapes (900 px, JPEG)."""
+    rng = random.Random(seed)  # noqa: S311 - demo pictures, not secrets
+    base = PALETTE[seed % len(PALETTE)]
+    image = Image.new("RGB", (900, 900), (248, 248, 246))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((150, 180, 750, 720), radius=80, fill=base)
+    for _ in range(3):
+        x, y, r = rng.randint(220, 680), rng.randint(240, 660), rng.randint(40, 120)
+        color = PALETTE[rng.randrange(len(PALETTE))]
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=color, outline=(255, 255, 255), width=6)
+    draw.rectangle((300, 760, 600, 790), fill=(200, 200, 200))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return SimpleUploadedFile(f"demo-{seed}.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _categories(log: Callable[[str], None]) -> list[tuple[Category, tuple]]:
+    leaves = []
+    for position, (root_name, children) in enumerate(TREE.items()):
+        root = services.save_category(
+            category=Category(
+                name=root_name,
+                position=position,
+                commission_percent=Decimal(COMMISSIONS.get(root_name, "10")),
+                return_class=RETURNS.get(root_name, "days_15"),
+            ),
+            actor=None,
+        )
+        for child_position, spec in enumerate(children):
+            leaf = services.save_category(
+                category=Category(name=spec[0], parent=root, position=child_position), actor=None
+            )
+            for attribute_position, (code, name, kind, unit, options, required, filterable) in enumerate(spec[1]):
+                leaf.attributes.create(
+                    code=code,
+                    name=name,
+                    type=kind,
+                    unit=unit,
+                    options=options,
+                    is_required=required,
+                    is_filterable=filterable,
+                    position=attribute_position,
+                )
+            leaves.append((leaf, spec))
+    log(f"catalog: {Category.objects.count()} categories with attribute schemas")
+    return leaves
+
+
+def _attribute_values(spec: tuple, rng: random.Random) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for code, _name, kind, _unit, options, _required, _filterable in spec[1]:
+        if kind == T.CHOICE:
+            values[code] = rng.choice(options)
+        elif kind == T.MULTI_CHOICE:
+            values[code] = rng.sample(options, k=rng.randint(1, min(2, len(options))))
+        elif kind == T.BOOLEAN:
+            values[code] = rng.random() < 0.6
+        else:
+            values[code] = str(rng.choice([1, 2, 3, 4, 6, 8, 10, 12, 15, 20, 24, 26, 28, 30, 40, 60, 100]))
+    return values
+
+
+def seed_catalog(log: Callable[[str], None]) -> None:
+    if Category.objects.filter(name="Электроника", parent__isnull=True).exists():
+        log("catalog: already seeded")
+        return
+    rng = random.Random(2026)  # noqa: S311 - repeatable demo data, not secrets
+    for phrase in ("реплика", "копия бренда", "контрафакт", "под оригинал"):
+        ForbiddenWord.objects.get_or_create(phrase=phrase)
+    for position, (title, text) in enumerate(
+        (
+            ("Фото", "Добавьте фотографии самого товара на светлом фоне, без водяных знаков и контактов."),
+            ("Контакты", "Уберите телефоны, ссылки и имена в мессенджерах из названия и описания."),
+            ("Категория", "Товар размещён не в той категории. Выберите подходящую категорию."),
+            ("Характеристики", "Заполните характеристики: они должны совпадать с описанием и фото."),
+        )
+    ):
+        RejectionReason.objects.get_or_create(title=title, defaults={"text": text, "position": position})
+    leaves = _categories(log)
+    sellers = list(
+        Seller.objects.filter(status__in=[SellerStatus.ACTIVE, SellerStatus.WARNED], offer_paused=False)
+        .select_related("user", "storefront")
+        .order_by("pk")
+    )
+    if not sellers:
+        log("catalog: no demo sellers, listings skipped")
+        return
+    moderator = User.objects.filter(email="moderator@marketplace.demo").first()
+    buyers = list(User.objects.filter(email__in=["buyer@marketplace.demo", "buyer2@marketplace.demo"]))
+    created = pending = 0
+    per_leaf = 430 // len(leaves) + 1
+    for leaf, spec in leaves:
+        noun, adjectives = spec[2]
+        for number in range(per_leaf):
+            seller = sellers[(number + leaf.pk) % len(sellers)]
+            brand = rng.choice(spec[3])
+            model = f"{rng.choice('ABCDEFGHKMNPRSTX')}{rng.randint(1, 99)}"
+            title = f"{noun} {brand} {model} {rng.choice(adjectives)}"
+            low, high = spec[4]
+            price = Decimal(rng.randrange(low, high, 10))
+            sizes = spec[5]
+            if sizes and rng.random() < 0.7:
+                chosen = sizes[rng.randrange(0, 2) : rng.randrange(3, len(sizes) + 1)]
+                variants = [
+                    services.VariantInput(
+                        sku=f"{leaf.slug[:10]}-{number}-{size}".upper(),
+                        price=price,
+                        on_hand=rng.choice([0, 2, 5, 10, 25]),
+                        options={"Размер": size},
+                    )
+                    for size in chosen
+                ]
+            else:
+                variants = [
+                    services.VariantInput(
+                        sku=f"{leaf.slug[:10]}-{number}".upper(),
+                        price=price,
+                        on_hand=rng.choice([0, 3, 8, 15, 40, 100]),
+                    )
+                ]
+            listing = services.create_listing(
+                seller=seller,
+                actor=seller.user,
+                content=services.ListingContent(
+                    title=title,
+                    category_id=leaf.pk,
+                    description=rng.choice(DESCRIPTIONS),
+                    brand_name=brand,
+                    attributes=_attribute_values(spec, rng),
+                    package_contents=f"{noun}\nИнструкция\nГарантийный талон",
+                ),
+                variants=variants,
+                details={"handling_days": rng.choice([0, 1, 1, 2, 3]), "weight_g": rng.randint(100, 5000)},
+            )
+            # Thumbnails come from the Celery worker afterwards (pages use the photo itself until then).
+            for photo_number in range(1 if rng.random() < 0.75 else rng.randint(2, 3)):
+                services.add_photo(
+                    listing=listing,
+                    actor=seller.user,
+                    upload=_photo(listing.pk * 10 + photo_number),
+                    alt=f"{title}, фото {photo_number + 1}",
+                )
+            created += 1
+            roll = rng.random()
+            if roll < 0.04:
+                continue  # a draft
+            services.submit_for_moderation(listing=listing, actor=seller.user)
+            if roll < 0.09:
+                pending += 1
+                continue  # waits for a moderator
+            services.approve_listing(listing=listing, actor=moderator)
+            Listing.objects.filter(pk=listing.pk).update(orders_30d=rng.randint(0, 300))
+            if rng.random() < 0.2:
+                # A real price cut: the old price was charged, so it may be shown struck through.
+                cut = (price * Decimal(rng.choice(["0.7", "0.8", "0.85", "0.9"]))).quantize(Decimal("1"))
+                services.save_variants(
+                    listing=listing,
+                    actor=seller.user,
+                    variants=[
+                        services.VariantInput(
+                            id=variant.pk,
+                            sku=variant.sku,
+                            price=cut,
+                            old_price=price,
+                            on_hand=variant.on_hand,
+                            options=variant.options,
+                        )
+                        for variant in listing.variants.all()
+                    ],
+                )
+    _questions(rng, buyers)
+    dictionary.rebuild()
+    log(f"catalog: {created} listings ({pending} waiting for moderation), search dictionary built")
+
+
+def _questions(rng: random.Random, buyers: list[User]) -> None:
+    if not buyers:
+        return
+    listings = list(
+        Listing.objects.filter(status=ListingStatus.PUBLISHED).select_related("seller__user").order_by("pk")[:40]
+    )
+    for listing in listings[::4]:
+        try:
+            question = services.ask_question(
+                listing=listing, author=rng.choice(buyers), text="Подскажите, есть ли гарантия и сколько она длится?"
+            )
+        except DomainError:  # the daily question limit of a demo buyer
+            continue
+        if rng.random() < 0.6:
+            services.answer_question(question=question, actor=listing.seller.user, text="Да, гарантия 12 месяцев.")

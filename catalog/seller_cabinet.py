@@ -1,0 +1,88 @@
+"""The catalogue's parts of the seller cabinet and storefront (found by sellers.cabinet at start-up)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog import selectors
+from catalog.models import Listing, ListingQuestion, ListingStatus, QAStatus, Variant
+from sellers.cabinet import (
+    DashboardCard,
+    NavItem,
+    StorefrontSlot,
+    register_card,
+    register_commission_rows,
+    register_nav,
+    register_storefront_slot,
+)
+from sellers.policies import Section
+
+register_nav(NavItem("listings", Section.LISTINGS, _("Listings"), "catalog:seller-listing-list", order=10))
+register_nav(NavItem("offers", Section.STOCK, _("Prices and stock"), "catalog:seller-offers", order=20))
+register_nav(NavItem("questions", Section.LISTINGS, _("Questions from buyers"), "catalog:seller-questions", order=30))
+register_nav(NavItem("import", Section.LISTINGS, _("Import and export"), "catalog:seller-import", order=40))
+
+
+def listings_card(member) -> dict:
+    counts = Listing.objects.filter(seller_id=member.seller_id).aggregate(
+        published=Count("id", filter=Q(status=ListingStatus.PUBLISHED)),
+        pending=Count("id", filter=Q(status=ListingStatus.PENDING)),
+        drafts=Count("id", filter=Q(status=ListingStatus.DRAFT)),
+        rejected=Count("id", filter=Q(status=ListingStatus.REJECTED)),
+    )
+    questions = ListingQuestion.objects.filter(
+        listing__seller_id=member.seller_id, status=QAStatus.PUBLISHED, answer_status=""
+    ).count()
+    return {**counts, "questions": questions}
+
+
+def restock_card(member) -> dict | None:
+    low = Variant.objects.filter(seller_id=member.seller_id, is_active=True, low_stock_notified=True).count()
+    return {"low": low}
+
+
+register_card(
+    DashboardCard(
+        key="catalog-listings",
+        section=Section.LISTINGS,
+        order=20,
+        template="catalog/seller/_card_listings.html",
+        context=listings_card,
+    )
+)
+register_card(
+    DashboardCard(
+        key="catalog-restock",
+        section=Section.STOCK,
+        order=25,
+        template="catalog/seller/_card_restock.html",
+        context=restock_card,
+    )
+)
+
+
+def storefront_listings(storefront, request) -> dict:
+    """The storefront's products: the same browse (filters, sorts, 24 a page) scoped to this seller."""
+    base = selectors.public_listings().filter(seller_id=storefront.seller_id)
+    result = selectors.browse(params=request.GET, base=base)
+    paginator = Paginator(range(result.total), settings.MARKETPLACE_CATALOG_PAGE_SIZE, allow_empty_first_page=True)
+    return {"result": result, "listings": result.listings, "page_obj": paginator.page(result.page)}
+
+
+register_storefront_slot(
+    StorefrontSlot(key="listings", template="catalog/_storefront_listings.html", context=storefront_listings)
+)
+
+
+def commission_rows() -> list[tuple[str, Decimal]]:
+    """Top-level categories with their commission for the "Sell with us" page."""
+    tree = selectors.category_tree()
+    return [(node.name, tree.commission_percent(node)) for node in tree.visible_children(None)]
+
+
+register_commission_rows(commission_rows)
