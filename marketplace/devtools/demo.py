@@ -10,6 +10,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from catalog.demo import seed_catalog
 from marketplace.accounts.models import User
 from marketplace.accounts.roles import MANAGERS, MODERATORS
 from marketplace.devtools.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
@@ -51,7 +52,7 @@ def seed_accounts(log: Callable[[str], None]) -> None:
     log("accounts: buyers, moderator, manager, admin")
 
 
-DEMO_SEEDERS: list[Callable[[Callable[[str], None]], None]] = [seed_accounts, seed_sellers]
+DEMO_SEEDERS: list[Callable[[Callable[[str], None]], None]] = [seed_accounts, seed_sellers, seed_catalog]
 
 
 def seed_all(log: Callable[[str], None]) -> None:
