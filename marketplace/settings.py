@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "marketplace.legal",
     "marketplace.notifications",
     "marketplace.ledger",
+    "marketplace.audit",
     "marketplace.devtools",
     # domain
     "sellers",
