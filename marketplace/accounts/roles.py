@@ -95,6 +95,12 @@ ROLE_PERMISSIONS[MANAGERS] |= {
 }
 
 
+# audit: the log of staff actions is read-only for everyone. Managers (and superusers) read every entry;
+# moderators read only their own actions (AuditEntryAdmin scopes the list).
+ROLE_PERMISSIONS[MODERATORS] |= {"audit.view_auditentry"}
+ROLE_PERMISSIONS[MANAGERS] |= {"audit.view_auditentry", "audit.view_all_auditentries"}
+
+
 def sync_role_permissions(sender=None, **kwargs) -> None:
     """Give each staff group exactly the permissions in ROLE_PERMISSIONS (idempotent)."""
     for group_name, codes in ROLE_PERMISSIONS.items():
