@@ -23,8 +23,6 @@ ORIGINAL_MAX_SIDE = 2400
 THUMBNAIL_SIZES = {"grid": (400, True), "gallery": (800, False), "zoom": (1600, False)}
 WHITE = (255, 255, 255)
 
-Image.MAX_IMAGE_PIXELS = settings.MARKETPLACE_CATALOG_PHOTO_MAX_PIXELS
-
 
 @dataclass(frozen=True)
 class CleanImage:
