@@ -321,6 +321,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     # catalog: every morning, the digest of new arrivals for buyers following sellers and categories
     "catalog-follow-digests": {"task": "catalog.tasks.send_follow_digests", "schedule": crontab(hour=10, minute=0)},
+    # reviews: every minute, deliver the rating recompute outbox (lost nudges) and pick up new order incidents
+    "reviews-relay-recomputes": {"task": "reviews.tasks.relay_rating_recomputes", "schedule": 60.0},
+    "reviews-new-incidents": {"task": "reviews.tasks.request_recompute_for_new_incidents", "schedule": 900.0},
+    # reviews: nightly, every listing aggregate and seller rating from the source (and the daily history row)
+    "reviews-recompute-all": {"task": "reviews.tasks.recompute_all_ratings", "schedule": crontab(hour=2, minute=30)},
+    # reviews: hourly, review requests N days after delivery and the single reminder
+    "reviews-requests": {"task": "reviews.tasks.send_review_requests", "schedule": crontab(minute=25)},
 }
 
 # LOGGING ------------------------------------------------------------------------------------------
@@ -415,3 +422,15 @@ MARKETPLACE_ORDER_MAX_QUANTITY = 99  # per cart line
 MARKETPLACE_ORDER_MIN_RETURN_DAYS = 7  # ЗоЗПП art. 26.1: at least 7 days for goods bought at a distance
 MARKETPLACE_ORDER_NO_NOTICE_RETURN_DAYS = 90  # without the written return notice: 3 months
 MARKETPLACE_ORDER_DEFECT_RETURN_DAYS = 730  # defects: 2 years when no warranty is set
+
+# Reviews and ratings (issue 6; the rating formula's own constants live in reviews/services/ratings.py)
+# true: every review waits for a moderator; false: reviews passing the automatic checks publish at once.
+MARKETPLACE_REVIEW_PREMODERATION = env.bool("MARKETPLACE_REVIEW_PREMODERATION", default=False)
+MARKETPLACE_REVIEW_REQUEST_DAYS = env.int("MARKETPLACE_REVIEW_REQUEST_DAYS", default=3)  # after delivery
+MARKETPLACE_REVIEW_REMINDER_DAYS = env.int("MARKETPLACE_REVIEW_REMINDER_DAYS", default=7)  # after the request
+MARKETPLACE_REVIEW_PHOTO_MIN_SIDE = env.int("MARKETPLACE_REVIEW_PHOTO_MIN_SIDE", default=300)  # px, short side
+MARKETPLACE_REVIEW_WINDOW_DAYS = 365  # a purchase can be reviewed this long after delivery
+MARKETPLACE_REVIEW_EDIT_DAYS = 30  # the author may edit this long after writing
+MARKETPLACE_REVIEW_MAX_PHOTOS = 5
+MARKETPLACE_REVIEW_NEW_ACCOUNT_DAYS = 7  # "new account" for the burst check
+MARKETPLACE_REVIEW_BURST_THRESHOLD = 3  # reviews of one seller from new accounts within 24 h that hold them
