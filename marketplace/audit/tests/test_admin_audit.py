@@ -199,3 +199,17 @@ def test_the_password_hash_never_reaches_the_log(client, superuser, user):
     assert entries(AuditAction.CHANGE) or entries(AuditAction.ACTION)
     for entry in entries():
         assert user.password not in str(entry.before) + str(entry.after) + entry.message
+
+
+def test_moderator_approving_a_listing_records_it_under_the_listing_not_the_queue_proxy(client, moderator):
+    from catalog.models import Listing
+    from catalog.tests.factories import make_listing, make_seller
+
+    listing = make_listing(make_seller(), status="pending")
+    client.force_login(moderator)
+
+    client.post(reverse("admin:catalog_moderationitem_approve", args=[listing.pk]))
+
+    [entry] = entries(AuditAction.ACTION)
+    assert entry.content_type == ContentType.objects.get_for_model(Listing)
+    assert (entry.name, entry.before["status"], entry.after["status"]) == ("approve", "pending_moderation", "published")
