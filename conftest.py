@@ -59,6 +59,27 @@ def browser_type_launch_args(browser_type_launch_args):
     return args
 
 
+@pytest.fixture
+def client():
+    """Django's test client speaking English: tests assert the English source strings.
+
+    The product's default language is Russian; tests of the Russian interface ask for it explicitly
+    (an `accept-language: ru` header, or `translation.override("ru")`).
+    """
+    from django.test import Client
+
+    return Client(headers={"accept-language": "en"})
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Messages built outside a request (service errors, e-mails to no one in particular) in English too."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {
