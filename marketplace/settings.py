@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -328,6 +329,11 @@ CELERY_BEAT_SCHEDULE = {
     "reviews-recompute-all": {"task": "reviews.tasks.recompute_all_ratings", "schedule": crontab(hour=2, minute=30)},
     # reviews: hourly, review requests N days after delivery and the single reminder
     "reviews-requests": {"task": "reviews.tasks.send_review_requests", "schedule": crontab(minute=25)},
+    # disputes: every 5 minutes, escalate disputes the seller left unanswered, close those the buyer abandoned,
+    # refund returns whose receipt is assumed, assign escalated disputes round-robin
+    "disputes-process-deadlines": {"task": "disputes.tasks.process_due_disputes", "schedule": 300.0},
+    # messaging: every 5 minutes, e-mail recipients of messages still unread after the configured delay
+    "messaging-unread-emails": {"task": "disputes.tasks.notify_unread_messages", "schedule": 300.0},
 }
 
 # LOGGING ------------------------------------------------------------------------------------------
@@ -379,6 +385,7 @@ MARKETPLACE_CATALOG_IMPORT_MAX_ROWS = env.int("MARKETPLACE_CATALOG_IMPORT_MAX_RO
 MARKETPLACE_CATALOG_IMPORT_MAX_BYTES = env.int("MARKETPLACE_CATALOG_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 MARKETPLACE_CATALOG_SEARCH_MIN_RESULTS = 3  # fewer full-text hits than this and the query is corrected
 MARKETPLACE_CATALOG_RECENTLY_VIEWED = 20
+MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 60  # the front page's shelves are kept this long in each process
 
 # Sellers: onboarding, verification queue, cases (policy knobs; change here, reviewed like code)
 MARKETPLACE_SELLER_REVIEW_SLA_HOURS = 48  # the verification queue flags applications waiting longer
@@ -434,3 +441,15 @@ MARKETPLACE_REVIEW_EDIT_DAYS = 30  # the author may edit this long after writing
 MARKETPLACE_REVIEW_MAX_PHOTOS = 5
 MARKETPLACE_REVIEW_NEW_ACCOUNT_DAYS = 7  # "new account" for the burst check
 MARKETPLACE_REVIEW_BURST_THRESHOLD = 3  # reviews of one seller from new accounts within 24 h that hold them
+
+# Disputes (spec 85-92) and messaging (spec 106-112)
+MARKETPLACE_DISPUTE_WINDOW_DAYS = env.int("MARKETPLACE_DISPUTE_WINDOW_DAYS", default=30)  # after delivery/refusal
+MARKETPLACE_DISPUTE_SELLER_RESPONSE_DAYS = env.int("MARKETPLACE_DISPUTE_SELLER_RESPONSE_DAYS", default=3)
+MARKETPLACE_DISPUTE_BUYER_RESPONSE_DAYS = env.int("MARKETPLACE_DISPUTE_BUYER_RESPONSE_DAYS", default=7)
+MARKETPLACE_DISPUTE_DECISION_DAYS = env.int("MARKETPLACE_DISPUTE_DECISION_DAYS", default=5)  # moderators' target
+MARKETPLACE_DISPUTE_RETURN_DAYS = env.int("MARKETPLACE_DISPUTE_RETURN_DAYS", default=14)  # send back / receipt
+# Refunds above this (RUB) wait for a second moderator's approval (four eyes).
+MARKETPLACE_FOUR_EYES_AMOUNT = Decimal(env.str("MARKETPLACE_FOUR_EYES_AMOUNT", default="50000.00"))
+MARKETPLACE_MESSAGING_RATE_LIMIT = env.int("MARKETPLACE_MESSAGING_RATE_LIMIT", default=10)  # messages per window
+MARKETPLACE_MESSAGING_RATE_WINDOW_SECONDS = env.int("MARKETPLACE_MESSAGING_RATE_WINDOW_SECONDS", default=60)
+MARKETPLACE_MESSAGING_UNREAD_EMAIL_MINUTES = env.int("MARKETPLACE_MESSAGING_UNREAD_EMAIL_MINUTES", default=60)
