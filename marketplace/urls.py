@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("orders.urls")),  # /cart/, /checkout/, /orders/, /returns/, /seller/orders/, /seller/money/
     path("", include("sellers.urls")),  # /sell/, /s/<slug>/, /seller/
     path("payments/", include("marketplace.ledger.urls")),
+    path("", include("disputes.urls")),  # /disputes/, /orders/<id>/dispute/, /messages/, /seller/quick-replies/
 ]
 
 if settings.MARKETPLACE_PAYMENT_SANDBOX_ENABLED:
