@@ -99,6 +99,24 @@ ROLE_PERMISSIONS[MANAGERS] |= {
 # moderators read only their own actions (AuditEntryAdmin scopes the list).
 ROLE_PERMISSIONS[MODERATORS] |= {"audit.view_auditentry"}
 ROLE_PERMISSIONS[MANAGERS] |= {"audit.view_auditentry", "audit.view_all_auditentries"}
+# disputes: moderators decide disputes (refunds above the four-eyes amount need a second moderator's approval),
+# keep internal notes, review flagged messages and block users from messaging; managers read them.
+ROLE_PERMISSIONS[MODERATORS] |= {
+    "disputes.resolve_dispute",
+    "disputes.approve_dispute_decision",
+    "disputes.view_dispute",
+    "disputes.view_decision",
+    "disputes.view_evidence",
+    "disputes.view_internalnote",
+    "disputes.add_internalnote",
+    "disputes.view_conversation",
+    "disputes.view_message",
+    "disputes.change_message",
+    "disputes.view_messagingblock",
+    "disputes.add_messagingblock",
+    "disputes.change_messagingblock",
+}
+ROLE_PERMISSIONS[MANAGERS] |= {"disputes.view_dispute", "disputes.view_decision", "disputes.view_conversation"}
 
 
 def sync_role_permissions(sender=None, **kwargs) -> None:
