@@ -166,6 +166,8 @@ def complete_order(*, order: Order, actor=None) -> bool:
         return False
     if order.returns.filter(status__in=OPEN_RETURN_STATUSES).exists():
         return False  # the return's resolution completes the order
+    if order.disputes.filter(is_open=True).exists():
+        return False  # the payout stays held while a dispute is open; the dispute's end completes the order
     if order.return_window_ends_at and order.return_window_ends_at > timezone.now():
         return False
     change_order_status(order=order, to=OrderStatus.COMPLETED, actor=actor, reason="return window over")
