@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.http import QueryDict
 
-from catalog.filters import ListingFilter, attribute_param, order_by
+from catalog.filters import RELEVANCE, ListingFilter, attribute_param, order_by
 from catalog.models import (
     Attribute,
     Brand,
@@ -41,7 +42,7 @@ from catalog.models import (
     Variant,
 )
 from catalog.selectors.categories import CategoryNode, attribute_schema, category_tree
-from catalog.selectors.search import SearchPlan, apply_search, plan_search
+from catalog.selectors.search import SearchPlan, apply_search, plan_search, rank
 
 if TYPE_CHECKING:
     from sellers.models import Seller
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 # Columns a listing card does not need (the vector and the description are the big ones).
 CARD_DEFERRED = ("search_vector", "description", "attributes", "package_contents", "moderation_flags")
 BRAND_FACET_LIMIT = 30
+SEARCH_WINDOW = 2000  # relevance ranks at most this many matches (the most popular ones)
 
 
 def card_queryset(queryset: QuerySet[Listing]) -> QuerySet[Listing]:
@@ -147,17 +149,21 @@ def browse(
     brand_choices = list(Brand.objects.filter(slug__in=params.getlist("brand")[:50]).values_list("slug", "name"))
     filterset = ListingFilter(params, queryset=base, attributes=schema, brands=brand_choices)
     filtered = filterset.qs if filterset.is_valid() else base
-    limit = settings.MARKETPLACE_CATALOG_COUNT_LIMIT
+    sort = params.get("sort", "")
+    by_relevance = searching and sort in ("", RELEVANCE)
+    # Ranking every match of a common word would read them all: relevance orders the most popular matches.
+    limit = SEARCH_WINDOW if by_relevance else settings.MARKETPLACE_CATALOG_COUNT_LIMIT
     total, exact = _capped_count(filtered, limit)
     page_size = settings.MARKETPLACE_CATALOG_PAGE_SIZE
     pages = max(1, -(-total // page_size))
     page = min(_page_number(params), pages)
-    sort = params.get("sort", "")
-    listings = list(
-        card_queryset(filtered).order_by(*order_by(sort, searching=searching))[
-            (page - 1) * page_size : page * page_size
-        ]
-    )
+    if by_relevance:
+        window = filtered.order_by("-orders_30d", "-id").values("pk")[:SEARCH_WINDOW]
+        source = rank(Listing.objects.filter(pk__in=window), plan)
+    else:
+        source = filtered
+    ordered = card_queryset(source).order_by(*order_by(sort, searching=searching))
+    listings = list(ordered[(page - 1) * page_size : page * page_size])
 
     # Facets: each active attribute filter is left out of its own counts ("disjunctive" facets).
     facets: list[Facet] = []
@@ -232,8 +238,25 @@ def browse(
     )
 
 
+_home_cache: dict[str, object] = {"at": 0.0, "sections": None}
+
+
 def home_sections(*, limit: int = 12) -> dict[str, list[Listing]]:
-    """The front page's shelves: new, popular, top rated and discounted (one query each)."""
+    """The front page's shelves: new, popular, top rated and discounted (one query each).
+
+    Kept in each process for MARKETPLACE_CATALOG_HOME_CACHE_SECONDS: the busiest page need not hit the
+    database on every visit, and shelves a minute old are fine.
+    """
+    ttl = settings.MARKETPLACE_CATALOG_HOME_CACHE_SECONDS
+    now = time.monotonic()
+    if ttl and _home_cache["sections"] is not None and now - _home_cache["at"] < ttl:
+        return _home_cache["sections"]  # type: ignore[return-value]
+    sections = _home_sections(limit=limit)
+    _home_cache.update(at=now, sections=sections)
+    return sections
+
+
+def _home_sections(*, limit: int) -> dict[str, list[Listing]]:
     base = card_queryset(public_listings())
     return {
         "new": list(base.order_by("-published_at", "-id")[:limit]),

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import ExpressionWrapper, F, FloatField, QuerySet, Value
 from django.db.models.functions import Lower
@@ -162,26 +162,33 @@ def plan_search(raw: object, base: QuerySet[Listing]) -> SearchPlan:
 
 
 def apply_search(queryset: QuerySet[Listing], plan: SearchPlan) -> QuerySet[Listing]:
-    """Filter by the plan and annotate `relevance` (text rank lifted a little by rating and quality)."""
+    """Only the listings the plan matches (ranking is separate: see `rank`)."""
+    if plan.mode == "fts":
+        return queryset.filter(search_vector=tsquery(plan.tokens))
+    if plan.mode == "trigram":
+        text = " ".join(plan.tokens)
+        return (
+            queryset.annotate(lower_title=Lower("title"))
+            .filter(lower_title__trigram_word_similar=text)
+            .annotate(title_similarity=TrigramWordSimilarity(text, "lower_title"))
+            .filter(title_similarity__gte=TITLE_SIMILARITY)
+        )
+    return queryset.none()
+
+
+def rank(queryset: QuerySet[Listing], plan: SearchPlan) -> QuerySet[Listing]:
+    """Annotate `relevance`: the weighted text rank lifted a little by rating and listing quality."""
     if plan.mode == "fts":
         query = tsquery(plan.tokens)
-        return queryset.filter(search_vector=query).annotate(
+        return queryset.annotate(
             relevance=ExpressionWrapper(
                 SearchRank(F("search_vector"), query) * (1.0 + F("rating_avg") / 10.0 + F("quality_score") / 500.0),
                 output_field=FloatField(),
             )
         )
     if plan.mode == "trigram":
-        text = " ".join(plan.tokens)
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
-        return (
-            queryset.annotate(lower_title=Lower("title"))
-            .filter(lower_title__trigram_word_similar=text)
-            .annotate(relevance=TrigramWordSimilarity(text, "lower_title"))
-            .filter(relevance__gte=TITLE_SIMILARITY)
-        )
-    return queryset.none().annotate(relevance=Value(0.0, output_field=FloatField()))
+        return queryset.annotate(relevance=TrigramWordSimilarity(" ".join(plan.tokens), Lower("title")))
+    return queryset.annotate(relevance=Value(0.0, output_field=FloatField()))
 
 
 def autocomplete(raw: object, base: QuerySet[Listing], *, limit: int = 6) -> dict[str, list]:

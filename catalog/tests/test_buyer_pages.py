@@ -23,7 +23,8 @@ def shoes(db):
     return category
 
 
-def test_anonymous_buyer_sees_the_home_page_with_categories_and_shelves(client, shoes):
+def test_anonymous_buyer_sees_the_home_page_with_categories_and_shelves(client, shoes, settings):
+    settings.MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 0
     seller = make_seller()
     make_listing(seller, category=shoes, title="Кроссовки беговые")
 
