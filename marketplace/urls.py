@@ -1,7 +1,11 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.static import serve
 
 from catalog.views import buyer as catalog_views
 from marketplace.accounts import views as account_views
@@ -9,8 +13,8 @@ from marketplace.core import views as core_views
 
 admin.autodiscover()
 admin.site.login = secure_admin_login(admin.site.login)  # admin login goes through allauth (rate limits, MFA)
-admin.site.site_header = "Marketplace"
-admin.site.site_title = "Marketplace"
+admin.site.site_header = _("Marketplace")  # translated: the moderators work in Russian
+admin.site.site_title = _("Marketplace")
 
 urlpatterns = [
     path("", catalog_views.home, name="home"),  # category tiles and shelves inside ui's home.html
@@ -35,6 +39,8 @@ if settings.MARKETPLACE_PAYMENT_SANDBOX_ENABLED:
 
 if settings.DEBUG:
     urlpatterns += [path("dev/", include("marketplace.devtools.urls"))]
+    # Listing photos in development (public, like the product pages that show them).
+    urlpatterns += static(settings.MEDIA_URL, login_not_required(serve), document_root=settings.MEDIA_ROOT)
 
 handler400 = "marketplace.core.views.bad_request"
 handler403 = "marketplace.core.views.permission_denied"
