@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.legal import selectors as legal_selectors
 from marketplace.legal import services as legal_services
 
-from .models import TIME_ZONE_CHOICES, User
-from .phone import normalize_phone
+from .models import TIME_ZONE_CHOICES, TIME_ZONE_LABELS, User
+from .phone import format_phone, normalize_phone
 
 EMAIL_TAKEN_MESSAGE = _("An account with this e-mail address already exists. Log in or reset your password.")
 
@@ -77,11 +77,14 @@ class ProfileForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     phone = phone_field()
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=[(name, TIME_ZONE_LABELS.get(name, name)) for name, _label in TIME_ZONE_CHOICES]
+    )
 
     @classmethod
     def for_user(cls, user: User, data=None) -> ProfileForm:
         initial = {field: getattr(user, field) for field in cls.base_fields}
+        initial["phone"] = format_phone(user.phone) if user.phone else ""
         return cls(data, initial=initial)
 
     def clean_phone(self) -> str:

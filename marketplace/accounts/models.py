@@ -30,6 +30,28 @@ TIME_ZONE_CHOICES = [
 ]
 
 
+# The same zones as the model's choices, named the way people in Russia know them (not "Asia/Omsk").
+TIME_ZONE_LABELS = {
+    "Europe/Kaliningrad": _("Kaliningrad (MSK−1, UTC+2)"),
+    "Europe/Moscow": _("Moscow (MSK, UTC+3)"),
+    "Europe/Samara": _("Samara (MSK+1, UTC+4)"),
+    "Asia/Yekaterinburg": _("Yekaterinburg (MSK+2, UTC+5)"),
+    "Asia/Omsk": _("Omsk (MSK+3, UTC+6)"),
+    "Asia/Novosibirsk": _("Novosibirsk (MSK+4, UTC+7)"),
+    "Asia/Krasnoyarsk": _("Krasnoyarsk (MSK+4, UTC+7)"),
+    "Asia/Irkutsk": _("Irkutsk (MSK+5, UTC+8)"),
+    "Asia/Yakutsk": _("Yakutsk (MSK+6, UTC+9)"),
+    "Asia/Vladivostok": _("Vladivostok (MSK+7, UTC+10)"),
+    "Asia/Magadan": _("Magadan (MSK+8, UTC+11)"),
+    "Asia/Kamchatka": _("Kamchatka (MSK+9, UTC+12)"),
+}
+
+
+def time_zone_label(name: str) -> str:
+    """`Asia/Omsk` → "Omsk (MSK+3, UTC+6)", translated; an unknown zone is shown as stored."""
+    return str(TIME_ZONE_LABELS.get(name, name))
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
