@@ -5,6 +5,7 @@
 {% time_left order.deadline as left %}          {{ left.text }} → «осталось 2 дня 4 часа»
 {{ order.status|status_tone }}                  success / warning / danger / info / neutral
 {% page_range page_obj as pages %}              elided page numbers for _pagination.html
+{{ user.time_zone|time_zone_name }}             «Москва (МСК, UTC+3)» rather than Europe/Moscow
 """
 
 from __future__ import annotations
@@ -150,6 +151,13 @@ def status_tone(status: object) -> str:
 
 
 # ------------------------------------------------------------------------------------------ pagination
+
+
+@register.filter
+def time_zone_name(name: str) -> str:
+    from marketplace.accounts.models import time_zone_label  # imported here: core loads before accounts
+
+    return time_zone_label(name)
 
 
 @register.simple_tag
