@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from marketplace.core.exceptions import InvalidTransition
@@ -37,6 +38,7 @@ from sellers.models import (
     SellerApplication,
     Storefront,
     TeamMember,
+    application_field_choices,
 )
 from sellers.models.storage import generated_name
 
@@ -395,7 +397,8 @@ def request_changes(
         FieldChangeRequest(application=application, field=field, message=message, requested_by=actor)
         for field, message in field_messages.items()
     )
-    summary = "\n".join(f"{field}: {message}" for field, message in field_messages.items())
+    labels = dict(application_field_choices())  # the history shows "Legal address: …", not the field's code name
+    summary = "\n".join(f"{capfirst(labels[field])}: {message}" for field, message in field_messages.items())
     change_application_status(
         application=application,
         to=ApplicationStatus.CHANGES_REQUESTED,
