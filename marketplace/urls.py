@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("buyers.urls")),  # /favourites/, /following/, /recent/, /stock-alerts/
     path("", include("orders.urls")),  # /cart/, /checkout/, /orders/, /returns/, /seller/orders/, /seller/money/
     path("", include("sellers.urls")),  # /sell/, /s/<slug>/, /seller/
+    path("", include("reviews.urls")),  # /p/<id>/reviews/, /s/<slug>/reviews/, /reviews/, /seller/reviews/, /rating/
     path("payments/", include("marketplace.ledger.urls")),
     path("", include("disputes.urls")),  # /disputes/, /orders/<id>/dispute/, /messages/, /seller/quick-replies/
 ]

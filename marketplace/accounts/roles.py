@@ -99,6 +99,19 @@ ROLE_PERMISSIONS[MANAGERS] |= {
 # moderators read only their own actions (AuditEntryAdmin scopes the list).
 ROLE_PERMISSIONS[MODERATORS] |= {"audit.view_auditentry"}
 ROLE_PERMISSIONS[MANAGERS] |= {"audit.view_auditentry", "audit.view_all_auditentries"}
+# reviews: moderators work the held-review queue, reports and sellers' contests, and see critical-rating flags
+ROLE_PERMISSIONS[MODERATORS] |= {
+    "reviews.view_productreview",
+    "reviews.change_productreview",
+    "reviews.view_sellerreview",
+    "reviews.change_sellerreview",
+    "reviews.view_reviewreport",
+    "reviews.view_sellerrating",
+    "reviews.view_ratingflag",
+    "reviews.change_ratingflag",
+    "reviews.view_incidentappeal",
+}
+ROLE_PERMISSIONS[MANAGERS] |= {"reviews.view_sellerrating", "reviews.view_ratingrecompute"}
 # disputes: moderators decide disputes (refunds above the four-eyes amount need a second moderator's approval),
 # keep internal notes, review flagged messages and block users from messaging; managers read them.
 ROLE_PERMISSIONS[MODERATORS] |= {

@@ -1,0 +1,257 @@
+"""Moderator tools: the held-review queue (approve / reject with a reason), reports, contests, critical flags."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.core.exceptions import DomainError
+
+from . import services
+from .models import (
+    ContestStatus,
+    IncidentAppeal,
+    ProductReview,
+    RatingFlag,
+    RatingRecompute,
+    ReportStatus,
+    ReviewEvent,
+    ReviewReport,
+    ReviewStatus,
+    SellerRating,
+    SellerReview,
+)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (the author reads it)"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewEventInline(admin.TabularInline):
+    model = ReviewEvent
+    fk_name = "product_review"
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "actor", "reason", "created_at"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReportInline(admin.TabularInline):
+    model = ReviewReport
+    extra = 0
+    can_delete = False
+    readonly_fields = ["reporter", "reason", "text", "status", "decided_by", "decided_at", "created_at"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("held", _("Held for moderation")),
+            ("reported", _("Reported")),
+            ("contested", _("Contested by the seller")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "held":
+            return queryset.filter(status=ReviewStatus.PENDING)
+        if self.value() == "reported":
+            return queryset.filter(reports__status=ReportStatus.OPEN).distinct()
+        if self.value() == "contested":
+            return queryset.filter(contest_status=ContestStatus.OPEN)
+        return queryset
+
+
+@admin.register(ProductReview)
+class ProductReviewAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "listing",
+        "stars",
+        "author",
+        "status",
+        "hold_reasons",
+        "open_reports",
+        "contest_status",
+        "created_at",
+    ]
+    list_filter = [QueueFilter, "status", "stars"]
+    search_fields = ["text", "pros", "cons", "author__email", "listing__title"]
+    readonly_fields = [
+        "order_line", "order", "listing", "seller", "author", "variant_name", "stars", "text", "pros", "cons",
+        "display_name", "status", "hold_reasons", "moderation_reason", "contest_status", "contest_reason",
+        "helpful_count", "published_at", "created_at",
+    ]  # fmt: skip
+    fields = readonly_fields
+    inlines = [ReportInline, ReviewEventInline]
+    actions = ["approve_selected", "dismiss_reports", "uphold_reports", "uphold_contest", "dismiss_contest"]
+    ordering = ["created_at"]
+    change_form_template = "reviews/admin/review_change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("listing", "author")
+            .annotate(open_report_count=Count("reports", filter=Q(reports__status=ReportStatus.OPEN)))
+        )
+
+    @admin.display(description=_("open reports"), ordering="open_report_count")
+    def open_reports(self, obj) -> int:
+        return obj.open_report_count
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/reject/", self.admin_site.admin_view(self.reject_view), name="reviews_productreview_reject"),
+            *super().get_urls(),
+        ]
+
+    def reject_view(self, request, pk: int):
+        review = ProductReview.objects.get(pk=pk)
+        form = RejectForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.reject_review(review=review, actor=request.user, reason=form.cleaned_data["reason"])
+            except DomainError as error:
+                form.add_error("reason", error.message)
+            else:
+                self.message_user(request, _("The review was rejected; the author is notified."))
+                return HttpResponseRedirect(reverse("admin:reviews_productreview_changelist") + "?queue=held")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "review": review,
+            "title": _("Reject the review"),
+        }
+        return TemplateResponse(request, "reviews/admin/reject.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "reject_url": reverse("admin:reviews_productreview_reject", args=[object_id]),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("Approve and publish the selected held reviews"))
+    def approve_selected(self, request, queryset):
+        count = 0
+        for review in queryset.filter(status=ReviewStatus.PENDING):
+            services.approve_review(review=review, actor=request.user)
+            count += 1
+        self.message_user(request, _("Published: %(count)s.") % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Reports: uphold (hide the review)"))
+    def uphold_reports(self, request, queryset):
+        for report in ReviewReport.objects.filter(review__in=queryset, status=ReportStatus.OPEN):
+            services.decide_report(report=report, actor=request.user, uphold=True)
+
+    @admin.action(description=_("Reports: dismiss (keep the review)"))
+    def dismiss_reports(self, request, queryset):
+        for report in ReviewReport.objects.filter(review__in=queryset, status=ReportStatus.OPEN):
+            services.decide_report(report=report, actor=request.user, uphold=False)
+
+    @admin.action(description=_("Seller's contest: uphold (hide the review)"))
+    def uphold_contest(self, request, queryset):
+        for review in queryset.filter(contest_status=ContestStatus.OPEN):
+            services.decide_contest(review=review, actor=request.user, uphold=True)
+
+    @admin.action(description=_("Seller's contest: dismiss"))
+    def dismiss_contest(self, request, queryset):
+        for review in queryset.filter(contest_status=ContestStatus.OPEN):
+            services.decide_contest(review=review, actor=request.user, uphold=False)
+
+
+@admin.register(SellerReview)
+class SellerReviewAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "seller",
+        "service_stars",
+        "delivery_stars",
+        "packaging_stars",
+        "status",
+        "hold_reasons",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    readonly_fields = [
+        "order",
+        "seller",
+        "author",
+        "service_stars",
+        "delivery_stars",
+        "packaging_stars",
+        "comment",
+        "status",
+        "hold_reasons",
+    ]
+    fields = readonly_fields
+    actions = ["approve_selected"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Approve and publish the selected held reviews"))
+    def approve_selected(self, request, queryset):
+        for review in queryset.filter(status=ReviewStatus.PENDING):
+            services.approve_review(review=review, actor=request.user)
+
+
+@admin.register(SellerRating)
+class SellerRatingAdmin(admin.ModelAdmin):
+    list_display = [
+        "seller",
+        "band",
+        "quality_index",
+        "customer_score",
+        "count",
+        "on_time_percent",
+        "is_reliable",
+        "formula_version",
+        "computed_at",
+    ]
+    list_filter = ["band", "is_reliable"]
+    readonly_fields = [field.name for field in SellerRating._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(RatingFlag)
+class RatingFlagAdmin(admin.ModelAdmin):
+    list_display = ["seller", "quality_index", "proposed_sanction", "created_at", "decided_at"]
+    list_filter = [("decided_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["seller", "quality_index", "proposed_sanction", "created_at"]
+
+
+@admin.register(IncidentAppeal)
+class IncidentAppealAdmin(admin.ModelAdmin):
+    list_display = ["incident", "case", "struck_at", "struck_by", "created_at"]
+    readonly_fields = ["incident", "case", "struck_at", "struck_by", "created_at"]
+
+
+@admin.register(RatingRecompute)
+class RatingRecomputeAdmin(admin.ModelAdmin):
+    list_display = ["pk", "seller", "listing", "status", "attempts", "created_at", "done_at"]
+    list_filter = ["status"]
+    readonly_fields = ["seller", "listing", "status", "attempts", "last_error", "created_at", "done_at"]

@@ -1,0 +1,437 @@
+"""Reviews of products and sellers, replies, votes, reports, the rating outbox, aggregates and the seller rating."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.core.models import TimeStampedModel
+from marketplace.core.state_machine import validate_table
+
+# Formula version stored with every computed rating; bump it whenever a weight, prior or threshold changes.
+FORMULA_VERSION = "2025.1"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for moderation")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+    HIDDEN = "hidden", _("Hidden after a report")
+
+
+RS = ReviewStatus
+# pending → published | rejected; published → hidden (report upheld, contest upheld) or pending (an edit is
+# re-checked and held); hidden → published (a moderator restores); rejected → pending (the author edits it).
+REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
+    RS.PENDING: frozenset({RS.PUBLISHED, RS.REJECTED}),
+    RS.PUBLISHED: frozenset({RS.HIDDEN, RS.PENDING}),
+    RS.HIDDEN: frozenset({RS.PUBLISHED}),
+    RS.REJECTED: frozenset({RS.PENDING}),
+}
+validate_table(REVIEW_TRANSITIONS, set(ReviewStatus.values))
+
+
+class DisplayName(models.TextChoices):
+    NAME_INITIAL = "name_initial", _("First name and initial")
+    ANONYMOUS = "anonymous", _("Anonymous buyer")
+
+
+class ContestStatus(models.TextChoices):
+    NONE = "", _("Not contested")
+    OPEN = "open", _("Contested by the seller")
+    UPHELD = "upheld", _("Contest upheld: the review is hidden")
+    DISMISSED = "dismissed", _("Contest dismissed")
+
+
+class ReviewBase(TimeStampedModel):
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    seller = models.ForeignKey("sellers.Seller", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=ReviewStatus, default=RS.PENDING, editable=False)
+    display_name = models.CharField(
+        _("show me as"), max_length=16, choices=DisplayName, default=DisplayName.NAME_INITIAL
+    )
+    # Why the automatic checks held it (codes from services.moderation.CHECKS), for the moderator's queue.
+    hold_reasons = models.JSONField(default=list, blank=True, editable=False)
+    moderation_reason = models.TextField(_("moderator's reason"), blank=True, editable=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def author_label(self) -> str:
+        if self.display_name == DisplayName.ANONYMOUS or not self.author.first_name:
+            return str(_("Anonymous buyer"))
+        initial = f" {self.author.last_name[:1]}." if self.author.last_name else ""
+        return f"{self.author.first_name}{initial}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == RS.PUBLISHED
+
+
+class ProductReview(ReviewBase):
+    """A verified buyer's review of what one order line delivered."""
+
+    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    listing = models.ForeignKey("catalog.Listing", on_delete=models.PROTECT, related_name="+")
+    variant_name = models.CharField(_("variant bought"), max_length=100, blank=True, editable=False)
+    stars = models.PositiveSmallIntegerField(_("rating"))
+    text = models.TextField(_("review"), max_length=5000, blank=True)
+    pros = models.TextField(_("pros"), max_length=1000, blank=True)
+    cons = models.TextField(_("cons"), max_length=1000, blank=True)
+    helpful_count = models.PositiveIntegerField(default=0, editable=False)  # recounted from votes, never +1
+    contest_status = models.CharField(max_length=16, choices=ContestStatus, blank=True, default="", editable=False)
+    contest_reason = models.TextField(_("why the seller contests it"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("product review")
+        verbose_name_plural = _("product reviews")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order_line"], name="review_once_per_order_line"),
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="review_stars_1_to_5"),
+            models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="review_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["listing", "status", "-created_at"], name="review_listing_status"),
+            models.Index(fields=["seller", "status", "-created_at"], name="review_seller_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"★{self.stars} {self.listing_id} #{self.pk}"
+
+    @property
+    def is_verified_purchase(self) -> bool:
+        return self.order_line_id is not None  # every review comes from a delivered order line
+
+
+def review_photo_upload_to(instance: ReviewPhoto, filename: str) -> str:
+    return f"reviews/{instance.review_id}/{uuid.uuid4().hex}.jpg"
+
+
+class ReviewPhoto(models.Model):
+    review = models.ForeignKey(ProductReview, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=review_photo_upload_to)  # validated and re-encoded by catalog.images
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class SellerReview(ReviewBase):
+    """The buyer's marks for the seller on one order: service, delivery, packaging."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    service_stars = models.PositiveSmallIntegerField(_("seller's service"))
+    delivery_stars = models.PositiveSmallIntegerField(_("delivery"))
+    packaging_stars = models.PositiveSmallIntegerField(_("packaging"))
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("seller review")
+        verbose_name_plural = _("seller reviews")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order"], name="seller_review_once_per_order"),
+            models.CheckConstraint(
+                condition=Q(service_stars__gte=1, service_stars__lte=5)
+                & Q(delivery_stars__gte=1, delivery_stars__lte=5)
+                & Q(packaging_stars__gte=1, packaging_stars__lte=5),
+                name="seller_review_stars_1_to_5",
+            ),
+            models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="seller_review_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"★{self.service_stars} seller {self.seller_id} #{self.pk}"
+
+
+class ReviewEvent(models.Model):
+    """Append-only history of a review's moderation (who, when, from, to, why)."""
+
+    product_review = models.ForeignKey(
+        ProductReview, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    seller_review = models.ForeignKey(
+        SellerReview, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(product_review__isnull=False, seller_review__isnull=True)
+                | Q(product_review__isnull=True, seller_review__isnull=False),
+                name="review_event_one_review",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class SellerReply(TimeStampedModel):
+    """The seller's one public answer under a review (editable)."""
+
+    review = models.OneToOneField(ProductReview, on_delete=models.CASCADE, related_name="reply")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("reply"), max_length=2000)
+
+    class Meta:
+        verbose_name = _("seller's reply")
+        verbose_name_plural = _("seller's replies")
+
+    def __str__(self) -> str:
+        return f"reply to {self.review_id}"
+
+
+class ReviewVote(models.Model):
+    review = models.ForeignKey(ProductReview, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "user"], name="review_vote_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.review_id}"
+
+
+class ReportReason(models.TextChoices):
+    OFFENSIVE = "offensive", _("Rude or offensive")
+    SPAM = "spam", _("Spam or advertising")
+    NOT_ABOUT_PRODUCT = "not_about_product", _("Not about the product")
+    PERSONAL_DATA = "personal_data", _("Contains personal data")
+    FAKE = "fake", _("Looks fake")
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class ReviewReport(models.Model):
+    review = models.ForeignKey(ProductReview, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=24, choices=ReportReason)
+    text = models.TextField(_("details"), max_length=1000, blank=True)
+    status = models.CharField(max_length=12, choices=ReportStatus, default=ReportStatus.OPEN, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review report")
+        verbose_name_plural = _("review reports")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "reporter"], name="review_report_once_per_user"),
+            models.CheckConstraint(condition=Q(reason__in=ReportReason.values), name="review_report_reason_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} → {self.review_id}"
+
+
+# Outbox and aggregates --------------------------------------------------------------------------------------------
+
+
+class RecomputeStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class RatingRecompute(models.Model):
+    """Outbox row: "recompute this seller's rating / this listing's aggregate". One pending row per target."""
+
+    seller = models.ForeignKey("sellers.Seller", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    listing = models.ForeignKey("catalog.Listing", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=8, choices=RecomputeStatus, default=RecomputeStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seller__isnull=False, listing__isnull=True) | Q(seller__isnull=True, listing__isnull=False),
+                name="recompute_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["seller"], condition=Q(status="pending", seller__isnull=False), name="recompute_seller_pending"
+            ),
+            models.UniqueConstraint(
+                fields=["listing"],
+                condition=Q(status="pending", listing__isnull=False),
+                name="recompute_listing_pending",
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"], condition=Q(status="pending"), name="recompute_pending")]
+
+    def __str__(self) -> str:
+        return f"recompute seller={self.seller_id} listing={self.listing_id} ({self.status})"
+
+
+class ListingRating(models.Model):
+    """Published product reviews of one listing: average, count and distribution (recomputed from the source)."""
+
+    listing = models.OneToOneField("catalog.Listing", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    average = models.DecimalField(max_digits=3, decimal_places=2, default=0)
+    count = models.PositiveIntegerField(default=0)
+    stars_1 = models.PositiveIntegerField(default=0)
+    stars_2 = models.PositiveIntegerField(default=0)
+    stars_3 = models.PositiveIntegerField(default=0)
+    stars_4 = models.PositiveIntegerField(default=0)
+    stars_5 = models.PositiveIntegerField(default=0)
+    with_photos = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.listing_id}: {self.average} ({self.count})"
+
+
+class Band(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+    AT_RISK = "at_risk", _("At risk")
+    CRITICAL = "critical", _("Critical")
+    NEW = "new", _("New seller")
+
+
+class SellerRating(models.Model):
+    """A seller's current rating: review aggregates, customer score, quality index, band (one row per seller)."""
+
+    seller = models.OneToOneField("sellers.Seller", on_delete=models.CASCADE, primary_key=True, related_name="rating")
+    average = models.DecimalField(_("average of product reviews"), max_digits=3, decimal_places=2, default=0)
+    count = models.PositiveIntegerField(_("product reviews"), default=0)
+    stars_1 = models.PositiveIntegerField(default=0)
+    stars_2 = models.PositiveIntegerField(default=0)
+    stars_3 = models.PositiveIntegerField(default=0)
+    stars_4 = models.PositiveIntegerField(default=0)
+    stars_5 = models.PositiveIntegerField(default=0)
+    scored_reviews = models.PositiveIntegerField(_("reviews in the score (365 days)"), default=0)
+    customer_score = models.DecimalField(_("customer score"), max_digits=3, decimal_places=2, default=0)
+    orders_in_window = models.PositiveIntegerField(_("orders in the window"), default=0)
+    incidents_in_window = models.PositiveIntegerField(_("incidents in the window"), default=0)
+    incident_weight = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    quality_index = models.PositiveSmallIntegerField(_("quality index"), null=True, blank=True)
+    on_time_percent = models.PositiveSmallIntegerField(_("shipped on time, %"), null=True, blank=True)
+    band = models.CharField(_("band"), max_length=12, choices=Band, default=Band.NEW)
+    is_reliable = models.BooleanField(_("reliable seller"), default=False)
+    formula_version = models.CharField(max_length=16, default=FORMULA_VERSION)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("seller rating")
+        verbose_name_plural = _("seller ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quality_index__isnull=True) | Q(quality_index__gte=0, quality_index__lte=100),
+                name="seller_rating_quality_0_100",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id}: {self.band}"
+
+
+class SellerRatingHistory(models.Model):
+    """One row per seller and day: what the rating was, with the formula version that computed it."""
+
+    seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    customer_score = models.DecimalField(max_digits=3, decimal_places=2)
+    quality_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    band = models.CharField(max_length=12, choices=Band)
+    formula_version = models.CharField(max_length=16)
+
+    class Meta:
+        ordering = ["seller", "day"]
+        constraints = [models.UniqueConstraint(fields=["seller", "day"], name="rating_history_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id} {self.day}: {self.band}"
+
+
+class IncidentAppeal(models.Model):
+    """A seller's appeal of one rating incident, carried by a sellers case; an upheld appeal strikes the incident."""
+
+    incident = models.OneToOneField("orders.Incident", on_delete=models.PROTECT, related_name="appeal")
+    case = models.OneToOneField("sellers.SellerCase", on_delete=models.PROTECT, related_name="incident_appeal")
+    struck_at = models.DateTimeField(_("struck"), null=True, blank=True)
+    struck_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("incident appeal")
+        verbose_name_plural = _("incident appeals")
+
+    def __str__(self) -> str:
+        return f"appeal of incident {self.incident_id}"
+
+
+class RatingFlag(models.Model):
+    """A seller fell into the critical band: moderators decide on the proposed sanction."""
+
+    seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE, related_name="+")
+    quality_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    proposed_sanction = models.CharField(_("proposed sanction"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("critical rating flag")
+        verbose_name_plural = _("critical rating flags")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["seller"], condition=Q(decided_at__isnull=True), name="rating_flag_open")
+        ]
+
+    def __str__(self) -> str:
+        return f"critical {self.seller_id}"
+
+
+class ReviewRequest(models.Model):
+    """A deadline row: ask the buyer for a review N days after delivery, remind once, never after a return."""
+
+    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="+")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"review request {self.order_id}"

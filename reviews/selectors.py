@@ -1,0 +1,113 @@
+"""Reads for review pages: scoped, prefetched querysets with constant query counts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
+
+from orders.models import Incident, Order, OrderLine
+
+from .models import (
+    IncidentAppeal,
+    ListingRating,
+    ProductReview,
+    ReviewPhoto,
+    ReviewStatus,
+    ReviewVote,
+    SellerRating,
+    SellerRatingHistory,
+    SellerReview,
+)
+
+SORTS = {
+    "new": ["-created_at", "-pk"],
+    "helpful": ["-helpful_count", "-created_at", "-pk"],
+    "high": ["-stars", "-created_at", "-pk"],
+    "low": ["stars", "-created_at", "-pk"],
+}
+
+
+def published_reviews(
+    *, listing_id: int | None = None, seller_id: int | None = None, stars: str = "", with_photos: bool = False,
+    sort: str = "new", viewer=None,
+) -> QuerySet[ProductReview]:  # fmt: skip
+    """Published reviews of a listing or a seller, filtered and sorted, with author, photos and reply."""
+    queryset = ProductReview.objects.filter(status=ReviewStatus.PUBLISHED)
+    if listing_id is not None:
+        queryset = queryset.filter(listing_id=listing_id)
+    if seller_id is not None:
+        queryset = queryset.filter(seller_id=seller_id)
+    if stars.isdigit() and 1 <= int(stars) <= 5:
+        queryset = queryset.filter(stars=int(stars))
+    if with_photos:
+        queryset = queryset.filter(Exists(ReviewPhoto.objects.filter(review=OuterRef("pk"))))
+    if viewer is not None and viewer.is_authenticated:
+        queryset = queryset.annotate(viewer_voted=Exists(ReviewVote.objects.filter(review=OuterRef("pk"), user=viewer)))
+    return (
+        queryset.select_related("author", "reply", "listing")
+        .prefetch_related(Prefetch("photos", queryset=ReviewPhoto.objects.order_by("position", "pk")))
+        .order_by(*SORTS.get(sort, SORTS["new"]))
+    )
+
+
+def listing_rating(*, listing_id: int) -> ListingRating | None:
+    return ListingRating.objects.filter(listing_id=listing_id).first()
+
+
+def seller_rating(*, seller_id: int) -> SellerRating | None:
+    return SellerRating.objects.filter(seller_id=seller_id).first()
+
+
+def reviewable_lines(*, order: Order) -> list[tuple[OrderLine, ProductReview | None]]:
+    """The order's lines with the buyer's review of each (or None)."""
+    reviews = {review.order_line_id: review for review in ProductReview.objects.filter(order=order)}
+    return [(line, reviews.get(line.pk)) for line in order.lines.all()]
+
+
+def seller_review_for(*, order: Order) -> SellerReview | None:
+    return SellerReview.objects.filter(order=order).first()
+
+
+def order_line_for_buyer(*, user, line_id: int) -> QuerySet[OrderLine]:
+    return OrderLine.objects.select_related("order", "listing").filter(pk=line_id, order__buyer=user)
+
+
+def reviews_for_seller_cabinet(*, seller_id: int, unanswered: bool = False) -> QuerySet[ProductReview]:
+    queryset = ProductReview.objects.filter(seller_id=seller_id, status=ReviewStatus.PUBLISHED)
+    if unanswered:
+        queryset = queryset.filter(reply__isnull=True)
+    return queryset.select_related("author", "reply", "listing").prefetch_related("photos").order_by("-created_at")
+
+
+def incidents_for_seller(*, seller_id: int, days: int = 90) -> QuerySet[Incident]:
+    since = timezone.now() - timedelta(days=days)
+    return (
+        Incident.objects.filter(seller_id=seller_id, created_at__gte=since)
+        .select_related("order")
+        .prefetch_related(Prefetch("appeal", queryset=IncidentAppeal.objects.select_related("case")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def rating_history(*, seller_id: int, days: int = 90) -> list[SellerRatingHistory]:
+    since = timezone.localdate() - timedelta(days=days)
+    return list(SellerRatingHistory.objects.filter(seller_id=seller_id, day__gte=since).order_by("day"))
+
+
+def reply_time_hours(*, seller_id: int) -> float | None:
+    """Median hours from a review to the seller's reply over the last 90 days (None: no replies)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (p.created_at - r.created_at)))
+            FROM reviews_sellerreply p JOIN reviews_productreview r ON r.id = p.review_id
+            WHERE r.seller_id = %s AND p.created_at >= %s
+            """,
+            [seller_id, timezone.now() - timedelta(days=90)],
+        )
+        value = cursor.fetchone()[0]
+    return None if value is None else round(float(value) / 3600, 1)

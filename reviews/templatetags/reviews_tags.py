@@ -1,0 +1,29 @@
+"""The listing page's reviews block (catalog's template includes it): constant queries per page."""
+
+from __future__ import annotations
+
+from django import template
+
+from reviews import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("reviews/_listing_block.html", takes_context=True)
+def listing_reviews(context, listing, limit: int = 5) -> dict:
+    request = context.get("request")
+    viewer = getattr(request, "user", None)
+    reviews = list(selectors.published_reviews(listing_id=listing.pk, sort="helpful", viewer=viewer)[:limit])
+    return {
+        "listing": listing,
+        "reviews": reviews,
+        "aggregate": selectors.listing_rating(listing_id=listing.pk),
+        "user": viewer,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("reviews/_seller_badge.html")
+def seller_rating_badge(seller) -> dict:
+    return {"rating": selectors.seller_rating(seller_id=seller.pk)}

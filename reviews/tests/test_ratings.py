@@ -1,0 +1,187 @@
+from decimal import Decimal
+
+import pytest
+from django.forms.models import model_to_dict
+
+from marketplace.notifications.models import Notification
+from orders.models import IncidentKind
+from reviews import services
+from reviews.models import (
+    FORMULA_VERSION,
+    Band,
+    IncidentAppeal,
+    ListingRating,
+    RatingFlag,
+    RatingRecompute,
+    SellerRating,
+    SellerRatingHistory,
+)
+from sellers import services as seller_services
+from sellers.models import CaseStatus, TeamMember
+
+from .factories import bare_orders, delivered_order, incident, line_of
+
+pytestmark = pytest.mark.django_db
+
+
+def rating_of(seller) -> SellerRating:
+    services.recompute_sellers(seller_ids=[seller.pk])
+    return SellerRating.objects.get(seller=seller)
+
+
+def test_customer_score_is_the_documented_bayesian_average(buyer, other_buyer, seller):
+    # prior 4.0 × weight 10, plus 5 + 3 (product) + 4 (seller service) over 10 + 3 reviews = 52 / 13 = 4.00
+    first = delivered_order(buyer, seller)
+    second = delivered_order(other_buyer, seller, title="Кеды")
+    services.write_product_review(order_line=line_of(first), actor=buyer, stars=5, text="Хорошо")
+    services.write_product_review(order_line=line_of(second), actor=other_buyer, stars=3, text="Средне")
+    services.write_seller_review(order=first, actor=buyer, service_stars=4, delivery_stars=5, packaging_stars=5)
+
+    rating = rating_of(seller)
+
+    assert rating.customer_score == Decimal("4.00")
+    assert rating.scored_reviews == 3
+    assert (rating.count, rating.average, rating.stars_5, rating.stars_3) == (2, Decimal("4.00"), 1, 1)
+    assert rating.formula_version == FORMULA_VERSION
+
+
+def test_one_bad_review_moves_the_score_by_its_weight(buyer, seller):
+    # (40 + 1) / 11 = 3.727… → 3.73
+    order = delivered_order(buyer, seller)
+    services.write_product_review(order_line=line_of(order), actor=buyer, stars=1, text="Плохо")
+
+    assert rating_of(seller).customer_score == Decimal("3.73")
+
+
+def test_seller_without_reviews_or_orders_is_new_at_the_prior(seller):
+    rating = rating_of(seller)
+
+    assert (rating.customer_score, rating.quality_index, rating.band) == (Decimal("4.00"), None, Band.NEW)
+
+
+@pytest.mark.parametrize(
+    ("orders", "days_ago", "incidents", "quality", "band", "on_time"),
+    [
+        # 100 − 500 × 1 / 10 = 50
+        (10, 1, [IncidentKind.LATE_SHIPMENT], 50, Band.AT_RISK, 90),
+        # 100 − 500 × 2 / 100 = 90
+        (100, 1, [IncidentKind.SELLER_CANCELLATION], 90, Band.EXCELLENT, 100),
+        # 100 − 500 × (1.5 + 1.5) / 40 = 62.5 → 62 (banker's rounding is not used: ROUND half away → 63)
+        (40, 2, [IncidentKind.DEFECT_RETURN, IncidentKind.NOT_AS_DESCRIBED], 63, Band.AT_RISK, 100),
+        # 100 − 500 × 1 / 50 = 90: orders older than 30 days, the last 50 make the window
+        (60, 40, [IncidentKind.LATE_SHIPMENT], 90, Band.EXCELLENT, 98),
+        # 100 − 500 × 1 / 25 = 80
+        (25, 3, [IncidentKind.LATE_SHIPMENT], 80, Band.GOOD, 96),
+        # 100 − 500 × 6 / 10 < 0 → 0
+        (10, 1, [IncidentKind.SELLER_CANCELLATION] * 3, 0, Band.CRITICAL, 100),
+        (10, 1, [], 100, Band.EXCELLENT, 100),
+    ],
+)
+def test_quality_index_matches_hand_computed_values(seller, buyer, orders, days_ago, incidents, quality, band, on_time):
+    made = bare_orders(seller, buyer, orders, paid_days_ago=days_ago)
+    for order, kind in zip(made, incidents, strict=False):
+        incident(order, kind)
+
+    rating = rating_of(seller)
+
+    assert (rating.quality_index, rating.band, rating.on_time_percent) == (quality, band, on_time)
+    assert rating.orders_in_window == min(orders, 50) if days_ago > 30 else orders
+
+
+def test_incident_outside_the_window_does_not_count(seller, buyer):
+    made = bare_orders(seller, buyer, 60, paid_days_ago=40)  # newest first: made[0] is the most recent
+    incident(made[-1], IncidentKind.LATE_SHIPMENT)  # the 60th newest: outside the last 50
+
+    assert rating_of(seller).quality_index == 100
+
+
+def test_recomputing_twice_gives_identical_rows(buyer, seller):
+    order = delivered_order(buyer, seller)
+    services.write_product_review(order_line=line_of(order), actor=buyer, stars=4, text="Хорошо")
+    incident(order, IncidentKind.LATE_SHIPMENT)
+    services.recompute_all()
+    first = [model_to_dict(row) for row in SellerRating.objects.order_by("pk")]
+    first_listing = [model_to_dict(row) for row in ListingRating.objects.order_by("pk")]
+    first_history = list(SellerRatingHistory.objects.values())
+
+    services.recompute_all()
+
+    assert [model_to_dict(row) for row in SellerRating.objects.order_by("pk")] == first
+    assert list(SellerRating.objects.values_list("computed_at", flat=True)) == [
+        row.computed_at for row in SellerRating.objects.order_by("pk")
+    ]
+    assert [model_to_dict(row) for row in ListingRating.objects.order_by("pk")] == first_listing
+    assert list(SellerRatingHistory.objects.values()) == first_history
+
+
+def test_outbox_is_deduplicated_and_relay_updates_listing_and_seller(buyer, other_buyer, seller):
+    first = delivered_order(buyer, seller)
+    services.write_product_review(order_line=line_of(first), actor=buyer, stars=5, text="Отлично")
+    second = delivered_order(other_buyer, seller)
+    services.write_product_review(order_line=line_of(second), actor=other_buyer, stars=2, text="Так себе")
+    assert RatingRecompute.objects.filter(seller=seller, status="pending").count() == 1
+
+    services.relay_recomputes()
+
+    assert not RatingRecompute.objects.filter(status="pending").exists()
+    listing = line_of(first).listing
+    listing.refresh_from_db()
+    listing_rating = ListingRating.objects.get(listing=listing)
+    assert (listing_rating.count, listing_rating.average, listing_rating.stars_5) == (1, Decimal("5.00"), 1)
+    assert listing.rating_count == 1
+    assert listing.rating_avg == Decimal("5.00")
+    assert SellerRating.objects.get(seller=seller).count == 2
+
+
+def test_falling_into_critical_notifies_seller_and_flags_for_moderators_once(seller, buyer):
+    for order in bare_orders(seller, buyer, 4):
+        incident(order, IncidentKind.SELLER_CANCELLATION)
+
+    rating_of(seller)
+    rating_of(seller)
+
+    assert RatingFlag.objects.filter(seller=seller, decided_at__isnull=True).count() == 1
+    assert Notification.objects.filter(recipient=seller.user, kind="rating_critical").count() == 1
+
+
+def test_upheld_appeal_strikes_the_incident_and_the_rating_recovers(seller, buyer, moderator):
+    made = bare_orders(seller, buyer, 10)
+    late = incident(made[0], IncidentKind.LATE_SHIPMENT)
+    assert rating_of(seller).quality_index == 50
+    member = TeamMember.objects.get(user=seller.user)
+
+    appeal = services.appeal_incident(incident=late, member=member, body="Курьерская служба задержала забор.")
+    seller_services.decide_case(
+        case=appeal.case, actor=moderator, outcome=CaseStatus.RESOLVED, decision="Подтверждено: вина службы."
+    )
+
+    assert IncidentAppeal.objects.get(pk=appeal.pk).struck_at is not None
+    assert RatingRecompute.objects.filter(seller=seller, status="pending").exists()
+    services.relay_recomputes()
+    assert SellerRating.objects.get(seller=seller).quality_index == 100
+
+
+def test_rejected_appeal_keeps_the_incident(seller, buyer, moderator):
+    made = bare_orders(seller, buyer, 10)
+    late = incident(made[0], IncidentKind.LATE_SHIPMENT)
+    member = TeamMember.objects.get(user=seller.user)
+    appeal = services.appeal_incident(incident=late, member=member, body="Не согласны.")
+
+    seller_services.decide_case(
+        case=appeal.case, actor=moderator, outcome=CaseStatus.REJECTED, decision="Нет оснований."
+    )
+
+    assert IncidentAppeal.objects.get(pk=appeal.pk).struck_at is None
+    assert rating_of(seller).quality_index == 50
+
+
+def test_seller_cannot_appeal_another_sellers_incident(seller, other_seller, buyer):
+    from django.core.exceptions import PermissionDenied
+
+    late = incident(bare_orders(seller, buyer, 1)[0], IncidentKind.LATE_SHIPMENT)
+    member = TeamMember.objects.get(user=other_seller.user)
+
+    with pytest.raises(PermissionDenied):
+        services.appeal_incident(incident=late, member=member, body="Чужое")
+
+    assert not IncidentAppeal.objects.exists()
