@@ -112,7 +112,7 @@ def _path_of(name: str, directory: Path | None) -> Path | None:
 def _summary(name: str, headers) -> MailSummary:
     return MailSummary(
         name=name,
-        subject=str(headers.get("Subject", "")),
+        subject=str(headers.get("Subject", "")).strip(),
         to=str(headers.get("To", "")),
         sender=str(headers.get("From", "")),
         date=str(headers.get("Date", "")),

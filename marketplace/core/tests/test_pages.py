@@ -154,8 +154,8 @@ def test_signed_in_user_sees_account_pages_labelled_and_without_inline_code(russ
     assert_page_is_accessible(response.content.decode(), language="ru")
 
 
-def test_visitor_gets_a_styled_404_in_russian_by_default(client):
-    response = client.get("/no-such-page/")
+def test_visitor_gets_a_styled_404_in_russian_by_default(db):
+    response = Client().get("/no-such-page/")
 
     assert response.status_code == 404
     html = response.content.decode()
@@ -175,8 +175,8 @@ def test_visitor_asking_for_english_gets_the_404_in_english(english_client):
 # ------------------------------------------------------------------------------------------ language
 
 
-def test_home_page_speaks_russian_by_default(client):
-    response = client.get("/")
+def test_home_page_speaks_russian_by_default(db):
+    response = Client().get("/")
 
     html = response.content.decode()
     assert response.status_code == 200

@@ -33,6 +33,8 @@ def _make_due(delivery: Delivery) -> None:
 
 
 def test_worker_sends_email_with_text_and_html_and_marks_it_sent(user):
+    user.language = "en"
+    user.save(update_fields=["language"])
     delivery = _email_of(services.notify(recipient=user, kind="welcome"))
 
     status = services.deliver(delivery_id=delivery.pk)

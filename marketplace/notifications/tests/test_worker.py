@@ -52,7 +52,7 @@ def test_real_worker_delivers_a_committed_outbox_row_as_email(committed_db, cele
         ]
         message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
         assert message["To"] == recipient.email
-        assert message["Subject"] == EmailAdapter().build_message(delivery).subject
+        assert message["Subject"].strip() == EmailAdapter().build_message(delivery).subject
         assert message.get_body(preferencelist=("html",)) is not None
         assert message.get_body(preferencelist=("plain",)) is not None
     finally:
