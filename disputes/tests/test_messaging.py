@@ -164,3 +164,12 @@ def test_seller_quick_reply_fills_the_message_box(client, conversation, seller):
     body = client.get(reverse("disputes:conversation", args=[conversation.pk]), {"reply": reply.pk}).content.decode()
 
     assert "Отправим завтра" in body
+
+
+def test_order_page_offers_messaging_the_seller_and_opening_a_dispute(client, delivered, buyer):
+    client.force_login(buyer)
+
+    body = client.get(reverse("orders:detail", args=[delivered.pk])).content.decode()
+
+    assert reverse("disputes:order-conversation", args=[delivered.pk]) in body
+    assert reverse("disputes:open", args=[delivered.pk]) in body
