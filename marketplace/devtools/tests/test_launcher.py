@@ -79,7 +79,7 @@ def test_make_run_serves_demo_site_and_stops_everything_on_sigterm(tmp_path):
 
     first = _start(var_dir, port, tmp_path / "first.log")
     try:
-        _wait_for_line(tmp_path / "first.log", "Marketplace is up", first, timeout=240)
+        _wait_for_line(tmp_path / "first.log", "Marketplace is up", first, timeout=600)
         home_status, _ = _get(f"http://127.0.0.1:{port}/")
         health_status, health_body = _get(f"http://127.0.0.1:{port}/healthz")
     finally:
