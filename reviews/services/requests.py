@@ -13,8 +13,8 @@ from orders.models import ReturnRequest
 from reviews.models import ProductReview, ReviewRequest
 
 SCHEDULE_SQL = """
-INSERT INTO reviews_reviewrequest (order_id, buyer_id, due_at)
-SELECT o.id, o.buyer_id, o.delivered_at + make_interval(days => %(days)s)
+INSERT INTO reviews_reviewrequest (order_id, buyer_id, due_at, outcome)
+SELECT o.id, o.buyer_id, o.delivered_at + make_interval(days => %(days)s), ''
 FROM orders_order o
 WHERE o.status IN ('delivered', 'completed') AND o.delivered_at >= %(since)s
 ON CONFLICT (order_id) DO NOTHING

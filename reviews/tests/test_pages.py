@@ -1,0 +1,213 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from orders.models import IncidentKind
+from reviews import services
+from reviews.exceptions import AlreadyReplied, AlreadyReported, AlreadyVoted, OwnReview
+from reviews.models import ProductReview, ReviewReport, ReviewVote, SellerReply
+
+from .factories import bare_orders, delivered_order, incident, line_of, photo_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def published(buyer, seller, **kwargs):
+    order = delivered_order(buyer, seller)
+    data = {"stars": 4, "text": "Хорошие кроссовки, удобные."} | kwargs
+    return services.write_product_review(order_line=line_of(order), actor=buyer, **data)
+
+
+def test_buyer_writes_review_from_the_order_page(client, buyer, seller):
+    order = delivered_order(buyer, seller)
+    client.force_login(buyer)
+    page = client.get(reverse("orders:detail", args=[order.pk]))
+    assert reverse("reviews:write", args=[line_of(order).pk]) in page.text
+
+    response = client.post(
+        reverse("reviews:write", args=[line_of(order).pk]),
+        {"stars": "5", "text": "Отлично", "display_name": "name_initial", "photos": [photo_upload()]},
+    )
+
+    assert response.status_code == 302
+    review = ProductReview.objects.get()
+    assert (review.stars, review.photos.count()) == (5, 1)
+
+
+def test_buyer_sees_clear_error_for_stars_5abc_and_nothing_is_saved(client, buyer, seller):
+    order = delivered_order(buyer, seller)
+    client.force_login(buyer)
+
+    response = client.post(
+        reverse("reviews:write", args=[line_of(order).pk]),
+        {"stars": "5abc", "text": "Текст", "display_name": "anonymous"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["stars"]
+    assert not ProductReview.objects.exists()
+
+
+def test_stranger_gets_404_on_someone_elses_line(client, buyer, other_buyer, seller):
+    order = delivered_order(buyer, seller)
+    client.force_login(other_buyer)
+
+    assert client.get(reverse("reviews:write", args=[line_of(order).pk])).status_code == 404
+
+
+def test_listing_page_shows_reviews_and_aggregate_rating_json_ld(client, buyer, seller):
+    review = published(buyer, seller, text="<script>alert(1)</script> удобно")
+    services.relay_recomputes()
+
+    response = client.get(review.listing.get_absolute_url())
+
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; удобно" in response.text
+    assert "<script>alert(1)</script>" not in response.text
+    assert '"AggregateRating"' in response.text
+
+
+def test_storefront_shows_rating_slot_and_reviews(client, buyer, seller):
+    published(buyer, seller, text="Продавец молодец, всё быстро")
+    services.relay_recomputes()
+
+    response = client.get(seller.storefront.get_absolute_url())
+
+    assert "Продавец молодец" in response.text
+    assert reverse("reviews:formula") in response.text
+
+
+def test_review_list_query_count_does_not_grow(client, buyer, other_buyer, seller):
+    first = published(buyer, seller)
+    url = reverse("reviews:listing", args=[first.listing_id])
+    client.force_login(other_buyer)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url + "?sort=helpful")
+    for _index in range(3):
+        order = delivered_order(buyer, seller)
+        line = line_of(order)
+        from orders.models import OrderLine
+
+        OrderLine.objects.filter(pk=line.pk).update(listing_id=first.listing_id)
+        line.refresh_from_db()
+        review = services.write_product_review(
+            order_line=line, actor=buyer, stars=3, text="Норм", photos=[photo_upload()]
+        )
+        services.reply_to_review(review=review, actor=seller.user, text="Спасибо")
+
+    with CaptureQueriesContext(connection) as four:
+        response = client.get(url + "?sort=helpful")
+
+    assert response.text.count('class="review ') == 4
+    assert len(four) == len(one)
+
+
+def test_reviews_filter_by_stars_and_photos(client, buyer, other_buyer, seller):
+    plain = published(buyer, seller, stars=5, text="Пять звёзд")
+    url = reverse("reviews:listing", args=[plain.listing_id])
+
+    assert "Пять звёзд" in client.get(url + "?stars=5").text
+    assert "Пять звёзд" not in client.get(url + "?stars=1").text
+    assert "Пять звёзд" not in client.get(url + "?photos=1").text
+
+
+def test_buyer_votes_once_and_second_vote_is_refused(client, buyer, other_buyer, seller):
+    review = published(buyer, seller)
+    client.force_login(other_buyer)
+
+    client.post(reverse("reviews:vote", args=[review.pk]))
+    client.post(reverse("reviews:vote", args=[review.pk]))
+
+    assert ReviewVote.objects.count() == 1
+    assert ProductReview.objects.get(pk=review.pk).helpful_count == 1
+    with pytest.raises(AlreadyVoted):
+        services.vote_helpful(review=review, actor=other_buyer)
+
+
+def test_author_cannot_vote_or_report_own_review(buyer, seller):
+    review = published(buyer, seller)
+
+    with pytest.raises(OwnReview):
+        services.vote_helpful(review=review, actor=buyer)
+    with pytest.raises(OwnReview):
+        services.report_review(review=review, actor=buyer, reason="spam")
+
+    assert not ReviewVote.objects.exists()
+    assert not ReviewReport.objects.exists()
+
+
+def test_buyer_reports_once_and_upheld_report_hides_the_review(buyer, other_buyer, seller, moderator):
+    review = published(buyer, seller)
+    report = services.report_review(review=review, actor=other_buyer, reason="offensive", text="Грубо")
+
+    with pytest.raises(AlreadyReported):
+        services.report_review(review=review, actor=other_buyer, reason="spam")
+    services.decide_report(report=report, actor=moderator, uphold=True)
+
+    assert ProductReview.objects.get(pk=review.pk).status == "hidden"
+    assert ReviewReport.objects.count() == 1
+
+
+def test_seller_replies_once_and_reply_is_escaped(client, buyer, seller):
+    review = published(buyer, seller)
+    client.force_login(seller.user)
+
+    client.post(reverse("reviews:seller-reply", args=[review.pk]), {"text": "<b>Спасибо</b>"})
+
+    assert SellerReply.objects.get().text == "<b>Спасибо</b>"
+    with pytest.raises(AlreadyReplied):
+        services.reply_to_review(review=review, actor=seller.user, text="Ещё раз")
+    page = client.get(reverse("reviews:listing", args=[review.listing_id]))
+    assert "&lt;b&gt;Спасибо&lt;/b&gt;" in page.text
+
+
+def test_other_seller_cannot_reply(client, buyer, seller, other_seller):
+    review = published(buyer, seller)
+    client.force_login(other_seller.user)
+
+    response = client.post(reverse("reviews:seller-reply", args=[review.pk]), {"text": "Чужой ответ"})
+
+    assert response.status_code == 404
+    assert not SellerReply.objects.exists()
+
+
+def test_moderator_rejects_held_review_in_admin_with_reason(client, buyer, seller, moderator):
+    from conftest import totp_code  # noqa: F401 - staff pages need MFA; force_login marks it done in settings_test
+
+    review = published(buyer, seller, text="Пишите в телеграм")
+    services.reject_review(review=review, actor=moderator, reason="Контакты в тексте")
+
+    review.refresh_from_db()
+    assert review.status == "rejected"
+    assert review.moderation_reason == "Контакты в тексте"
+    assert review.events.filter(to_status="rejected", actor=moderator).exists()
+
+
+def test_seller_sees_incident_with_appeal_button(client, seller, buyer):
+    late = incident(bare_orders(seller, buyer, 3)[0], IncidentKind.LATE_SHIPMENT)
+    services.recompute_sellers(seller_ids=[seller.pk])
+    client.force_login(seller.user)
+
+    response = client.get(reverse("reviews:seller-rating"))
+
+    assert response.status_code == 200
+    assert reverse("reviews:seller-appeal", args=[late.pk]) in response.text
+    assert "<svg" in response.text
+
+
+def test_seller_appeals_incident_from_the_cabinet(client, seller, buyer):
+    late = incident(bare_orders(seller, buyer, 3)[0], IncidentKind.LATE_SHIPMENT)
+    client.force_login(seller.user)
+
+    response = client.post(reverse("reviews:seller-appeal", args=[late.pk]), {"body": "Курьер опоздал"})
+
+    assert response.status_code == 302
+    assert late.appeal.case.topic == "rating"
+
+
+def test_formula_page_is_public(client):
+    response = client.get(reverse("reviews:formula"))
+
+    assert response.status_code == 200
+    assert "2025.1" in response.text
