@@ -16,6 +16,7 @@ from marketplace.accounts.roles import MANAGERS, MODERATORS
 from marketplace.devtools.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from marketplace.legal import selectors as legal_selectors
 from marketplace.legal import services as legal_services
+from orders.demo import seed_orders
 from sellers.demo import seed_sellers
 
 
@@ -52,7 +53,12 @@ def seed_accounts(log: Callable[[str], None]) -> None:
     log("accounts: buyers, moderator, manager, admin")
 
 
-DEMO_SEEDERS: list[Callable[[Callable[[str], None]], None]] = [seed_accounts, seed_sellers, seed_catalog]
+DEMO_SEEDERS: list[Callable[[Callable[[str], None]], None]] = [
+    seed_accounts,
+    seed_sellers,
+    seed_catalog,
+    seed_orders,
+]
 
 
 def seed_all(log: Callable[[str], None]) -> None:
