@@ -177,6 +177,10 @@ def mark_group_paid(payment) -> None:
         ledger.refund_unallocated_payment(payment=payment, reason="order group already paid or expired")
         return
     orders = list(group.orders.select_related("seller", "buyer").order_by("pk"))
+    if all(order.status == OrderStatus.CANCELLED for order in orders):
+        # The buyer cancelled everything while the payment was on its way: none of it reaches the ledger.
+        ledger.refund_unallocated_payment(payment=payment, reason="every order was cancelled before payment")
+        return
     ledger.record_payment(
         payment=payment,
         allocations=[
@@ -189,6 +193,16 @@ def mark_group_paid(payment) -> None:
     now = timezone.now()
     OrderGroup.objects.filter(pk=group.pk).update(paid_at=now, updated_at=now)
     for order in orders:
+        if order.status == OrderStatus.CANCELLED:
+            # Cancelled by the buyer while the payment was on its way: its share goes straight back from escrow.
+            ledger.refund(
+                reference=order.ledger_reference,
+                amount=order.total,
+                commission_rate=max((line.commission_rate for line in order.lines.all()), default=Decimal("0")),
+                idempotency_key=f"cancel:{order.pk}",
+                reason=f"{order.number}: cancelled before payment",
+            )
+            continue
         change_order_status(order=order, to=OrderStatus.PAID, actor=None, reason="payment received")
         set_deadline(
             order=order,

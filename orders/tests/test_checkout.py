@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from catalog import services as catalog_services
 from catalog.models import Variant
+from marketplace.ledger import selectors as ledger_selectors
 from marketplace.ledger import services as ledger
 from orders import services
 from orders.exceptions import DeliveryNotAvailable, EmptyCart, InvalidQuantity, NotForSale, OutOfStock
@@ -165,6 +166,38 @@ def test_payment_after_expiry_is_refunded_whole(buyer, seller):
 
     assert not group.is_paid
     assert group.payment.refunds.filter(idempotency_key=f"unallocated:{group.payment_id}").exists()
+
+
+def test_payment_landing_after_the_buyer_cancelled_everything_is_refunded_whole(buyer, seller):
+    group = checkout(buyer, [(sellable(seller), 1)])
+    services.cancel_order(order=group.orders.get(), actor=buyer, reason="")
+
+    pay(group)
+
+    order = group.orders.get()
+    assert order.status == OrderStatus.CANCELLED
+    assert services.held_for(order) == Decimal("0.00")
+    assert group.payment.refunds.filter(idempotency_key=f"unallocated:{group.payment_id}").exists()
+    assert ledger_selectors.ledger_violations() == []
+
+
+def test_payment_landing_after_the_buyer_cancelled_one_seller_refunds_that_order_and_pays_the_other(
+    buyer, seller, other_seller
+):
+    group = checkout(buyer, [(sellable(seller), 1), (sellable(other_seller, price="500.00"), 1)])
+    cancelled = group.orders.get(seller=other_seller)
+    services.cancel_order(order=cancelled, actor=buyer, reason="")
+
+    pay(group)
+
+    kept = group.orders.get(seller=seller)
+    cancelled.refresh_from_db()
+    assert kept.status == OrderStatus.PAID
+    assert services.held_for(kept) == kept.total
+    assert cancelled.status == OrderStatus.CANCELLED
+    assert services.held_for(cancelled) == Decimal("0.00")
+    assert group.payment.refunds.get().amount == cancelled.total
+    assert ledger_selectors.ledger_violations() == []
 
 
 # Bad input ------------------------------------------------------------------------------------------------
