@@ -217,7 +217,7 @@ class AttributesForm(forms.Form):
             label = f"{attribute.name}, {attribute.unit}" if attribute.unit else attribute.name
             common = {"label": label, "required": False, "help_text": attribute.help_text}
             if attribute.type == AttributeType.NUMBER:
-                field = forms.DecimalField(max_digits=14, decimal_places=4, **common)
+                field = forms.DecimalField(max_digits=14, decimal_places=4, localize=True, **common)
             elif attribute.type == AttributeType.CHOICE:
                 field = forms.ChoiceField(choices=[("", "—"), *[(o, o) for o in attribute.options]], **common)
             elif attribute.type == AttributeType.MULTI_CHOICE:
@@ -261,9 +261,16 @@ class VariantForm(forms.Form):
     sku = forms.CharField(label=_("SKU"), max_length=64)
     option1 = forms.CharField(label=_("Option 1"), max_length=60, required=False)
     option2 = forms.CharField(label=_("Option 2"), max_length=60, required=False)
-    price = forms.DecimalField(label=_("Price, ₽"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
+    price = forms.DecimalField(
+        label=_("Price, ₽"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2, localize=True
+    )
     old_price = forms.DecimalField(
-        label=_("Old price, ₽"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2, required=False
+        label=_("Old price, ₽"),
+        min_value=Decimal("0.01"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        localize=True,
     )
     on_hand = forms.IntegerField(label=_("In stock"), min_value=0, max_value=1_000_000, initial=0)
     barcode = forms.CharField(label=_("Barcode"), max_length=32, required=False)

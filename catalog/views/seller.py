@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRefresh
 
 from catalog import policies, selectors, services
 from catalog.exceptions import InvalidImage, NotReadyForModeration, TooManyPhotos
@@ -347,10 +347,9 @@ def photos_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _back_to_photos(request: HttpRequest, listing: Listing) -> HttpResponse:
-    url = reverse("catalog:seller-listing-edit", kwargs={"pk": listing.pk}) + "#photos"
     if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+        return HttpResponseClientRefresh()  # the same page again, with the photos and the messages
+    return redirect(reverse("catalog:seller-listing-edit", kwargs={"pk": listing.pk}) + "#photos")
 
 
 @require_POST

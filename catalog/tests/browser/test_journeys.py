@@ -1,0 +1,173 @@
+"""Issue 4's journeys in real Chromium: a buyer searches (typo, wrong layout), filters, sorts, opens a listing,
+picks a variant and asks a question; a seller creates a listing with photos and variants, a moderator approves
+it in the admin, and it appears in search."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from PIL import Image, ImageDraw
+from playwright.sync_api import Browser, Page, expect
+
+from catalog import services
+from catalog.models import Listing, ListingQuestion, ListingStatus
+from catalog.services import dictionary
+from catalog.tests.factories import AttributeFactory, CategoryFactory, make_listing, make_seller
+from conftest import totp_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page: Page, base: str, email: str, password: str, next_path: str = "/") -> None:
+    page.goto(f"{base}/accounts/login/?next={next_path}")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def _jpeg(color: tuple[int, int, int]) -> bytes:
+    image = Image.new("RGB", (960, 960), color)
+    ImageDraw.Draw(image).ellipse((200, 200, 700, 760), fill=(250, 250, 250))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def shoes(db):
+    root = CategoryFactory(name="Обувь")
+    category = CategoryFactory(name="Кроссовки", parent=root)
+    AttributeFactory(
+        category=category, code="color", name="Цвет", type="choice", options=["Белый", "Чёрный"], is_filterable=True
+    )
+    return category
+
+
+def test_buyer_searches_with_a_typo_and_the_wrong_layout_filters_sorts_picks_a_variant_and_asks(
+    live_server, page: Page, shoes, user, password
+):
+    base = live_server.url
+    seller = make_seller(name="Беговой Мир")
+    sizes = [
+        services.VariantInput(sku="RUN-42", price=Decimal("5990"), on_hand=3, options={"Размер": "42"}),
+        services.VariantInput(sku="RUN-43", price=Decimal("5990"), on_hand=0, options={"Размер": "43"}),
+    ]
+    make_listing(
+        seller, category=shoes, title="Кроссовки беговые Nike Air", attributes={"color": "Белый"}, variants=sizes
+    )
+    make_listing(seller, category=shoes, title="Кроссовки зимние Demix", attributes={"color": "Чёрный"}, price="3990")
+    make_listing(seller, category=shoes, title="Кроссовки детские Kapika", attributes={"color": "Чёрный"}, price="1990")
+    dictionary.rebuild()
+    _log_in(page, base, user.email, password)
+
+    # a typo in the header search box
+    page.locator("#site-search-q").fill("кросовки")
+    page.locator("#site-search-q").press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    expect(page.locator("#results .listing-card")).to_have_count(3)
+    expect(page.locator(".search-note")).to_contain_text("кроссовки")
+
+    # the wrong keyboard layout
+    page.locator("#catalog-q").fill("rhjccjdrb")
+    page.locator("#catalog-q").press("Enter")
+    page.wait_for_url("**q=rhjccjdrb*")
+    expect(page.locator("#results .listing-card")).to_have_count(3)
+
+    # the category page: a facet filter and a sort, with the state in the URL
+    page.goto(f"{base}/c/{shoes.slug}/")
+    page.get_by_label("Чёрный").check()
+    page.wait_for_url("**a_color=*")
+    expect(page.locator("#results .listing-card")).to_have_count(2)
+    page.locator("#f-sort").select_option("price")
+    page.wait_for_url("**sort=price*")
+    expect(page.locator("#results .listing-card__title").first).to_have_text("Кроссовки детские Kapika")
+    page.go_back()
+    page.wait_for_url(lambda url: "sort=price" not in url)
+
+    # the listing page and its variant picker
+    page.goto(f"{base}/c/{shoes.slug}/")
+    page.get_by_role("link", name="Кроссовки беговые Nike Air").click()
+    page.wait_for_url("**/p/**")
+    expect(page.locator("h1")).to_have_text("Кроссовки беговые Nike Air")
+    page.locator(".variant-chip", has_text="43").click()
+    page.wait_for_url("**variant=*")
+    expect(page.locator("#buy-box .buy-box__stock--out")).to_be_visible()
+    page.locator(".variant-chip", has_text="42").click()
+    expect(page.locator("#buy-box .buy-box__stock--in")).to_be_visible()
+
+    # a public question
+    page.locator("#questions textarea[name=text]").fill("Подойдут ли для бега по асфальту зимой?")
+    page.locator("#questions button[type=submit]").click()
+    expect(page.locator("#questions")).to_contain_text("Подойдут ли для бега по асфальту зимой?")
+    assert ListingQuestion.objects.get().status == "published"
+
+
+def test_seller_creates_a_listing_with_photos_and_variants_moderator_approves_it_and_buyers_find_it(
+    live_server, page: Page, browser: Browser, browser_context_args, shoes, seller, moderator, password
+):
+    base = live_server.url
+    _log_in(page, base, seller.user.email, password, "/seller/listings/new/")
+    page.wait_for_url("**/seller/listings/new/")
+
+    page.locator("#id_title").fill("Кроссовки трейловые Salomon Speedcross")
+    page.locator("#id_category").select_option(label="Обувь › Кроссовки")
+    expect(page.locator("#attributes")).to_contain_text("Цвет")  # swapped in by htmx
+    page.locator("#id_attr-color").select_option("Чёрный")
+    page.locator("#id_brand").fill("Salomon")
+    page.locator("#id_description").fill("Цепкая подошва для грязи и снега.\n\n- мембрана\n- быстрая шнуровка")
+    page.locator("#id_option1_name").fill("Размер")
+    page.locator("#id_variants-0-sku").fill("SPEED-42")
+    page.locator("#id_variants-0-option1").fill("42")
+    page.locator("#id_variants-0-price").fill("12990")
+    page.locator("#id_variants-0-on_hand").fill("4")
+    page.locator(".editor-submit button").click()
+    page.wait_for_url("**/seller/listings/*/**")
+    listing = Listing.objects.get(title="Кроссовки трейловые Salomon Speedcross")
+
+    # a second size, then two photos
+    page.locator("#id_variants-1-sku").fill("SPEED-43")
+    page.locator("#id_variants-1-option1").fill("43")
+    page.locator("#id_variants-1-price").fill("12990")
+    page.locator("#id_variants-1-on_hand").fill("2")
+    page.locator("#id_variants-1-is_active").check()
+    page.locator(".editor-submit button").click()
+    page.wait_for_load_state()
+    assert listing.variants.count() == 2
+    page.locator("input[name=photos]").set_input_files(
+        files=[
+            {"name": "side.jpg", "mimeType": "image/jpeg", "buffer": _jpeg((20, 60, 140))},
+            {"name": "sole.jpg", "mimeType": "image/jpeg", "buffer": _jpeg((140, 60, 20))},
+        ]
+    )
+    page.locator(".photo-upload button[type=submit]").click()
+    expect(page.locator(".photo-editor__item")).to_have_count(2)
+    page.get_by_role("button", name="Send to moderation").or_(
+        page.get_by_role("button", name="Отправить на модерацию")
+    ).click()
+    page.wait_for_load_state()
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.PENDING
+
+    # the moderator approves it in the admin queue
+    admin = browser.new_context(**browser_context_args).new_page()
+    _log_in(admin, base, moderator.email, password, "/admin/")
+    admin.locator("input[name=code]").fill(totp_code())
+    admin.locator("main form button[type=submit]").first.click()
+    admin.wait_for_url(f"{base}/admin/")
+    admin.goto(f"{base}/admin/catalog/moderationitem/")
+    admin.get_by_role("link", name="Кроссовки трейловые Salomon Speedcross").click()
+    expect(admin.locator("#content-main")).to_contain_text("SPEED-43")
+    admin.locator(".mod-actions form button").click()
+    admin.wait_for_url("**/admin/catalog/moderationitem/")
+    listing.refresh_from_db()
+    assert listing.status == ListingStatus.PUBLISHED
+
+    # a buyer finds it in search
+    buyer = browser.new_context(**browser_context_args).new_page()
+    buyer.goto(f"{base}/search/?q=salomon")
+    expect(buyer.locator("#results .listing-card")).to_have_count(1)
+    buyer.get_by_role("link", name="Кроссовки трейловые Salomon Speedcross").click()
+    expect(buyer.locator(".variant-chip")).to_have_count(2)
