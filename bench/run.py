@@ -1,0 +1,268 @@
+"""`make bench`: fill the benchmark database if needed, serve it with gunicorn (2 workers, loopback) and
+measure pages with wrk; the figures go to docs/benchmarks.md.
+
+    python bench/run.py [--listings 1000000] [--duration 20] [--connections 8] [--skip-generate]
+
+DATABASE_URL and REDIS_URL come from the launcher (`make bench` → the `marketplace_bench` database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+PY = sys.executable
+REPORT = BASE_DIR / "docs" / "benchmarks.md"
+LINE = re.compile(
+    r"BENCH requests=(\d+) rps=([\d.]+) p50_ms=([\d.]+) p95_ms=([\d.]+) p99_ms=([\d.]+) errors=(\d+) non2xx=(\d+)"
+)
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def server_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_STATICFILES_STORAGE="django.contrib.staticfiles.storage.StaticFilesStorage",
+        DJANGO_LOG_LEVEL="WARNING",
+        PYTHONPATH=str(BASE_DIR),
+    )
+    return env
+
+
+def django_setup() -> None:
+    os.environ.update({key: value for key, value in server_env().items() if key.startswith(("DJANGO_", "PYTHONPATH"))})
+    import django
+
+    django.setup()
+
+
+def listing_count() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('catalog_listing') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return 0
+        cursor.execute("SELECT count(*) FROM catalog_listing WHERE status = 'published'")
+        return cursor.fetchone()[0]
+
+
+def targets() -> list[tuple[str, str]]:
+    """(name, path) of the pages to measure, chosen from the data."""
+    from django.db import connection
+
+    from catalog.models import Listing
+
+    with connection.cursor() as cursor:
+        # a popular leaf category (many listings), for the page with three filters
+        cursor.execute(
+            "SELECT c.slug FROM catalog_category c JOIN catalog_listing l ON l.category_id = c.id "
+            "WHERE c.depth = 2 GROUP BY c.slug ORDER BY count(*) DESC LIMIT 1"
+        )
+        slug = cursor.fetchone()[0]
+    listing = Listing.objects.published().order_by("-orders_30d", "pk").only("pk", "slug").first()
+    filters = urllib.parse.urlencode({"a_color": "Чёрный", "price_max": "20000", "in_stock": "on"})
+    return [
+        ("bare Django view (ceiling)", "/bench/bare"),
+        ("home page", "/"),
+        ("category page, three filters", f"/c/{slug}/?{filters}"),
+        ("search: a common word", "/search/?" + urllib.parse.urlencode({"q": "кроссовки"})),
+        ("search: a typo", "/search/?" + urllib.parse.urlencode({"q": "кросовки"})),
+        ("search: wrong keyboard layout", "/search/?" + urllib.parse.urlencode({"q": "rhjccjdrb"})),
+        ("listing page", listing.get_absolute_url()),
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, log: Path) -> subprocess.Popen:
+    command = [
+        PY, "-m", "gunicorn", "marketplace.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+        "--log-level", "warning", "--timeout", "60", "--chdir", str(BASE_DIR),
+    ]  # fmt: skip
+    handle = log.open("w")
+    process = subprocess.Popen(command, env=server_env(), stdout=handle, stderr=subprocess.STDOUT)
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/bare", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.25)
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited; see {log}")
+    raise SystemExit(f"gunicorn did not answer; see {log}")
+
+
+def get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def measure(url: str, *, duration: int, connections: int, threads: int) -> dict[str, float]:
+    output = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s",
+         str(BASE_DIR / "bench" / "report.lua"), url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    match = LINE.search(output)
+    if not match:
+        raise SystemExit(f"unexpected wrk output:\n{output}")
+    requests, rps, p50, p95, p99, errors, non2xx = match.groups()
+    return {
+        "requests": int(requests),
+        "rps": float(rps),
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+        "errors": int(errors),
+        "non2xx": int(non2xx),
+    }
+
+
+def machine() -> str:
+    cpu = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [
+            line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")
+        ]
+        cpu = names[0] if names else ""
+    return f"{os.cpu_count()} cores ({cpu or platform.processor() or 'unknown CPU'}), {platform.system()} {platform.release()}"
+
+
+def write_report(rows, *, counts: dict[str, int], duration: int, connections: int, threads: int, pg: str) -> None:
+    ceiling = rows[0][2]["rps"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC with `make bench` "
+        "(`python bench/run.py` through the launcher, database `marketplace_bench`).",
+        "",
+        f"- Data: {counts['listings']:,} published listings, {counts['sellers']:,} sellers, "
+        f"{counts['categories']:,} categories (generated set-based by `bench/generate.py`).".replace(",", " "),
+        f"- Server: gunicorn, 2 sync workers, production settings (DEBUG off), loopback; {pg}.",
+        f"- Load: `wrk -t{threads} -c{connections} -d{duration}s` per page, on the same machine: {machine()}.",
+        "- p50/p95/p99 are wrk's latency percentiles (p95 via `bench/report.lua`).",
+        "",
+        "| page | requests/s | share of ceiling | p50, ms | p95, ms | p99, ms | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, path, result in rows:
+        share = result["rps"] / ceiling if ceiling else 0
+        lines.append(
+            f"| {name} (`{urllib.parse.unquote(path)[:60]}`) | {result['rps']:.0f} | {share:.0%} | {result['p50']:.1f} | "
+            f"{result['p95']:.1f} | {result['p99']:.1f} | {result['errors'] + result['non2xx']} |"
+        )
+    targets_met = []
+    for name, _path, result in rows[1:]:
+        checks = [f"{result['rps'] / ceiling:.0%} of the ceiling (target ≥ 10%)"]
+        if name.startswith(("search", "category")):
+            checks.append(f"p95 {result['p95']:.0f} ms (target < 100 ms)")
+        targets_met.append(f"- {name}: " + "; ".join(checks))
+    lines += ["", "Against the issue's targets:", "", *targets_met, "", "Command:", "", "```", "make bench", "```", ""]
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text("\n".join(lines), encoding="utf-8")
+    say(f"wrote {REPORT}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--listings", type=int, default=1_000_000)
+    parser.add_argument("--sellers", type=int, default=10_000)
+    parser.add_argument("--categories", type=int, default=2_000)
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--skip-generate", action="store_true")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        say("wrk is not installed: `apt-get install wrk` (Debian/Ubuntu) or `brew install wrk` (macOS)")
+        return 2
+    django_setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # a generated database may predate the latest indexes
+    if not args.skip_generate and listing_count() < args.listings * 0.99:
+        say(f"generating {args.listings:,} listings (takes a while, once)")
+        subprocess.run(
+            [PY, "bench/generate.py", f"--listings={args.listings}", f"--sellers={args.sellers}",
+             f"--categories={args.categories}"],
+            cwd=BASE_DIR, env=server_env(), check=True,
+        )  # fmt: skip
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM catalog_listing WHERE status = 'published'), "
+            "(SELECT count(*) FROM sellers_seller), (SELECT count(*) FROM catalog_category), version()"
+        )
+        listings, sellers, categories, version = cursor.fetchone()
+    pages = targets()
+    connection.close()
+    port = free_port()
+    log = BASE_DIR / ".var" / "bench-gunicorn.log"
+    log.parent.mkdir(exist_ok=True)
+    server = start_server(port, log)
+    rows = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _name, path in pages:
+            status = get(base + path)
+            if status != 200:
+                raise SystemExit(f"{path} answered {status}; see {log}")
+            for _ in range(5):
+                get(base + path)  # warm the workers' caches (category tree, templates)
+        for name, path in pages:
+            result = measure(base + path, duration=args.duration, connections=args.connections, threads=args.threads)
+            say(f"{name}: {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, p95 {result['p95']:.1f} ms")
+            rows.append((name, path, result))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    write_report(
+        rows,
+        counts={"listings": listings, "sellers": sellers, "categories": categories},
+        duration=args.duration,
+        connections=args.connections,
+        threads=args.threads,
+        pg=version.split(" on ")[0],
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
