@@ -17,6 +17,7 @@ from marketplace.devtools.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, DEMO_
 from marketplace.legal import selectors as legal_selectors
 from marketplace.legal import services as legal_services
 from orders.demo import seed_orders
+from reviews.demo import seed_reviews
 from sellers.demo import seed_sellers
 
 
@@ -58,6 +59,7 @@ DEMO_SEEDERS: list[Callable[[Callable[[str], None]], None]] = [
     seed_sellers,
     seed_catalog,
     seed_orders,
+    seed_reviews,
 ]
 
 
