@@ -103,10 +103,14 @@ class ListingFilter(django_filters.FilterSet):
         def method(queryset: QuerySet, name: str, values: list[str]) -> QuerySet:
             if not values:
                 return queryset
+            # Compared inside the category's rows (no index on values: one colour matches a tenth of a
+            # million listings, which an index would read in full before intersecting with the category).
             condition = Q()
             for value in values:
-                stored = [value] if attribute.type == AttributeType.MULTI_CHOICE else value
-                condition |= Q(attributes__contains={attribute.code: stored})
+                if attribute.type == AttributeType.MULTI_CHOICE:
+                    condition |= Q(**{f"attributes__{attribute.code}__contains": [value]})
+                else:
+                    condition |= Q(**{f"attributes__{attribute.code}": value})
             return queryset.filter(condition)
 
         return method
@@ -131,7 +135,7 @@ class ListingFilter(django_filters.FilterSet):
     @staticmethod
     def _boolean_method(attribute: Attribute):
         def method(queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
-            return queryset.filter(attributes__contains={attribute.code: True}) if value else queryset
+            return queryset.filter(**{f"attributes__{attribute.code}": True}) if value else queryset
 
         return method
 

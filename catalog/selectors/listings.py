@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 # Columns a listing card does not need (the vector and the description are the big ones).
 CARD_DEFERRED = ("search_vector", "description", "attributes", "package_contents", "moderation_flags")
 BRAND_FACET_LIMIT = 30
-SEARCH_WINDOW = 2000  # relevance ranks at most this many matches (the most popular ones)
+SEARCH_WINDOW = 500  # relevance ranks at most this many matches (the most popular ones)
 
 
 def card_queryset(queryset: QuerySet[Listing]) -> QuerySet[Listing]:
@@ -152,16 +152,17 @@ def browse(
     sort = params.get("sort", "")
     by_relevance = searching and sort in ("", RELEVANCE)
     # Ranking every match of a common word would read them all: relevance orders the most popular matches.
-    limit = SEARCH_WINDOW if by_relevance else settings.MARKETPLACE_CATALOG_COUNT_LIMIT
-    total, exact = _capped_count(filtered, limit)
+    if by_relevance:
+        # One query gives both the candidates and the (capped) count.
+        window = list(filtered.order_by("-orders_30d", "-id").values_list("pk", flat=True)[: SEARCH_WINDOW + 1])
+        total, exact = min(len(window), SEARCH_WINDOW), len(window) <= SEARCH_WINDOW
+        source = rank(Listing.objects.filter(pk__in=window[:SEARCH_WINDOW]), plan)
+    else:
+        total, exact = _capped_count(filtered, settings.MARKETPLACE_CATALOG_COUNT_LIMIT)
+        source = filtered
     page_size = settings.MARKETPLACE_CATALOG_PAGE_SIZE
     pages = max(1, -(-total // page_size))
     page = min(_page_number(params), pages)
-    if by_relevance:
-        window = filtered.order_by("-orders_30d", "-id").values("pk")[:SEARCH_WINDOW]
-        source = rank(Listing.objects.filter(pk__in=window), plan)
-    else:
-        source = filtered
     ordered = card_queryset(source).order_by(*order_by(sort, searching=searching))
     listings = list(ordered[(page - 1) * page_size : page * page_size])
 
@@ -171,6 +172,7 @@ def browse(
     active = filterset.active_attribute_params if filterset.is_valid() else {}
     counts: dict[str, dict[str, int]] = {}
     shared = [attribute.code for attribute in filterable if attribute.code not in active]
+    limit = settings.MARKETPLACE_CATALOG_COUNT_LIMIT
     counts.update(_facet_rows(filtered, shared, limit))
     for attribute in filterable:
         if attribute.code in active:

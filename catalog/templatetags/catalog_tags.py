@@ -8,8 +8,11 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from django import template
-from django.utils import dateformat, timezone
+from django.template.loader import render_to_string
+from django.utils import dateformat, timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -39,9 +42,13 @@ def ship_text(handling_days: int | None) -> str:
     return _("Ships by %(date)s") % {"date": dateformat.format(date, "j E")}
 
 
-@register.inclusion_tag("components/_listing_card.html")
-def listing_card(listing, photo_size: int = 400, actions: str = "") -> dict:
-    """The shared card for a Listing fetched with selectors.card_queryset (no query here)."""
+CARD_TEMPLATE = "components/_listing_card.html"
+CARD_CACHE_SIZE = 5000
+_card_cache: OrderedDict[tuple, str] = OrderedDict()
+
+
+def card_context(listing, photo_size: int = 400, actions: str = "") -> dict:
+    """The shared card's fields for a Listing fetched with selectors.card_queryset (no query here)."""
     cover = listing.cover_photo if listing.cover_photo_id else None
     storefront = getattr(listing.seller, "storefront", None)
     return {
@@ -59,6 +66,43 @@ def listing_card(listing, photo_size: int = 400, actions: str = "") -> dict:
         "seller_name": storefront.name if storefront else "",
         "actions": actions,
     }
+
+
+@register.simple_tag
+def listing_card(listing, photo_size: int = 400, actions: str = "") -> SafeString:
+    """The one card (components/_listing_card.html) for a Listing.
+
+    Grids render dozens of cards, so each process keeps the HTML of recent cards; the key holds every
+    value the card shows (and the language and day), so a changed price or stock renders afresh.
+    """
+    cover = listing.cover_photo if listing.cover_photo_id else None
+    storefront = getattr(listing.seller, "storefront", None)
+    key = (
+        translation.get_language(),
+        timezone.localdate(),
+        listing.pk,
+        listing.slug,
+        listing.title,
+        listing.price,
+        listing.old_price,
+        listing.discount_percent,
+        listing.in_stock,
+        listing.rating_avg,
+        listing.rating_count,
+        listing.handling_days,
+        (cover.grid.name or cover.image.name, cover.alt) if cover else None,
+        storefront.name if storefront else "",
+        photo_size,
+        actions,
+    )
+    html = _card_cache.get(key)
+    if html is None:
+        context = card_context(listing, photo_size, actions)
+        html = mark_safe(render_to_string(CARD_TEMPLATE, context))  # noqa: S308 - the template escapes
+        _card_cache[key] = html
+        if len(_card_cache) > CARD_CACHE_SIZE:
+            _card_cache.popitem(last=False)
+    return html
 
 
 @register.filter
