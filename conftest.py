@@ -172,6 +172,24 @@ def totp_code(secret: str = TEST_TOTP_SECRET) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Make the serialised reference data visible to every connection object.
+
+    Django keeps it on the connection that created the test database. Once Playwright's event loop
+    runs in the test thread, later tests get other connection objects (asgiref contexts), which
+    would silently skip the restore; a class attribute reaches them all.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+    return django_db_setup
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Transactional tests run last and restore the reference rows that data migrations create.
