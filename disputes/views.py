@@ -362,9 +362,7 @@ def message_image(request: AuthenticatedRequest, message_id: int) -> FileRespons
 
 @require_GET
 def unread_badge(request: AuthenticatedRequest) -> TemplateResponse:
-    return TemplateResponse(
-        request, "disputes/_unread_badge.html", {"unread": selectors.unread_count(user=request.user)}
-    )
+    return TemplateResponse(request, "disputes/_unread_badge.html")
 
 
 @require_http_methods(["GET", "POST"])

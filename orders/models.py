@@ -369,6 +369,7 @@ class IncidentKind(models.TextChoices):
     SELLER_CANCELLATION = "seller_cancellation", _("Cancelled through the seller's fault")
     DEFECT_RETURN = "defect_return", _("Return: defect")
     NOT_AS_DESCRIBED = "not_as_described", _("Return: not as described")
+    DISPUTE_LOST = "dispute_lost", _("Dispute lost")
 
 
 class Incident(models.Model):

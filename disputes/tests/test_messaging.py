@@ -107,6 +107,28 @@ def test_unread_counts_and_reading(conversation, buyer, seller):
     assert selectors.unread_count(user=seller.user) == 0
 
 
+def test_seller_sees_the_unread_count_in_the_header_of_every_page(conversation, buyer, seller, client):
+    services.send_message(conversation=conversation, actor=buyer, text="Вопрос 1")
+    services.send_message(conversation=conversation, actor=buyer, text="Вопрос 2")
+    client.force_login(seller.user)
+
+    page = client.get(reverse("notifications:list")).content.decode()
+    badge = client.get(reverse("disputes:unread-badge")).content.decode()
+
+    for html in (page, badge):
+        assert 'id="messages-badge"' in html
+        assert '<span class="count-badge">2<span class="visually-hidden"> unread messages</span></span>' in html
+
+
+def test_buyer_without_unread_messages_sees_the_messages_link_without_a_count(conversation, buyer, client):
+    client.force_login(buyer)
+
+    page = client.get(reverse("notifications:list")).content.decode()
+
+    assert 'id="messages-badge"' in page
+    assert "unread message" not in page
+
+
 def test_unread_message_is_emailed_once_by_the_beat_task(conversation, buyer, seller):
     message = services.send_message(conversation=conversation, actor=buyer, text="Ответьте, пожалуйста")
     Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(hours=2))
