@@ -216,10 +216,10 @@ def _db_order(item: pytest.Item) -> int:
     marker = item.get_closest_marker("django_db")
     fixtures = getattr(item, "fixturenames", ())
     if (marker is not None and marker.kwargs.get("transaction")) or "live_server" in fixtures:
-        return 1
+        return 2  # last: each ends with a flush
     if marker is not None or "db" in fixtures:
         return 0
-    return 2
+    return 1  # tests that manage the database themselves (real workers, outages) still see reference rows
 
 
 @pytest.fixture(scope="session")
