@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from catalog.demo import seed_catalog
+from disputes.demo import seed_disputes
 from marketplace.accounts.models import User
 from marketplace.accounts.roles import MANAGERS, MODERATORS
 from marketplace.devtools.demo_accounts import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET
@@ -60,6 +61,7 @@ DEMO_SEEDERS: list[Callable[[Callable[[str], None]], None]] = [
     seed_catalog,
     seed_orders,
     seed_reviews,
+    seed_disputes,
 ]
 
 
