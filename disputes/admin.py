@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -28,6 +29,8 @@ from .models import (
     Message,
     MessagingBlock,
     QuickReply,
+    RiskSignal,
+    RiskSignalStatus,
 )
 
 
@@ -148,6 +151,11 @@ class DisputeAdmin(admin.ModelAdmin):
             "case_buyer_disputes": Dispute.objects.filter(buyer=dispute.buyer).exclude(pk=dispute.pk).count(),
             "case_seller_disputes": Dispute.objects.filter(seller=dispute.seller).exclude(pk=dispute.pk).count(),
             "case_seller_lost": Dispute.objects.filter(seller=dispute.seller, seller_lost=True).count(),
+            "case_risk_signals": list(
+                RiskSignal.objects.filter(Q(subject_user=dispute.buyer) | Q(subject_seller=dispute.seller)).order_by(
+                    "-computed_at", "-pk"
+                )[:10]
+            ),
             "decision_form": _decision_form() if policies.can_decide(request.user, dispute) else None,
             "pending_decision": pending,
             "can_approve": pending is not None and policies.can_approve_decision(request.user, pending),
@@ -303,3 +311,76 @@ class MessagingBlockAdmin(admin.ModelAdmin):
 class QuickReplyAdmin(admin.ModelAdmin):
     list_display = ("title", "seller")
     search_fields = ("title",)
+
+
+def _admin_link(model: str, pk: int, label: str) -> str:
+    """A link to the object's admin page, or the bare label when that model has no admin page."""
+    app_label, model_name = model.split(".", 1)
+    try:
+        url = reverse(f"admin:{app_label}_{model_name}_change", args=[pk])
+    except NoReverseMatch:
+        return format_html("{}", label)
+    return format_html('<a href="{}">{}</a>', url, label)
+
+
+@admin.register(RiskSignal)
+class RiskSignalAdmin(admin.ModelAdmin):
+    """Risk signals computed by the beat (spec 158): moderators read the evidence and dismiss what is benign."""
+
+    list_display = ("kind", "subject_link", "summary", "score", "period", "computed_at", "status")
+    list_filter = ("status", "kind")
+    search_fields = ("subject_user__email", "subject_seller__legal_name", "subject_seller__user__email", "summary")
+    list_select_related = ("subject_user", "subject_seller")
+    ordering = ("-score", "-computed_at")
+    fields = (
+        "kind",
+        "subject_link",
+        "summary",
+        "evidence_links",
+        "score",
+        "period",
+        "created_at",
+        "computed_at",
+        "status",
+        "dismissed_by",
+        "dismissed_at",
+    )
+    readonly_fields = fields
+    actions = ("dismiss", "reopen")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("subject"))
+    def subject_link(self, signal: RiskSignal) -> str:
+        if signal.subject_seller_id:
+            return _admin_link("sellers.seller", signal.subject_seller_id, str(signal.subject_seller))
+        return _admin_link("accounts.user", signal.subject_user_id, str(signal.subject_user))
+
+    @admin.display(description=_("evidence"))
+    def evidence_links(self, signal: RiskSignal) -> str:
+        items = [
+            (_admin_link(item["model"], item["id"], item.get("label") or item["id"]),)
+            for item in signal.evidence
+            if isinstance(item, dict) and "model" in item and "id" in item
+        ]
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", items)) if items else "—"
+
+    @admin.action(description=_("Dismiss: nothing to act on"), permissions=["change"])
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[RiskSignal]) -> None:
+        count = 0
+        for signal in queryset.filter(status=RiskSignalStatus.OPEN):
+            services.dismiss_signal(signal=signal, actor=request.user)
+            count += 1
+        self.message_user(request, gettext("%(count)d signals dismissed.") % {"count": count})
+
+    @admin.action(description=_("Reopen"), permissions=["change"])
+    def reopen(self, request: HttpRequest, queryset: QuerySet[RiskSignal]) -> None:
+        count = 0
+        for signal in queryset.filter(status=RiskSignalStatus.DISMISSED):
+            services.reopen_signal(signal=signal, actor=request.user)
+            count += 1
+        self.message_user(request, gettext("%(count)d signals reopened.") % {"count": count})

@@ -418,3 +418,92 @@ class QuickReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Risk signals -----------------------------------------------------------------------------------------
+
+
+class RiskSignalKind(models.TextChoices):
+    CANCELLATION_SPIKE = "cancellation_spike", _("Seller's cancellation rate spiking")
+    NEW_SELLER_LARGE_ORDERS = "new_seller_large_orders", _("New seller with unusually large orders")
+    BUYER_DISPUTES_RETURNS = "buyer_disputes_returns", _("Buyer with many disputes or returns")
+    REVIEW_BURST = "review_burst", _("Burst of reviews")
+    SHARED_DATA = "shared_data", _("Buyer accounts sharing a phone or address with the seller")
+    CONTACT_SHARING = "contact_sharing", _("Repeated contact sharing in messages")
+
+
+class RiskSignalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class RiskSignal(models.Model):
+    """A pattern the beat found (spec 158), listed for moderators; nothing acts on it automatically.
+
+    One row per (kind, subject, period): a later run in the same period refreshes the evidence and the score
+    but keeps a moderator's dismissal."""
+
+    kind = models.CharField(_("signal"), max_length=32, choices=RiskSignalKind)
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="risk_signals",
+        verbose_name=_("account"),
+    )
+    subject_seller = models.ForeignKey(
+        "sellers.Seller",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="risk_signals",
+        verbose_name=_("seller"),
+    )
+    period = models.CharField(_("period"), max_length=10)
+    summary = models.CharField(_("summary"), max_length=300)
+    # [{"model": "orders.order", "id": 12, "label": "M-…"}]: the admin links each item to its page.
+    evidence = models.JSONField(_("evidence"), default=list)
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(0), MaxValueValidator(100)], help_text=_("0–100: how unusual.")
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+    created_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=RiskSignalStatus, default=RiskSignalStatus.OPEN, editable=False
+    )
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("risk signal")
+        verbose_name_plural = _("risk signals")
+        ordering = ["-computed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subject_user__isnull=False, subject_seller__isnull=True)
+                | Q(subject_user__isnull=True, subject_seller__isnull=False),
+                name="risk_signal_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "subject_user", "period"],
+                condition=Q(subject_user__isnull=False),
+                name="risk_signal_once_per_user_period",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "subject_seller", "period"],
+                condition=Q(subject_seller__isnull=False),
+                name="risk_signal_once_per_seller_period",
+            ),
+            models.CheckConstraint(condition=Q(score__lte=100), name="risk_signal_score_range"),
+        ]
+        indexes = [models.Index(fields=["created_at"], condition=Q(status="open"), name="risk_signal_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"
+
+    @property
+    def subject(self):
+        return self.subject_seller if self.subject_seller_id else self.subject_user

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models import Dispute, DisputeStatus, Message
+from disputes.models import Dispute, DisputeStatus, Message, RiskSignal, RiskSignalStatus
 from marketplace.audit.moderation import Queue, registry
 
 registry.register(
@@ -32,5 +32,17 @@ registry.register(
         permissions=("disputes.view_message", "disputes.change_message"),
         sla_hours=24,
         order=70,
+    )
+)
+registry.register(
+    Queue(
+        key="risk-signals",
+        label=_("Risk signals"),
+        queryset=lambda: RiskSignal.objects.filter(status=RiskSignalStatus.OPEN),
+        age_field="created_at",
+        url=lambda: reverse("admin:disputes_risksignal_changelist") + "?status__exact=open",
+        permissions=("disputes.view_risksignal", "disputes.change_risksignal"),
+        sla_hours=72,
+        order=80,
     )
 )

@@ -15,3 +15,9 @@ def process_due_disputes() -> int:
 def notify_unread_messages() -> int:
     """Every few minutes: e-mail about messages still unread after the configured delay."""
     return services.notify_unread_messages()
+
+
+@shared_task(acks_late=True)
+def compute_risk_signals() -> int:
+    """Every hour: recompute the risk signals moderators review (nothing acts on them automatically)."""
+    return services.compute_risk_signals()

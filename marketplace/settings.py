@@ -334,6 +334,8 @@ CELERY_BEAT_SCHEDULE = {
     "disputes-process-deadlines": {"task": "disputes.tasks.process_due_disputes", "schedule": 300.0},
     # messaging: every 5 minutes, e-mail recipients of messages still unread after the configured delay
     "messaging-unread-emails": {"task": "disputes.tasks.notify_unread_messages", "schedule": 300.0},
+    # risk signals: every hour, recompute the patterns moderators review (spec 158; nothing acts automatically)
+    "disputes-risk-signals": {"task": "disputes.tasks.compute_risk_signals", "schedule": 3600.0},
 }
 
 # LOGGING ------------------------------------------------------------------------------------------

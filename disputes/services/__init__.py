@@ -38,6 +38,7 @@ from .messaging import (
     save_quick_reply,
     send_message,
 )
+from .risk import compute_risk_signals, dismiss_signal, reopen_signal
 
 __all__ = [
     "add_evidence",
@@ -47,6 +48,7 @@ __all__ = [
     "assign",
     "block_messaging",
     "change_dispute_status",
+    "compute_risk_signals",
     "confirm_return_received",
     "conversation_for_listing",
     "conversation_for_order",
@@ -54,6 +56,7 @@ __all__ = [
     "decline_decision",
     "delete_quick_reply",
     "detect_contacts",
+    "dismiss_signal",
     "escalate",
     "is_blocked",
     "lift_block",
@@ -67,6 +70,7 @@ __all__ = [
     "rate_handling",
     "reassign",
     "refundable_for",
+    "reopen_signal",
     "save_quick_reply",
     "seller_accept",
     "seller_propose",

@@ -128,8 +128,15 @@ ROLE_PERMISSIONS[MODERATORS] |= {
     "disputes.view_messagingblock",
     "disputes.add_messagingblock",
     "disputes.change_messagingblock",
+    "disputes.view_risksignal",
+    "disputes.change_risksignal",
 }
-ROLE_PERMISSIONS[MANAGERS] |= {"disputes.view_dispute", "disputes.view_decision", "disputes.view_conversation"}
+ROLE_PERMISSIONS[MANAGERS] |= {
+    "disputes.view_dispute",
+    "disputes.view_decision",
+    "disputes.view_conversation",
+    "disputes.view_risksignal",
+}
 
 
 def sync_role_permissions(sender=None, **kwargs) -> None:
