@@ -131,8 +131,8 @@ class Dispute(TimeStampedModel):
             models.UniqueConstraint(fields=["order"], condition=Q(is_open=True), name="dispute_one_open_per_order"),
             models.CheckConstraint(condition=Q(status__in=DisputeStatus.values), name="dispute_status_valid"),
             models.CheckConstraint(
-                condition=Q(is_open=True, status__in=list(OPEN_DISPUTE_STATUSES))
-                | Q(is_open=False, status__in=list(FINISHED_STATUSES)),
+                condition=Q(is_open=True, status__in=sorted(OPEN_DISPUTE_STATUSES))
+                | Q(is_open=False, status__in=sorted(FINISHED_STATUSES)),
                 name="dispute_is_open_matches_status",
             ),
             models.CheckConstraint(
