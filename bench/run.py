@@ -161,6 +161,10 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu or platform.processor() or 'unknown CPU'}), {platform.system()} {platform.release()}"
 
 
+def _n(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
+
+
 def write_report(
     rows, *, counts: dict[str, int], duration: int, connections: int, threads: int, pg: str, load: tuple[float, float]
 ) -> None:
@@ -171,8 +175,8 @@ def write_report(
         f"Measured {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC with `make bench` "
         "(`python bench/run.py` through the launcher, database `marketplace_bench`).",
         "",
-        f"- Data: {counts['listings']:,} published listings, {counts['sellers']:,} sellers, "
-        f"{counts['categories']:,} categories (generated set-based by `bench/generate.py`).".replace(",", " "),
+        f"- Data: {_n(counts['listings'])} published listings, {_n(counts['sellers'])} sellers, "
+        f"{_n(counts['categories'])} categories (generated set-based by `bench/generate.py`).",
         f"- Server: gunicorn, 2 sync workers, production settings (DEBUG off), loopback; {pg}.",
         f"- Load: `wrk -t{threads} -c{connections} -d{duration}s` per page, on the same machine: {machine()}.",
         '- p50/p95/p99 are wrk\'s latency percentiles (p95 via `bench/report.lua`); "alone" is the median of ten '
