@@ -5,21 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('disputes', '0002_risk_signals'),
-        ('orders', '0002_incident_kind_dispute_lost'),
-        ('sellers', '0004_announcement_offer_terms'),
+        ("disputes", "0002_risk_signals"),
+        ("orders", "0002_incident_kind_dispute_lost"),
+        ("sellers", "0004_announcement_offer_terms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='dispute',
-            name='dispute_is_open_matches_status',
+            model_name="dispute",
+            name="dispute_is_open_matches_status",
         ),
         migrations.AddConstraint(
-            model_name='dispute',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('is_open', True), ('status__in', ['awaiting_approval', 'awaiting_buyer', 'awaiting_return', 'awaiting_seller', 'escalated', 'in_arbitration', 'seller_rejected'])), models.Q(('is_open', False), ('status__in', ['closed', 'decided', 'resolved'])), _connector='OR'), name='dispute_is_open_matches_status'),
+            model_name="dispute",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("is_open", True),
+                        (
+                            "status__in",
+                            [
+                                "awaiting_approval",
+                                "awaiting_buyer",
+                                "awaiting_return",
+                                "awaiting_seller",
+                                "escalated",
+                                "in_arbitration",
+                                "seller_rejected",
+                            ],
+                        ),
+                    ),
+                    models.Q(("is_open", False), ("status__in", ["closed", "decided", "resolved"])),
+                    _connector="OR",
+                ),
+                name="dispute_is_open_matches_status",
+            ),
         ),
     ]
