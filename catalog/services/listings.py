@@ -30,7 +30,7 @@ from catalog.models import (
     Variant,
     VariantPrice,
 )
-from catalog.services import notify
+from catalog.services import notify, quality
 from catalog.services.categories import get_or_create_brand
 from catalog.text import slugify_ru
 from marketplace.core.exceptions import DomainError, InvalidTransition
@@ -180,6 +180,7 @@ def refresh_search_vector(listing: Listing) -> None:
         + SearchVector(Value(category_text), weight="C", config="russian")
         + SearchVector(Value(listing.description[:3000]), weight="D", config="russian")
     )
+    quality.refresh_quality(listing)  # the other field derived from the content
 
 
 # --- creating and editing ---------------------------------------------------------------------------
@@ -320,6 +321,7 @@ def update_listing_details(*, listing: Listing, actor: User, details: dict[str, 
             value = clean_text(str(value or ""), max_length=160 if name == "meta_title" else 300, multiline=False)
         setattr(listing, name, value)
     listing.save(update_fields=[*details, "updated_at"])
+    quality.refresh_quality(listing)
     return listing
 
 

@@ -14,6 +14,7 @@ from catalog import images, policies
 from catalog.exceptions import TooManyPhotos
 from catalog.models import Listing, ListingPhoto, ListingStatus
 from catalog.services import listings as listing_services
+from catalog.services import quality
 from marketplace.core.exceptions import DomainError
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ def add_photo(*, listing: Listing, actor: User, upload, alt: str = "") -> Listin
     photo.image.save("photo.jpg", ContentFile(cleaned.content), save=False)
     photo.save()
     _save_working_photos(listing, actor, [*working, {"id": photo.pk, "alt": alt}])
+    quality.refresh_quality(listing)
     tasks.make_photo_thumbnails.delay_on_commit(photo.pk)
     return photo
 
@@ -75,6 +77,7 @@ def remove_photo(*, photo: ListingPhoto, actor: User) -> None:
     if not photo.is_live and ListingPhoto.objects.filter(pk=photo.pk).exists():
         delete_photo_files(photo)
         photo.delete()
+    quality.refresh_quality(listing)
 
 
 @transaction.atomic

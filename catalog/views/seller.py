@@ -28,7 +28,7 @@ from catalog.forms import (
     VariantFormSet,
 )
 from catalog.models import ImportJob, Listing, ListingQuestion, ListingRevision, ListingStatus
-from catalog.services import imports
+from catalog.services import imports, quality
 from catalog.services.listings import InvalidListing, OfferUpdate, uses_revisions, working_content
 from marketplace.core.exceptions import DomainError
 from marketplace.core.htmx import render_page_or_partial
@@ -170,6 +170,7 @@ def _editor_context(request, *, seller, listing, form, attributes, formset, name
         "readiness": services.listings.readiness_problems(listing)
         if listing and listing.status in ("draft", "rejected")
         else [],
+        "quality": quality.assess(listing, data=working_content(listing), photos=len(photos)) if listing else None,
     }
 
 
