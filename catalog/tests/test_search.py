@@ -156,3 +156,20 @@ def test_dictionary_rebuild_counts_published_words_only(catalogue):
 
     assert SearchTerm.objects.get(word="кроссовки").frequency >= 3
     assert SearchTerm.objects.filter(word="nike").exists()
+
+
+def test_search_query_count_does_not_grow_with_results(client, catalogue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(reverse("catalog:search"), {"q": "кроссовки"})
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("catalog:search"), {"q": "кроссовки"})
+    seller = make_seller()
+    for index in range(5):
+        make_listing(seller, category=catalogue["shoes"], title=f"Кроссовки модель {index}", brand=f"Марка {index}")
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(reverse("catalog:search"), {"q": "кроссовки"})
+
+    assert len(response.context["listings"]) == 8
+    assert len(after) == len(before)
