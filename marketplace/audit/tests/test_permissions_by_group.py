@@ -36,6 +36,17 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
             "view_moderationitem",
             "view_rejectionreason",
         },
+        "reviews": {
+            "change_productreview",
+            "change_ratingflag",
+            "change_sellerreview",
+            "view_incidentappeal",
+            "view_productreview",
+            "view_ratingflag",
+            "view_reviewreport",
+            "view_sellerrating",
+            "view_sellerreview",
+        },
         "disputes": {
             "add_internalnote",
             "add_messagingblock",
@@ -83,6 +94,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
             "view_moderationitem",
         },
         "disputes": {"view_conversation", "view_decision", "view_dispute", "view_risksignal"},
+        "reviews": {"view_ratingrecompute", "view_sellerrating"},
         "ledger": {
             "view_ledgeraccount",
             "view_ledgerentry",
