@@ -24,6 +24,7 @@ VAR = Path(os.environ.get("MARKETPLACE_VAR_DIR", BASE_DIR / ".var")).resolve()
 PGDATA = VAR / "pgdata"
 REDIS_DIR = VAR / "redis"
 DEFAULT_DB_NAME = "marketplace"
+MAX_CONNECTIONS = 300
 
 
 def _prepare_runtime_dir() -> None:
@@ -81,6 +82,10 @@ def start_postgres(db_names: tuple[str, ...] = (DEFAULT_DB_NAME,)) -> tuple[str,
         log = PGDATA / "log"
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:]) if log.exists() else "(no log)"
         raise RuntimeError(f"embedded PostgreSQL did not start in {PGDATA}:\n{tail}") from error
+    if int(server.psql("SHOW max_connections;").split()[2]) < MAX_CONNECTIONS:
+        # Race tests open dozens of connections, and `make run` and `make test` may share the server.
+        server.psql(f"ALTER SYSTEM SET max_connections = {MAX_CONNECTIONS};")
+        pgs.pg_ctl(["-m", "fast", "-w", "restart"], pgdata=PGDATA, user=_pg_owner())
     existing = server.psql("SELECT datname FROM pg_database;")
     for name in db_names:
         if name not in existing.split():
