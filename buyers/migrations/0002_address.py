@@ -7,34 +7,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('buyers', '0001_initial'),
+        ("buyers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Address',
+            name="Address",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient_name', models.CharField(max_length=150, verbose_name='recipient')),
-                ('phone', models.CharField(max_length=16, validators=[django.core.validators.RegexValidator('^\\+7\\d{10}$', 'Enter the phone as +7 and ten digits, e.g. +79123456789.')], verbose_name="recipient's phone")),
-                ('region', models.CharField(max_length=100, verbose_name='region')),
-                ('city', models.CharField(max_length=100, verbose_name='city')),
-                ('street', models.CharField(max_length=150, verbose_name='street')),
-                ('house', models.CharField(max_length=20, verbose_name='house')),
-                ('flat', models.CharField(blank=True, max_length=20, verbose_name='flat')),
-                ('postcode', models.CharField(max_length=6, validators=[django.core.validators.RegexValidator('^\\d{6}$', 'A Russian postcode has six digits.')], verbose_name='postcode')),
-                ('is_default', models.BooleanField(default=False, verbose_name='default address')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("recipient_name", models.CharField(max_length=150, verbose_name="recipient")),
+                (
+                    "phone",
+                    models.CharField(
+                        max_length=16,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\+7\\d{10}$", "Enter the phone as +7 and ten digits, e.g. +79123456789."
+                            )
+                        ],
+                        verbose_name="recipient's phone",
+                    ),
+                ),
+                ("region", models.CharField(max_length=100, verbose_name="region")),
+                ("city", models.CharField(max_length=100, verbose_name="city")),
+                ("street", models.CharField(max_length=150, verbose_name="street")),
+                ("house", models.CharField(max_length=20, verbose_name="house")),
+                ("flat", models.CharField(blank=True, max_length=20, verbose_name="flat")),
+                (
+                    "postcode",
+                    models.CharField(
+                        max_length=6,
+                        validators=[
+                            django.core.validators.RegexValidator("^\\d{6}$", "A Russian postcode has six digits.")
+                        ],
+                        verbose_name="postcode",
+                    ),
+                ),
+                ("is_default", models.BooleanField(default=False, verbose_name="default address")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="addresses",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'address',
-                'verbose_name_plural': 'addresses',
-                'ordering': ['-is_default', '-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('user',), name='address_one_default_per_user')],
+                "verbose_name": "address",
+                "verbose_name_plural": "addresses",
+                "ordering": ["-is_default", "-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)), fields=("user",), name="address_one_default_per_user"
+                    )
+                ],
             },
         ),
     ]
