@@ -1,4 +1,4 @@
-"""Platform pages that belong to no domain app: health, errors, home shell, language switch."""
+"""Platform pages that belong to no domain app: health and error pages."""
 
 from __future__ import annotations
 
@@ -46,10 +46,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: the database may be the thing that failed.
     html = loader.get_template("500.html").render({"request_id": getattr(request, "request_id", "")})
     return HttpResponse(html, status=500)
-
-
-@require_GET
-@login_not_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The storefront's front door; the catalogue fills it with category tiles and listings."""
-    return render(request, "home.html")
