@@ -199,10 +199,23 @@ def test_applicant_downloads_own_document_privately(client, user, document):
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
-def test_moderator_opens_an_applicants_document(client, moderator, document):
+def test_moderator_opens_an_applicants_document_and_the_view_is_audited(client, moderator, document):
+    from marketplace.audit.models import AuditAction, AuditEntry
+
     client.force_login(moderator)
 
     assert client.get(document.get_absolute_url()).status_code == 200
+    entry = AuditEntry.objects.get(object_id=str(document.pk), action=AuditAction.VIEW)
+    assert entry.actor == moderator
+
+
+def test_applicant_reading_own_document_leaves_no_audit_entry(client, user, document):
+    from marketplace.audit.models import AuditEntry
+
+    client.force_login(user)
+
+    assert client.get(document.get_absolute_url()).status_code == 200
+    assert not AuditEntry.objects.filter(object_id=str(document.pk)).exists()
 
 
 @pytest.mark.parametrize("persona", ["other_user", "seller"])

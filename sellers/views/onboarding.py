@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from marketplace.audit import services as audit
 from marketplace.core.exceptions import DomainError
 from marketplace.core.http import AuthenticatedRequest
 from marketplace.legal import selectors as legal_selectors
@@ -218,6 +219,9 @@ def application_status(request: AuthenticatedRequest) -> TemplateResponse:
 def application_document(request: AuthenticatedRequest, document_id: int) -> FileResponse:
     """The file itself, only to its applicant and to reviewing moderators; 404 for anyone else."""
     document = get_object_or_404(selectors.documents_visible_to(user=request.user), pk=document_id)
+    if document.application.applicant_id != request.user.pk:
+        # Staff reading someone's passport or registration papers is logged (spec 161/162).
+        audit.record_view(actor=request.user, obj=document, request=request, name="document download")
     return private_file_response(document, inline=request.GET.get("inline") == "1")
 
 
