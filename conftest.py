@@ -91,6 +91,23 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(autouse=True)
+def _deferred_constraints_hold(request):
+    """Test transactions never commit, so fire deferred constraints (the ledger's "sums to zero") before rollback.
+
+    Every app that moves money gets the check, not only the ledger's and orders' own tests.
+    """
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or marker.kwargs.get("transaction"):
+        return
+    from django.db import connection
+
+    if connection.in_atomic_block and not connection.needs_rollback:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from orders import services as order_services
-from orders.tests.conftest import _deferred_ledger_constraints_hold, enqueued  # noqa: F401  (shared fixtures)
+from orders.tests.conftest import enqueued  # noqa: F401  (shared fixture)
 from orders.tests.factories import checkout, pay, sellable
 
 

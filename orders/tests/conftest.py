@@ -1,6 +1,5 @@
 import pytest
 from celery.app.task import Task
-from django.db import connection
 
 
 @pytest.fixture(autouse=True)
@@ -13,18 +12,6 @@ def enqueued(monkeypatch) -> list[tuple[str, tuple]]:
 
     monkeypatch.setattr(Task, "apply_async", record)
     return calls
-
-
-@pytest.fixture(autouse=True)
-def _deferred_ledger_constraints_hold(request):
-    """Test transactions never commit, so fire the ledger's deferred "sums to zero" triggers before rollback."""
-    marker = request.node.get_closest_marker("django_db")
-    yield
-    if marker is None or marker.kwargs.get("transaction"):
-        return
-    if connection.in_atomic_block and not connection.needs_rollback:
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 @pytest.fixture
