@@ -29,7 +29,7 @@ test: $(VENV)/.dev-installed
 	$(BIN)/python -m marketplace.devtools.launcher test $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed
-	$(BIN)/python -m marketplace.devtools.launcher bench
+	$(BIN)/python -m marketplace.devtools.launcher bench $(BENCH_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
 import re
 import shutil
 import signal
@@ -26,7 +25,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 PY = sys.executable
-REPORT = BASE_DIR / "docs" / "benchmarks.md"
+from bench.report import REPORT, machine, write_section  # noqa: E402
+
 LINE = re.compile(
     r"BENCH requests=(\d+) rps=([\d.]+) p50_ms=([\d.]+) p95_ms=([\d.]+) p99_ms=([\d.]+) errors=(\d+) non2xx=(\d+)"
 )
@@ -150,17 +150,6 @@ def measure(url: str, *, duration: int, connections: int, threads: int) -> dict[
     }
 
 
-def machine() -> str:
-    cpu = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        names = [
-            line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")
-        ]
-        cpu = names[0] if names else ""
-    return f"{os.cpu_count()} cores ({cpu or platform.processor() or 'unknown CPU'}), {platform.system()} {platform.release()}"
-
-
 def _n(number: int) -> str:
     return f"{number:,}".replace(",", " ")
 
@@ -170,7 +159,7 @@ def write_report(
 ) -> None:
     ceiling = rows[0][2]["rps"]
     lines = [
-        "# Benchmarks",
+        "## Catalogue pages at a million listings (issue 4)",
         "",
         f"Measured {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC with `make bench` "
         "(`python bench/run.py` through the launcher, database `marketplace_bench`).",
@@ -229,13 +218,18 @@ def write_report(
         "```",
         "",
     ]
-    REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text("\n".join(lines), encoding="utf-8")
-    say(f"wrote {REPORT}")
+    write_section("catalog", "\n".join(lines))
+    say(f"wrote the catalog section of {REPORT}")
+
+
+OTHERS = ("checkout", "ratings")  # bench/<name>.py, each writes its own section of docs/benchmarks.md
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only", default="catalog," + ",".join(OTHERS), help="comma-separated: catalog,checkout,ratings"
+    )
     parser.add_argument("--listings", type=int, default=1_000_000)
     parser.add_argument("--sellers", type=int, default=10_000)
     parser.add_argument("--categories", type=int, default=2_000)
@@ -244,6 +238,21 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-generate", action="store_true")
     args = parser.parse_args()
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = set(chosen) - {"catalog", *OTHERS}
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    status = 0
+    if "catalog" in chosen:
+        status = catalog(args) or status
+    for name in OTHERS:
+        if name in chosen and (BASE_DIR / "bench" / f"{name}.py").exists():
+            say(f"running bench/{name}.py")
+            status = subprocess.run([PY, f"bench/{name}.py"], cwd=BASE_DIR, env=server_env()).returncode or status
+    return status
+
+
+def catalog(args) -> int:
     if not shutil.which("wrk"):
         say("wrk is not installed: `apt-get install wrk` (Debian/Ubuntu) or `brew install wrk` (macOS)")
         return 2
