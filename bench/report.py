@@ -15,7 +15,7 @@ REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADER = (
     "# Benchmarks\n\n"
     "`make bench` runs every benchmark in `bench/` and rewrites its section below; "
-    "`make bench BENCH_ARGS="--only NAME"` runs one (names: catalog, checkout, ratings).\n"
+    '`make bench BENCH_ARGS="--only NAME"` runs one (names: catalog, checkout, ratings).\n'
 )
 
 
