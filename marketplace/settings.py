@@ -100,6 +100,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "marketplace.core.context_processors.site",
                 "orders.context_processors.cart",
+                "marketplace.core.pagecache.context_processor",  # last: replaces the CSRF token while caching
             ],
             "builtins": ["django.templatetags.i18n"],
         },
@@ -119,8 +120,16 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "marketplace_cache",
         "OPTIONS": {"MAX_ENTRIES": 50_000},
-    }
+    },
+    # Public pages for anonymous visitors (marketplace/core/pagecache.py), shared by every web process.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("REDIS_URL"),
+        "KEY_PREFIX": "mp",
+    },
 }
+# Seconds an anonymous visitor may see a catalogue page that is that old (0 turns the page cache off).
+MARKETPLACE_PAGE_CACHE_SECONDS = env.int("MARKETPLACE_PAGE_CACHE_SECONDS", default=30)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 

@@ -18,6 +18,8 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / ".var" / "test-media"
 PRIVATE_MEDIA_ROOT = BASE_DIR / ".var" / "test-private"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".var" / "test-celerybeat-schedule")
+# Tests see every change at once; the page cache's own tests turn it on.
+MARKETPLACE_PAGE_CACHE_SECONDS = 0
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

@@ -23,6 +23,7 @@ from catalog.models import Listing, ListingStatus
 from catalog.seo import listing_json_ld, listing_meta_description
 from marketplace.core.exceptions import DomainError
 from marketplace.core.htmx import render_page_or_partial
+from marketplace.core.pagecache import anonymous_page_cache
 
 
 def _browse_context(request: HttpRequest, result: selectors.BrowseResult) -> dict:
@@ -40,6 +41,7 @@ def _browse_context(request: HttpRequest, result: selectors.BrowseResult) -> dic
 
 @require_GET
 @login_not_required
+@anonymous_page_cache
 def home(request: HttpRequest) -> HttpResponse:
     """Category tiles and shelves of new, popular, top-rated and discounted listings."""
     tree = selectors.category_tree()
@@ -53,6 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_not_required
+@anonymous_page_cache
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     """A category page: subcategories, filters with counts, sorts, 24 listings a page."""
     tree = selectors.category_tree()
@@ -81,6 +84,7 @@ def _is_following_category(request: HttpRequest, category_id: int) -> bool:
 
 @require_GET
 @login_not_required
+@anonymous_page_cache
 def search(request: HttpRequest) -> HttpResponse:
     """Search results with the same filters and sorts; any input at all is answered with a page."""
     tree = selectors.category_tree()
@@ -154,6 +158,7 @@ def _listing_context(request: HttpRequest, listing: Listing, **forms) -> dict:
 
 @require_GET
 @login_not_required
+@anonymous_page_cache
 def listing_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     """The product page; an outdated or missing slug redirects permanently to the canonical address."""
     listing = selectors.listing_for_page(pk=pk, viewer=request.user if request.user.is_authenticated else None)

@@ -1,0 +1,147 @@
+"""The anonymous page cache (marketplace/core/pagecache.py) on the catalogue's public pages, against real Redis."""
+
+import re
+import uuid
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from django.urls import reverse
+
+from catalog.models import Listing
+from marketplace.core.pagecache import CSRF_PLACEHOLDER, NONCE_PLACEHOLDER
+
+from .factories import CategoryFactory, make_listing, make_seller
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+NONCE = re.compile(rb'nonce="([^"]+)"')
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The cache on, with a key prefix of its own so tests never see each other's pages."""
+    settings.MARKETPLACE_PAGE_CACHE_SECONDS = 30
+    settings.MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 0
+    pages = dict(django_settings.CACHES["pages"], KEY_PREFIX=f"test-{uuid.uuid4().hex}")
+    settings.CACHES = {**django_settings.CACHES, "pages": pages}
+
+
+@pytest.fixture
+def listing(db):
+    category = CategoryFactory(name="Кроссовки")
+    return make_listing(make_seller(), category=category, title="Кроссовки беговые")
+
+
+def test_second_anonymous_visitor_gets_the_cached_listing_page(page_cache, listing):
+    url = listing.get_absolute_url()
+    first = Client().get(url)
+    second = Client().get(url)
+    assert first.status_code == second.status_code == 200
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit"
+    assert "Кроссовки беговые" in second.content.decode()
+
+
+def test_each_visitor_gets_their_own_csrf_token_and_it_works(page_cache, listing):
+    url = listing.get_absolute_url()
+    Client().get(url)  # rendered and stored for someone else
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(url)
+    assert page["X-Page-Cache"] == "hit"
+    tokens = set(TOKEN.findall(page.content))
+    assert tokens
+    assert CSRF_PLACEHOLDER.encode() not in page.content
+    assert "csrftoken" in page.cookies
+    variant = listing.variants.first()
+    added = visitor.post(
+        reverse("orders:cart-add"), {"variant": variant.pk, "csrfmiddlewaretoken": tokens.pop().decode()}
+    )
+    assert added.status_code in (200, 302)  # not 403: the token matches this visitor's cookie
+    cart = visitor.get(reverse("orders:cart"))
+    assert "Кроссовки беговые" in cart.content.decode()
+
+
+def test_cached_page_carries_the_csp_nonce_of_the_request_that_reads_it(page_cache, listing):
+    url = listing.get_absolute_url()
+    Client().get(url)
+    page = Client().get(url)
+    assert page["X-Page-Cache"] == "hit"
+    nonces = set(NONCE.findall(page.content))
+    assert len(nonces) == 1
+    assert NONCE_PLACEHOLDER.encode() not in page.content
+    assert f"'nonce-{nonces.pop().decode()}'" in page["Content-Security-Policy"]
+
+
+def test_signed_in_buyer_never_gets_a_cached_page(page_cache, listing, client, user):
+    url = listing.get_absolute_url()
+    Client().get(url)
+    client.force_login(user)
+    page = client.get(url)
+    assert "X-Page-Cache" not in page
+    assert user.email in page.content.decode() or "logout" in page.content.decode()
+
+
+def test_visitor_with_a_session_gets_a_fresh_page(page_cache, listing):
+    url = listing.get_absolute_url()
+    Client().get(url)
+    visitor = Client()
+    visitor.post(reverse("orders:cart-add"), {"variant": listing.variants.first().pk})
+    assert django_settings.SESSION_COOKIE_NAME in visitor.cookies
+    page = visitor.get(url)
+    assert "X-Page-Cache" not in page
+
+
+def test_languages_are_cached_separately(page_cache, listing):
+    url = listing.get_absolute_url()
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get(url)
+    russian = Client(HTTP_ACCEPT_LANGUAGE="ru").get(url)
+    assert russian["X-Page-Cache"] == "miss"
+    assert english.content != russian.content
+    assert Client(HTTP_ACCEPT_LANGUAGE="ru").get(url)["X-Page-Cache"] == "hit"
+
+
+def test_search_and_category_pages_are_cached_per_query(page_cache, listing):
+    search = reverse("catalog:search")
+    assert Client().get(search, {"q": "кроссовки"})["X-Page-Cache"] == "miss"
+    assert Client().get(search, {"q": "кроссовки"})["X-Page-Cache"] == "hit"
+    assert Client().get(search, {"q": "кеды"})["X-Page-Cache"] == "miss"
+    category = reverse("catalog:category", args=[listing.category.slug])
+    assert Client().get(category)["X-Page-Cache"] == "miss"
+    assert Client().get(category, {"sort": "price_asc"})["X-Page-Cache"] == "miss"
+    assert Client().get(category)["X-Page-Cache"] == "hit"
+
+
+def test_missing_pages_and_redirects_are_not_stored(page_cache, listing):
+    missing = Client().get(reverse("catalog:listing-detail", kwargs={"pk": 10**9, "slug": "none"}))
+    assert missing.status_code == 404
+    wrong_slug = reverse("catalog:listing-detail", kwargs={"pk": listing.pk, "slug": "old-slug"})
+    assert Client().get(wrong_slug).status_code == 301
+    again = Client().get(wrong_slug)
+    assert again.status_code == 301
+    assert "X-Page-Cache" not in again
+
+
+def test_page_is_rendered_without_cache_when_redis_is_down(settings, listing):
+    settings.MARKETPLACE_PAGE_CACHE_SECONDS = 30
+    dead = dict(django_settings.CACHES["pages"], LOCATION="redis://127.0.0.1:9/0")
+    settings.CACHES = {**django_settings.CACHES, "pages": dead}
+    page = Client().get(listing.get_absolute_url())
+    assert page.status_code == 200
+    assert "Кроссовки беговые" in page.content.decode()
+    assert CSRF_PLACEHOLDER not in page.content.decode()
+
+
+def test_cache_off_when_timeout_is_zero(settings, listing):
+    settings.MARKETPLACE_PAGE_CACHE_SECONDS = 0
+    assert "X-Page-Cache" not in Client().get(listing.get_absolute_url())
+
+
+def test_a_change_reaches_anonymous_visitors_after_the_timeout(page_cache, listing, settings):
+    url = listing.get_absolute_url()
+    Client().get(url)
+    Listing.objects.filter(pk=listing.pk).update(title="Кроссовки обновлённые")
+    assert "Кроссовки беговые" in Client().get(url).content.decode()  # within the timeout: the cached page
+    settings.MARKETPLACE_PAGE_CACHE_SECONDS = 0
+    assert "Кроссовки обновлённые" in Client().get(url).content.decode()
