@@ -49,3 +49,16 @@ class ReturnQuantityExceeded(ReturnNotAllowed):
 
 class InvalidRefund(DomainError):
     default_message = _("This refund amount is not possible.")
+
+
+class InvalidReturnPolicy(DomainError):
+    default_message = _(
+        "Enter the return period as a whole number of days from %(min)s to %(max)s, "
+        "or leave it empty for the legal minimum."
+    )
+
+    def __init__(self, message: str | None = None, **kwargs) -> None:
+        from .models import SELLER_RETURN_DAYS_MAX, SELLER_RETURN_DAYS_MIN
+
+        limits = {"min": SELLER_RETURN_DAYS_MIN, "max": SELLER_RETURN_DAYS_MAX}
+        super().__init__(message or str(self.default_message) % limits, **kwargs)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from buyers.models import Address
 
-from .models import DeliveryMethod, ReturnReason, ReturnResolution
+from .models import SELLER_RETURN_DAYS_MAX, SELLER_RETURN_DAYS_MIN, DeliveryMethod, ReturnReason, ReturnResolution
 
 
 class QuantityField(forms.IntegerField):
@@ -196,4 +196,25 @@ class PayoutForm(forms.Form):
         decimal_places=2,
         required=False,
         min_value=Decimal("0.01"),
+    )
+
+
+class SellerReturnPolicyForm(forms.Form):
+    """The seller's own return period; empty means the legal minimum."""
+
+    return_days = forms.IntegerField(
+        label=_("Return period for goods of proper quality, days"),
+        required=False,
+        min_value=SELLER_RETURN_DAYS_MIN,
+        max_value=SELLER_RETURN_DAYS_MAX,
+        help_text=_(
+            "Leave empty for the legal minimum of 7 days. Buyers get the longest of the law, the category's period "
+            "and yours; non-returnable categories stay non-returnable. Orders already placed keep their terms."
+        ),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": _("Enter a whole number of days."),
+            "min_value": _("The law already gives buyers %(limit_value)s days: enter at least %(limit_value)s."),
+            "max_value": _("At most %(limit_value)s days."),
+        },
     )

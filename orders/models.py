@@ -130,6 +130,45 @@ class DeliveryMethod(TimeStampedModel):
         return self.price
 
 
+# The seller's own return period may not go below the law's minimum nor beyond a year (a typo guard).
+SELLER_RETURN_DAYS_MIN = 7  # ЗоЗПП art. 26.1, the same as settings.MARKETPLACE_ORDER_MIN_RETURN_DAYS
+SELLER_RETURN_DAYS_MAX = 365
+
+
+def effective_return_days(*, category_days: int, seller_days: int | None) -> int:
+    """Goods of proper quality: max(the law's 7 days, the category, the seller); 0 if the category is non-returnable."""
+    if category_days == 0:
+        return 0
+    return max(settings.MARKETPLACE_ORDER_MIN_RETURN_DAYS, category_days, seller_days or 0)
+
+
+class SellerReturnPolicy(TimeStampedModel):
+    """The seller's own return period for goods of proper quality; no row or no days: the legal minimum.
+
+    Checkout freezes it on each order line, so a later change never alters orders already placed.
+    """
+
+    seller = models.OneToOneField("sellers.Seller", on_delete=models.CASCADE, related_name="return_policy")
+    return_days = models.PositiveSmallIntegerField(_("return period, days"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("seller return policy")
+        verbose_name_plural = _("seller return policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(return_days__isnull=True)
+                | Q(return_days__gte=SELLER_RETURN_DAYS_MIN, return_days__lte=SELLER_RETURN_DAYS_MAX),
+                name="seller_return_days_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id}: {self.return_days or '-'}"
+
+
 # Orders -----------------------------------------------------------------------------------------------
 
 
@@ -284,6 +323,8 @@ class OrderLine(models.Model):
     price = models.DecimalField(**MONEY)
     commission_rate = models.DecimalField(max_digits=5, decimal_places=4)  # 0.1000 = 10 %
     return_days = models.PositiveSmallIntegerField(default=7)  # 0: non-returnable category
+    # The seller's own return period at purchase (0: none beyond the law and the category).
+    seller_return_days = models.PositiveSmallIntegerField(default=0)
     weight_g = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -302,6 +343,11 @@ class OrderLine(models.Model):
     @property
     def amount(self) -> Decimal:
         return self.price * self.quantity
+
+    @property
+    def window_days(self) -> int:
+        """Days to return it without a defect, from the terms frozen at purchase."""
+        return effective_return_days(category_days=self.return_days, seller_days=self.seller_return_days)
 
 
 class OrderEvent(models.Model):

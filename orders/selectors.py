@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from catalog import selectors as catalog_selectors
 from catalog.models import ListingStatus
 
 from .models import (
@@ -21,6 +22,8 @@ from .models import (
     OrderLine,
     OrderStatus,
     ReturnRequest,
+    SellerReturnPolicy,
+    effective_return_days,
 )
 
 # Cart ---------------------------------------------------------------------------------------------------
@@ -34,6 +37,7 @@ class CartLineView:
     price: Decimal
     old_price: Decimal | None  # the price when added, if it changed since
     amount: Decimal
+    return_days: int | None = None  # set by annotate_return_terms
 
 
 @dataclass
@@ -43,6 +47,8 @@ class SellerGroup:
     subtotal: Decimal = Decimal("0.00")
     weight_g: int = 0
     methods: list[DeliveryMethod] = field(default_factory=list)
+    seller_return_days: int | None = None  # set by annotate_return_terms
+    return_days_set: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -219,3 +225,29 @@ def returned_quantities(order: Order) -> dict[int, int]:
 
 def delivery_methods_for_seller(*, seller) -> QuerySet[DeliveryMethod]:
     return DeliveryMethod.objects.filter(seller=seller).order_by("-is_active", "price", "pk")
+
+
+# Return terms -------------------------------------------------------------------------------------------
+
+
+def seller_return_days(*, seller_ids) -> dict[int, int]:
+    """seller id → the seller's own return period in days; sellers without one are absent."""
+    return dict(
+        SellerReturnPolicy.objects.filter(seller_id__in=list(seller_ids), return_days__isnull=False).values_list(
+            "seller_id", "return_days"
+        )
+    )
+
+
+def annotate_return_terms(groups: list[SellerGroup]) -> list[SellerGroup]:
+    """Give each cart line its return period and each seller group the distinct periods (one query)."""
+    own = seller_return_days(seller_ids=[group.seller.pk for group in groups])
+    for group in groups:
+        group.seller_return_days = own.get(group.seller.pk)
+        for view in group.lines:
+            view.return_days = effective_return_days(
+                category_days=catalog_selectors.return_days(view.line.variant.listing.category_id),
+                seller_days=group.seller_return_days,
+            )
+        group.return_days_set = sorted({view.return_days for view in group.lines})
+    return groups

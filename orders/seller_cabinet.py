@@ -69,6 +69,7 @@ for nav_item in (
     NavItem("orders", Section.ORDERS, _("Orders"), "orders:seller-list", order=5),
     NavItem("returns", Section.ORDERS, _("Returns"), "orders:seller-returns", order=6),
     NavItem("delivery", Section.STORE, _("Delivery methods"), "orders:seller-delivery", order=71),
+    NavItem("return-policy", Section.STORE, _("Return policy"), "orders:seller-return-policy", order=72),
     NavItem("money", Section.FINANCE, _("Balance and payouts"), "orders:seller-money", order=79),
 ):
     register_nav(nav_item)

@@ -34,5 +34,6 @@ urlpatterns = [
     path("seller/returns/<int:return_id>/receive/", seller.return_receive, name="seller-return-receive"),
     path("seller/delivery/", seller.delivery_methods, name="seller-delivery"),
     path("seller/delivery/<int:method_id>/", seller.delivery_methods, name="seller-delivery-edit"),
+    path("seller/return-policy/", seller.return_policy, name="seller-return-policy"),
     path("seller/money/", seller.money, name="seller-money"),
 ]

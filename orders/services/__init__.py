@@ -36,6 +36,7 @@ from .returns import (
     reject_return,
     request_return,
 )
+from .terms import set_seller_return_policy
 
 __all__ = [
     "acknowledge_prices",
@@ -73,6 +74,7 @@ __all__ = [
     "retry_payment",
     "return_window_days",
     "save_for_later",
+    "set_seller_return_policy",
     "ship_order",
     "update_cart_line",
     "weekly_payouts",

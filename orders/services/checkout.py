@@ -106,6 +106,8 @@ def place_order(
             ) from None
 
     total = Decimal("0.00")
+    # The return terms in force now are frozen on every line: a later change of policy does not reach this order.
+    own_return_days = selectors.seller_return_days(seller_ids=[group_view.seller.pk for group_view in view.groups])
     for index, group_view in enumerate(view.groups, start=1):
         method = DeliveryMethod.objects.filter(
             pk=delivery_method_ids[group_view.seller.pk], seller=group_view.seller, is_active=True
@@ -142,6 +144,7 @@ def place_order(
                 price=variants[lv.line.variant_id].price,
                 commission_rate=catalog_selectors.commission_rate(lv.line.variant.listing.category_id),
                 return_days=catalog_selectors.return_days(lv.line.variant.listing.category_id),
+                seller_return_days=own_return_days.get(group_view.seller.pk, 0),
                 weight_g=lv.line.variant.listing.weight_g or 0,
             )
             for lv in group_view.lines

@@ -104,13 +104,14 @@ def ship_order(*, order: Order, actor, carrier: str, tracking_number: str) -> Or
 
 
 def return_window_days(order: Order) -> int:
-    """Non-defective goods: max(7 days, the category's period) unless non-returnable; 3 months without notice."""
+    """Non-defective goods: max(7 days, the category's period, the seller's policy) as frozen on the lines,
+    unless non-returnable; without the written notice at least 3 months (ЗоЗПП art. 26.1)."""
+    days = [line.window_days for line in order.lines.all()]
+    all_non_returnable = bool(days) and all(day == 0 for day in days)
+    window = 0 if all_non_returnable else max([settings.MARKETPLACE_ORDER_MIN_RETURN_DAYS, *days])
     if not order.return_notice_given:
-        return settings.MARKETPLACE_ORDER_NO_NOTICE_RETURN_DAYS
-    days = [line.return_days for line in order.lines.all()]
-    if days and all(day == 0 for day in days):
-        return 0
-    return max([settings.MARKETPLACE_ORDER_MIN_RETURN_DAYS, *days])
+        return max(settings.MARKETPLACE_ORDER_NO_NOTICE_RETURN_DAYS, window)
+    return window
 
 
 @transaction.atomic

@@ -102,10 +102,17 @@ def request_return(
             raise ReturnNotAllowed(_("Choose items from this order."))
         if quantity > line.quantity - already.get(line_id, 0):
             raise ReturnQuantityExceeded()
-        if reason == ReturnReason.CHANGED_MIND and line.return_days == 0:
+        if reason == ReturnReason.CHANGED_MIND and line.window_days == 0:
             raise ReturnNotAllowed(
                 _("«%(title)s» is in a category that cannot be returned without a defect.") % {"title": line.title}
             )
+        if (
+            reason == ReturnReason.CHANGED_MIND
+            and order.return_notice_given
+            and order.delivered_at + timedelta(days=line.window_days) < timezone.now()
+        ):
+            # Each line keeps its own frozen period: a longer one on another line does not stretch this one.
+            raise ReturnWindowClosed(_("The return period for «%(title)s» has ended.") % {"title": line.title})
     exchange_variant = None
     if resolution == ReturnResolution.EXCHANGE:
         listing_ids = {lines[line_id].listing_id for line_id in wanted}
@@ -357,6 +364,7 @@ def _replacement_order(return_request: ReturnRequest, lines: list[ReturnLine], *
         price=Decimal("0.00"),
         commission_rate=source.commission_rate,
         return_days=source.return_days,
+        seller_return_days=source.seller_return_days,
         weight_g=source.weight_g,
     )
     OrderEvent.objects.create(

@@ -114,6 +114,7 @@ def _checkout_context(request: AuthenticatedRequest, form=None, address_form=Non
     addresses = Address.objects.filter(user=request.user)
     address = addresses.filter(pk=address_id).first() if address_id and str(address_id).isdigit() else addresses.first()
     view = selectors.cart_view(cart_obj, region=address.region if address else "")
+    selectors.annotate_return_terms(view.groups)
     if form is None:
         form = forms.CheckoutForm(buyer=request.user, groups=view.groups)
     totals = []

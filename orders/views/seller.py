@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -238,6 +239,35 @@ def delivery_methods(request: SellerRequest, method_id: int | None = None) -> Ht
         methods=selectors.delivery_methods_for_seller(seller=request.seller),
     )
     return TemplateResponse(request, "orders/seller/delivery_methods.html", context)
+
+
+# Return policy ------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@seller_section_required(Section.STORE)
+def return_policy(request: SellerRequest) -> HttpResponse:
+    """The seller's own return period, frozen on each order line at purchase."""
+    current = selectors.seller_return_days(seller_ids=[request.seller.pk]).get(request.seller.pk)
+    form = forms.SellerReturnPolicyForm(request.POST or None, initial={"return_days": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_seller_return_policy(
+                seller=request.seller, actor=request.user, return_days=form.cleaned_data["return_days"]
+            )
+        except DomainError as error:
+            form.add_error("return_days", error.message)
+        else:
+            messages.success(request, _("The return policy is saved. It applies to orders placed from now on."))
+            return redirect("orders:seller-return-policy")
+    context = cabinet_context(
+        request,
+        active="return-policy",
+        form=form,
+        current=current,
+        legal_minimum=settings.MARKETPLACE_ORDER_MIN_RETURN_DAYS,
+    )
+    return TemplateResponse(request, "orders/seller/return_policy.html", context)
 
 
 # Money --------------------------------------------------------------------------------------------------

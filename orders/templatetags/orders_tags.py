@@ -1,0 +1,18 @@
+"""The orders app's parts of other apps' pages (catalog's listing page includes the return terms)."""
+
+from __future__ import annotations
+
+from django import template
+
+from orders import selectors
+from orders.models import effective_return_days
+
+register = template.Library()
+
+
+@register.inclusion_tag("orders/_listing_return_terms.html")
+def listing_return_terms(listing, category_days: int) -> dict:
+    """The return period a buyer gets today for this listing: the law, the category and the seller's policy."""
+    seller_days = selectors.seller_return_days(seller_ids=[listing.seller_id]).get(listing.seller_id)
+    days = effective_return_days(category_days=category_days, seller_days=seller_days)
+    return {"return_days": days, "by_seller": bool(days and seller_days and seller_days >= days)}
