@@ -30,8 +30,9 @@ MAX_PRICE = Decimal("1000000000")
 
 
 def seller_rating_available() -> bool:
+    """Sellers' ratings come from the reviews app (`reviews.SellerRating`, `seller.rating`)."""
     seller_model = Listing._meta.get_field("seller").related_model
-    return any(field.name == "rating_avg" for field in seller_model._meta.get_fields())
+    return any(field.name == "rating" for field in seller_model._meta.get_fields())
 
 
 def attribute_param(attribute: Attribute) -> str:
@@ -146,7 +147,10 @@ class ListingFilter(django_filters.FilterSet):
         return queryset.filter(discount_percent__gt=0) if value else queryset
 
     def filter_seller_rating(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(seller__rating_avg__gte=Decimal(value))
+        """Sellers whose product reviews average at least `value` stars (the ★ shown on their card)."""
+        if not value:
+            return queryset
+        return queryset.filter(seller__rating__count__gt=0, seller__rating__average__gte=Decimal(value))
 
     @property
     def active_attribute_params(self) -> dict[str, str]:

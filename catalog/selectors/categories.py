@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.db.models import Count, Max
 
 from catalog.models import RETURN_CLASS_DAYS, Attribute, Category, ReturnClass
@@ -123,15 +124,41 @@ _lock = threading.Lock()
 _cache: dict[str, object] = {"version": None, "tree": None}
 
 
+_request = threading.local()
+
+
+def _request_started(**kwargs) -> None:
+    _request.checked = None  # the first call within this request checks the version
+
+
+def _request_finished(**kwargs) -> None:
+    _request.__dict__.pop("checked", None)  # outside requests (tasks, shells) every call checks
+
+
+def forget_category_tree() -> None:
+    """After a category changes, the next call in this request checks the version again."""
+    if getattr(_request, "checked", None) is not None:
+        _request.checked = None
+
+
+request_started.connect(_request_started, dispatch_uid="catalog-category-tree-started")
+request_finished.connect(_request_finished, dispatch_uid="catalog-category-tree-finished")
+
+
 def category_tree() -> CategoryTree:
-    """The current tree: one cheap version query per call, a full reload only after a change."""
+    """The current tree: one cheap version query per request (per call outside requests), a reload after a change."""
+    if getattr(_request, "checked", None) is not None and _cache["tree"] is not None:
+        return _request.checked
     version = Category.objects.aggregate(changed=Max("updated_at"), count=Count("id"))
     key = (version["changed"], version["count"])
     with _lock:
         if _cache["version"] != key or _cache["tree"] is None:
             _cache["tree"] = CategoryTree(list(Category.objects.order_by("path")))
             _cache["version"] = key
-        return _cache["tree"]  # type: ignore[return-value]
+        tree = _cache["tree"]
+    if hasattr(_request, "checked"):
+        _request.checked = tree
+    return tree  # type: ignore[return-value]
 
 
 def commission_rate(category_id: int) -> Decimal:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from catalog.exceptions import CategoryCycle
 from catalog.models import Brand, Category
+from catalog.selectors.categories import forget_category_tree
 from catalog.text import slugify_ru
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ def save_category(*, category: Category, actor: User | None) -> Category:
             depth=F("depth") + shift,
             updated_at=timezone.now(),
         )
+    forget_category_tree()
     return category
 
 

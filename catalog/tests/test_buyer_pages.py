@@ -244,3 +244,34 @@ def test_robots_txt_points_to_the_sitemap(client):
 
     assert "Sitemap: http://testserver/sitemap.xml" in content
     assert "Disallow: /admin/" in content
+
+
+def test_buyer_filters_by_seller_rating_at_least_n(client, shoes):
+    from django.utils import timezone
+
+    from reviews.models import SellerRating
+
+    trusted, average, unrated = make_seller(name="Надёжный"), make_seller(name="Средний"), make_seller(name="Новый")
+    SellerRating.objects.create(seller=trusted, average=Decimal("4.60"), count=40, computed_at=timezone.now())
+    SellerRating.objects.create(seller=average, average=Decimal("3.90"), count=12, computed_at=timezone.now())
+    for seller in (trusted, average, unrated):
+        make_listing(seller, category=shoes, title=f"Кроссовки {seller.pk}")
+    url = reverse("catalog:category", args=[shoes.slug])
+
+    four = client.get(url, {"seller_rating": "4"})
+    three = client.get(url, {"seller_rating": "3"})
+
+    assert "seller_rating" in four.context["filter_form"].fields
+    assert [listing.seller_id for listing in four.context["listings"]] == [trusted.pk]
+    assert {listing.seller_id for listing in three.context["listings"]} == {trusted.pk, average.pk}
+    assert len(client.get(url).context["listings"]) == 3
+
+
+def test_seller_rating_filter_rejects_values_it_does_not_offer(client, shoes):
+    make_listing(make_seller(), category=shoes)
+
+    response = client.get(reverse("catalog:category", args=[shoes.slug]), {"seller_rating": "5abc"})
+
+    assert response.status_code == 200
+    assert len(response.context["listings"]) == 1  # an invalid filter is ignored, the page still lists goods
+    assert response.context["filter_form"].errors["seller_rating"]
