@@ -21,6 +21,7 @@ from marketplace.core.exceptions import DomainError
 
 from . import policies, selectors, services
 from .models import (
+    FOUR_EYES_SANCTIONS,
     SANCTION_STATUSES,
     Announcement,
     ApplicationEvent,
@@ -34,6 +35,9 @@ from .models import (
     FieldChangeRequest,
     ReviewCheck,
     Sanction,
+    SanctionRequest,
+    SanctionRequestEvent,
+    SanctionRequestStatus,
     Seller,
     SellerApplication,
     SellerCase,
@@ -474,7 +478,17 @@ class SellerEventInline(ReadOnlyInline):
 
 class SanctionInline(ReadOnlyInline):
     model = Sanction
-    fields = ["imposed_at", "level", "rule", "reason", "imposed_by", "expires_at", "lifted_at", "lift_reason"]
+    fields = [
+        "imposed_at",
+        "level",
+        "rule",
+        "reason",
+        "imposed_by",
+        "approved_by",
+        "expires_at",
+        "lifted_at",
+        "lift_reason",
+    ]
     readonly_fields = fields
 
 
@@ -542,6 +556,7 @@ class SellerAdmin(ReadOnlyAdmin):
         extra = extra_context or {}
         if seller is not None:
             extra["can_sanction"] = policies.can_sanction_seller(request.user, seller)
+            extra["pending_sanction_request"] = SanctionRequest.objects.pending().filter(seller=seller).first()
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def _seller(self, request, pk) -> Seller:
@@ -558,25 +573,50 @@ class SellerAdmin(ReadOnlyAdmin):
         form = SanctionForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            expires_at = (
-                timezone.now() + datetime.timedelta(days=data["expires_in_days"]) if data["expires_in_days"] else None
-            )
-            done = _run(
-                request,
-                lambda: services.apply_sanction(
-                    seller=seller,
-                    level=data["level"],
-                    actor=request.user,
-                    rule=data["rule"],
-                    reason=data["reason"],
-                    evidence=data["evidence"],
-                    expires_at=expires_at,
-                ),
-                _("Sanction applied and recorded; the seller is notified."),
-            )
+            if data["level"] in FOUR_EYES_SANCTIONS:
+                # Four eyes: the service records a request; nothing happens to the seller until another approves.
+                done = _run(
+                    request,
+                    lambda: services.request_sanction(
+                        seller=seller,
+                        level=data["level"],
+                        actor=request.user,
+                        rule=data["rule"],
+                        reason=data["reason"],
+                        evidence=data["evidence"],
+                        expires_in_days=data["expires_in_days"],
+                    ),
+                    _("Sent for approval: the sanction takes effect once a second moderator approves it."),
+                )
+            else:
+                expires_at = (
+                    timezone.now() + datetime.timedelta(days=data["expires_in_days"])
+                    if data["expires_in_days"]
+                    else None
+                )
+                done = _run(
+                    request,
+                    lambda: services.apply_sanction(
+                        seller=seller,
+                        level=data["level"],
+                        actor=request.user,
+                        rule=data["rule"],
+                        reason=data["reason"],
+                        evidence=data["evidence"],
+                        expires_at=expires_at,
+                    ),
+                    _("Sanction applied and recorded; the seller is notified."),
+                )
             if done:
                 return self._back(seller)
-        return action_form_page(self, request, seller, form, _("Apply a sanction"), "")
+        return action_form_page(
+            self,
+            request,
+            seller,
+            form,
+            _("Apply a sanction"),
+            _("A suspension or termination takes effect only after a second moderator approves it."),
+        )
 
     def reinstate_view(self, request, pk: int) -> HttpResponse:
         seller = self._seller(request, pk)
@@ -611,10 +651,10 @@ class SanctionInForceFilter(admin.SimpleListFilter):
 
 @admin.register(Sanction)
 class SanctionAdmin(ReadOnlyAdmin):
-    list_display = ["seller", "level", "rule", "imposed_by", "imposed_at", "expires_at", "lifted_at"]
+    list_display = ["seller", "level", "rule", "imposed_by", "approved_by", "imposed_at", "expires_at", "lifted_at"]
     list_filter = [SanctionInForceFilter, "level"]
     search_fields = ["seller__legal_name", "seller__inn", "rule"]
-    list_select_related = ["seller", "imposed_by"]
+    list_select_related = ["seller", "imposed_by", "approved_by"]
     actions = ["lift_action"]
 
     @admin.action(description=gettext_lazy("Lift the selected sanctions (reason: decided by a moderator)"))
@@ -631,6 +671,133 @@ class SanctionAdmin(ReadOnlyAdmin):
                 lifted += 1
         if not lifted:
             self.message_user(request, _("Nothing was lifted."), messages.WARNING)
+
+
+# Four eyes: suspensions and terminations waiting for a second moderator ------------------------------------
+
+
+class SanctionRequestEventInline(ReadOnlyInline):
+    model = SanctionRequestEvent
+    fields = ["created_at", "from_status", "to_status", "actor", "reason"]
+    readonly_fields = fields
+
+
+class SanctionRequestQueueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", _("Waiting for a second moderator")), ("all", _("All requests"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in (None, "waiting"):
+            return queryset.filter(status=SanctionRequestStatus.PENDING)
+        return queryset
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": (self.value() or "waiting") == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class DeclineRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why you decline (the proposing moderator sees it)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+@admin.register(SanctionRequest)
+class SanctionRequestAdmin(ReadOnlyAdmin):
+    list_display = ["seller", "level_badge", "rule", "requested_by", "created_at", "status", "decided_by"]
+    list_filter = [SanctionRequestQueueFilter, "level", "status"]
+    search_fields = ["seller__legal_name", "seller__inn", "rule"]
+    list_select_related = ["seller", "requested_by", "decided_by"]
+    ordering = ["created_at", "pk"]
+    readonly_fields = [
+        "seller",
+        "seller_status",
+        "level",
+        "rule",
+        "reason",
+        "evidence",
+        "expires_in_days",
+        "requested_by",
+        "created_at",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "sanction",
+    ]
+    fields = readonly_fields
+    inlines = [SanctionRequestEventInline]
+    change_form_template = "admin/sellers/sanctionrequest/change_form.html"
+
+    @admin.display(description=gettext_lazy("sanction"), ordering="level")
+    def level_badge(self, obj: SanctionRequest) -> str:
+        return badge(obj.get_level_display(), "danger")
+
+    @admin.display(description=gettext_lazy("seller's status now"))
+    def seller_status(self, obj: SanctionRequest) -> str:
+        return obj.seller.get_status_display()
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/approve/", wrap(self.approve_view), name="sellers_sanctionrequest_approve"),
+            path("<int:pk>/decline/", wrap(self.decline_view), name="sellers_sanctionrequest_decline"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        sanction_request = self.get_object(request, object_id)
+        extra = extra_context or {}
+        if sanction_request is not None:
+            pending = sanction_request.status == SanctionRequestStatus.PENDING
+            extra["can_decide"] = pending and policies.can_approve_sanction_request(request.user, sanction_request)
+            extra["is_own_request"] = pending and sanction_request.requested_by_id == request.user.pk
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def _back(self, sanction_request: SanctionRequest) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:sellers_sanctionrequest_change", args=[sanction_request.pk]))
+
+    def approve_view(self, request, pk: int) -> HttpResponse:
+        if request.method != "POST":
+            raise Http404
+        # No policy check here on purpose: the service checks four eyes itself and says why it refused.
+        sanction_request = get_object_or_404(SanctionRequest.objects.select_related("seller"), pk=pk)
+        _run(
+            request,
+            lambda: services.approve_sanction_request(sanction_request=sanction_request, actor=request.user),
+            _("Approved: the sanction is in force and the seller is notified."),
+        )
+        return self._back(sanction_request)
+
+    def decline_view(self, request, pk: int) -> HttpResponse:
+        sanction_request = get_object_or_404(SanctionRequest.objects.select_related("seller"), pk=pk)
+        form = DeclineRequestForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            # Refused (own request, already decided, no permission): the message says why, nothing changes.
+            _run(
+                request,
+                lambda: services.decline_sanction_request(
+                    sanction_request=sanction_request, actor=request.user, reason=form.cleaned_data["reason"]
+                ),
+                _("Declined: nothing changes for the seller."),
+            )
+            return self._back(sanction_request)
+        return action_form_page(
+            self,
+            request,
+            sanction_request,
+            form,
+            _("Decline the request"),
+            _("The seller is not told about the request; the proposing moderator sees your reason."),
+        )
 
 
 @admin.register(Storefront)

@@ -17,6 +17,7 @@ from marketplace.accounts.roles import MANAGERS, MODERATORS
 
 from . import services
 from .models import (
+    FOUR_EYES_SANCTIONS,
     Announcement,
     AnnouncementTopic,
     ApplicationStatus,
@@ -157,7 +158,8 @@ def seed_sellers(log: Callable[[str], None]) -> None:
         return
     moderator = User.objects.get(email="moderator@marketplace.demo")
     # A second moderator decides appeals against the first one's sanctions.
-    ensure_staff("moderator2@marketplace.demo", group=MODERATORS, first_name="Пётр", last_name="Проверкин")
+    # and approves the first one's suspensions and terminations (four eyes).
+    moderator2 = ensure_staff("moderator2@marketplace.demo", group=MODERATORS, first_name="Пётр", last_name="Проверкин")
     manager = User.objects.filter(groups__name=MANAGERS).first()
 
     # Approved sellers, one per lifecycle state.
@@ -213,15 +215,31 @@ def seed_sellers(log: Callable[[str], None]) -> None:
             legal_form, f"ООО «{name}»"
         )
         seller = _approved_seller(person, _values(legal_form, n, name, slug, legal_name, person.email), moderator)
-        services.apply_sanction(
-            seller=seller,
-            level=status,
-            actor=moderator,
-            rule="Качество товаров" if status != SellerStatus.TERMINATED else "Продажа контрафакта",
-            reason="Доля возвратов по вине продавца выше 5 % три недели подряд."
+        sanction = {
+            "seller": seller,
+            "level": status,
+            "actor": moderator,
+            "rule": "Качество товаров" if status != SellerStatus.TERMINATED else "Продажа контрафакта",
+            "reason": "Доля возвратов по вине продавца выше 5 % три недели подряд."
             if status != SellerStatus.TERMINATED
             else "Подтверждённая продажа поддельных товаров.",
-        )
+        }
+        if status in FOUR_EYES_SANCTIONS:
+            request = services.request_sanction(**sanction)
+            services.approve_sanction_request(sanction_request=request, actor=moderator2)
+        else:
+            services.apply_sanction(**sanction)
+        if status == SellerStatus.RESTRICTED:
+            # Four eyes: the second moderator proposed a suspension; the demo moderator can approve or decline it.
+            services.request_sanction(
+                seller=seller,
+                level=SellerStatus.SUSPENDED,
+                actor=moderator2,
+                rule="Качество товаров",
+                reason="Ограничение не помогло: доля возвратов по вине продавца всё ещё выше 5 %.",
+                evidence="Возвраты за последние две недели: 7 из 98 заказов.",
+                expires_in_days=30,
+            )
 
     # Applications in every state before approval.
     states = [

@@ -51,3 +51,24 @@ class AppealExists(DomainError):
 
 class CaseClosed(DomainError):
     default_message = _("This case is closed. Open a new case if you need to.")
+
+
+class SecondApprovalRequired(DomainError):
+    default_message = _(
+        "A suspension or termination takes effect only after a second moderator approves it: send it for approval."
+    )
+
+
+class SanctionRequestPending(DomainError):
+    default_message = _(
+        "A suspension or termination of this seller is already waiting for a second moderator. "
+        "Approve or decline it first."
+    )
+
+
+class FourEyesViolation(DomainError):
+    default_message = _("A second moderator must decide this request; you cannot decide your own.")
+
+
+class SanctionRequestDecided(DomainError):
+    default_message = _("This request is no longer waiting for approval: another moderator has decided it.")

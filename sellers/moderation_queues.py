@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.audit.moderation import Queue, registry
-from sellers.models import BankChangeStatus, BankDetailsChange, SellerApplication, SellerCase
+from sellers.models import BankChangeStatus, BankDetailsChange, SanctionRequest, SellerApplication, SellerCase
 
 BANK_CHANGE_SLA_HOURS = 24  # payouts wait on the old details meanwhile: a working day at most
+SANCTION_APPROVAL_SLA_HOURS = 24  # a seller breaking serious rules keeps selling until a second moderator acts
 
 registry.register(
     Queue(
@@ -45,5 +46,17 @@ registry.register(
         permissions=("sellers.view_bankdetailschange", "sellers.review_bankdetailschange"),
         sla_hours=BANK_CHANGE_SLA_HOURS,
         order=70,
+    )
+)
+registry.register(
+    Queue(
+        key="sanction-approvals",
+        label=_("Suspensions and terminations awaiting a second approval"),
+        queryset=lambda: SanctionRequest.objects.pending(),
+        age_field="created_at",
+        url=lambda: reverse("admin:sellers_sanctionrequest_changelist") + "?queue=waiting",
+        permissions=("sellers.view_sanctionrequest", "sellers.approve_sanction_request"),
+        sla_hours=SANCTION_APPROVAL_SLA_HOURS,
+        order=65,
     )
 )

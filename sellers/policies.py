@@ -9,6 +9,7 @@ from .models import (
     ApplicationDocument,
     BankDetailsChange,
     CaseStatus,
+    SanctionRequest,
     Seller,
     SellerApplication,
     SellerCase,
@@ -79,6 +80,16 @@ def can_sanction_seller(user: User, seller: Seller) -> bool:
     return user.is_active and user.has_perm("sellers.sanction_seller") and not is_in_team(user, seller)
 
 
+def can_approve_sanction_request(user: User, sanction_request: SanctionRequest) -> bool:
+    """Four eyes: a moderator with the approval permission other than the proposer (and outside the seller's team)."""
+    return (
+        user.is_active
+        and user.has_perm("sellers.approve_sanction_request")
+        and sanction_request.requested_by_id != user.pk
+        and not is_in_team(user, sanction_request.seller)
+    )
+
+
 def can_review_bank_change(user: User, change: BankDetailsChange) -> bool:
     return (
         user.is_active
@@ -100,10 +111,11 @@ def can_open_case(member: TeamMember | None) -> bool:
 
 
 def can_decide_case(user: User, case: SellerCase) -> bool:
-    """Moderators with the permission, not in the seller's team, and not the one who imposed an appealed sanction."""
+    """Moderators with the permission, not in the seller's team, and not one who imposed or approved an appealed
+    sanction."""
     if not (user.is_active and user.has_perm("sellers.decide_sellercase")) or is_in_team(user, case.seller):
         return False
-    return not (case.sanction_id and case.sanction.imposed_by_id == user.pk)
+    return not (case.sanction_id and user.pk in (case.sanction.imposed_by_id, case.sanction.approved_by_id))
 
 
 def can_answer_case(user: User, case: SellerCase) -> bool:

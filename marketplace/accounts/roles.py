@@ -24,6 +24,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "sellers.view_seller",
         "sellers.sanction_seller",
         "sellers.view_sanction",
+        # four eyes: a suspension or termination waits for a second moderator's approval (never the proposer's)
+        "sellers.view_sanctionrequest",
+        "sellers.approve_sanction_request",
         "sellers.view_storefront",
         "sellers.view_bankdetailschange",
         "sellers.review_bankdetailschange",
@@ -57,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "sellers.view_storefront",
         "sellers.sanction_seller",
         "sellers.view_sanction",
+        "sellers.view_sanctionrequest",  # managers may propose a suspension; only moderators approve it
         "sellers.view_sellerapplication",
         "sellers.view_sellercase",
         "sellers.add_announcement",

@@ -29,6 +29,13 @@ from .communication import (
     CaseTopic,
     SellerCase,
 )
+from .sanction_requests import (
+    FOUR_EYES_SANCTIONS,
+    SANCTION_REQUEST_TRANSITIONS,
+    SanctionRequest,
+    SanctionRequestEvent,
+    SanctionRequestStatus,
+)
 from .sellers import (
     BANK_CHANGE_TRANSITIONS,
     INVITATION_TRANSITIONS,
@@ -57,9 +64,11 @@ __all__ = [
     "CASE_TRANSITIONS",
     "DECIDED_CASE_STATUSES",
     "EDITABLE_APPLICATION_STATUSES",
+    "FOUR_EYES_SANCTIONS",
     "INVITATION_TRANSITIONS",
     "OPEN_APPLICATION_STATUSES",
     "REQUIRED_DOCUMENTS",
+    "SANCTION_REQUEST_TRANSITIONS",
     "SANCTION_STATUSES",
     "SELLER_TRANSITIONS",
     "Announcement",
@@ -82,6 +91,9 @@ __all__ = [
     "LegalForm",
     "ReviewCheck",
     "Sanction",
+    "SanctionRequest",
+    "SanctionRequestEvent",
+    "SanctionRequestStatus",
     "Seller",
     "SellerApplication",
     "SellerCase",

@@ -197,6 +197,15 @@ class Sanction(models.Model):
     reason = models.TextField(_("explanation for the seller"))
     evidence = models.TextField(_("evidence"), blank=True)
     imposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    # Suspensions and terminations: the second moderator who approved the request of `imposed_by` (four eyes).
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
     imposed_at = models.DateTimeField(_("imposed at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)

@@ -16,9 +16,16 @@ from marketplace.legal import services as legal_services
 from marketplace.legal.models import DocumentKind as LegalDocumentKind
 from marketplace.legal.models import PlatformTerms
 from sellers import policies, validators
-from sellers.exceptions import DuplicateSeller, InvalidDocument, ReasonRequired, StoreAddressTaken
+from sellers.exceptions import (
+    DuplicateSeller,
+    InvalidDocument,
+    ReasonRequired,
+    SecondApprovalRequired,
+    StoreAddressTaken,
+)
 from sellers.models import (
     BANK_CHANGE_TRANSITIONS,
+    FOUR_EYES_SANCTIONS,
     SANCTION_STATUSES,
     SELLER_TRANSITIONS,
     BankChangeEvent,
@@ -109,6 +116,16 @@ def create_seller_from_application(*, application: SellerApplication, actor) -> 
 # Sanctions --------------------------------------------------------------------------------------------
 
 
+def _clean_sanction_input(*, level: str, rule: str, reason: str, allowed=SANCTION_STATUSES) -> tuple[str, str]:
+    """The rule broken and the explanation, both required; the level must be a sanction step."""
+    if level not in allowed:
+        raise InvalidTransition(SellerStatus.ACTIVE, level)
+    rule, reason = (rule or "").strip(), (reason or "").strip()
+    if not rule or not reason:
+        raise ReasonRequired(_("Name the rule that was broken and explain the sanction to the seller."))
+    return rule, reason
+
+
 @transaction.atomic
 def apply_sanction(
     *,
@@ -120,22 +137,42 @@ def apply_sanction(
     evidence: str = "",
     expires_at: datetime.datetime | None = None,
 ) -> Sanction:
-    """Move the seller down the ladder for a broken rule, recorded in the registry and shown to the seller."""
+    """Move the seller down the ladder for a broken rule, recorded in the registry and shown to the seller.
+
+    Warnings and restrictions only: a suspension or termination is a request a second moderator approves
+    (request_sanction / approve_sanction_request), so no caller can impose one alone."""
     if actor is not None and not policies.can_sanction_seller(actor, seller):
         raise PermissionDenied
-    if level not in SANCTION_STATUSES:
-        raise InvalidTransition(seller.status, level)
-    rule, reason = (rule or "").strip(), (reason or "").strip()
-    if not rule or not reason:
-        raise ReasonRequired(_("Name the rule that was broken and explain the sanction to the seller."))
-    now = timezone.now()
-    if expires_at is not None and expires_at <= now:
+    if level in FOUR_EYES_SANCTIONS:
+        raise SecondApprovalRequired()
+    rule, reason = _clean_sanction_input(level=level, rule=rule, reason=reason)
+    if expires_at is not None and expires_at <= timezone.now():
         raise DomainError(_("The expiry must be in the future."))
+    return _impose_sanction(
+        seller=seller, level=level, actor=actor, rule=rule, reason=reason, evidence=evidence, expires_at=expires_at
+    )
+
+
+def _impose_sanction(
+    *,
+    seller: Seller,
+    level: str,
+    actor,
+    rule: str,
+    reason: str,
+    evidence: str,
+    expires_at: datetime.datetime | None,
+    approved_by=None,
+) -> Sanction:
+    """The sanction takes effect: registry row, status change with its event row, the seller notified.
+
+    Only for callers that have checked everything (apply_sanction; approve_sanction_request for four eyes);
+    runs inside their transaction. `actor` proposed it; `approved_by` is the second moderator, if any."""
     seller = Seller.objects.select_for_update().get(pk=seller.pk)
     previous = seller.status
     # A lighter sanction never lifts a heavier one in force: the seller keeps the heavier status.
     if LADDER.index(level) >= LADDER.index(previous):
-        change_seller_status(seller=seller, to=level, actor=actor, reason=f"{rule}: {reason}")
+        change_seller_status(seller=seller, to=level, actor=approved_by or actor, reason=f"{rule}: {reason}")
     sanction = Sanction.objects.create(
         seller=seller,
         level=level,
@@ -144,7 +181,8 @@ def apply_sanction(
         reason=reason,
         evidence=evidence,
         imposed_by=actor,
-        imposed_at=now,
+        approved_by=approved_by,
+        imposed_at=timezone.now(),
         expires_at=expires_at,
     )
     notify.sanction_applied(sanction)

@@ -207,3 +207,31 @@ def make_seller(
 
 def add_member(seller: Seller, role: str, user: User | None = None) -> TeamMember:
     return TeamMember.objects.create(seller=seller, user=user or UserFactory(), role=role)
+
+
+def approving_moderator() -> User:
+    """A second moderator who approves suspensions and terminations (four eyes) for tests that need one in force."""
+    from django.contrib.auth.models import Group
+
+    from marketplace.accounts.roles import MODERATORS
+
+    user, created = User.objects.get_or_create(email="approver@example.com", defaults={"is_staff": True})
+    if created:
+        user.groups.add(Group.objects.get(name=MODERATORS))
+    return user
+
+
+def impose_sanction(
+    seller: Seller, level: str, *, actor: User, rule: str = "Сроки", reason: str = "Просрочки", **extra
+):
+    """A sanction in force: lighter ones at once; a suspension or termination proposed by `actor` and approved by
+    a second moderator, as the four-eyes rule requires."""
+    from sellers import services
+    from sellers.models import FOUR_EYES_SANCTIONS
+
+    if level not in FOUR_EYES_SANCTIONS:
+        return services.apply_sanction(seller=seller, level=level, actor=actor, rule=rule, reason=reason, **extra)
+    sanction_request = services.request_sanction(
+        seller=seller, level=level, actor=actor, rule=rule, reason=reason, **extra
+    )
+    return services.approve_sanction_request(sanction_request=sanction_request, actor=approving_moderator()).sanction

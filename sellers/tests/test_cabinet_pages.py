@@ -11,7 +11,7 @@ from django.utils import timezone
 from sellers import services
 from sellers.models import Announcement, CaseTopic, SellerStatus, TeamRole
 
-from .factories import add_member, make_seller, upload
+from .factories import add_member, impose_sanction, make_seller, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -263,7 +263,7 @@ def test_terminated_sellers_storefront_is_gone(client, moderator):
 
 
 def test_suspended_sellers_storefront_says_it_takes_no_orders(client, seller, moderator):
-    services.apply_sanction(seller=seller, level=SellerStatus.SUSPENDED, actor=moderator, rule="r", reason="x")
+    impose_sanction(seller, SellerStatus.SUSPENDED, actor=moderator, rule="r", reason="x")
 
     response = client.get(seller.storefront.get_absolute_url())
 

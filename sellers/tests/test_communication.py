@@ -13,7 +13,7 @@ from sellers.exceptions import AppealExists, CaseClosed, InvalidDocument, Reason
 from sellers.models import Announcement, AnnouncementReceipt, CaseStatus, CaseTopic, LegalForm, SellerStatus
 from sellers.services.common import add_working_days
 
-from .factories import make_seller, upload
+from .factories import impose_sanction, make_seller, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -166,8 +166,9 @@ def test_warehouse_member_cannot_open_cases(seller, warehouse_member):
 
 
 def sanctioned(seller, moderator):
-    return services.apply_sanction(
-        seller=seller, level=SellerStatus.SUSPENDED, actor=moderator, rule="Подделки", reason="Жалобы покупателей"
+    """A suspension `moderator` proposed and a second moderator approved (four eyes)."""
+    return impose_sanction(
+        seller, SellerStatus.SUSPENDED, actor=moderator, rule="Подделки", reason="Жалобы покупателей"
     )
 
 

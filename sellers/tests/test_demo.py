@@ -9,6 +9,9 @@ from sellers.models import (
     ApplicationDocument,
     ApplicationStatus,
     CaseStatus,
+    Sanction,
+    SanctionRequest,
+    SanctionRequestStatus,
     SellerApplication,
     SellerCase,
     SellerStatus,
@@ -36,4 +39,11 @@ def test_demo_has_sellers_and_applications_in_every_state_and_runs_twice():
     ) == set(TeamRole.values)
     assert AnnouncementReceipt.objects.exists()
     assert SellerCase.objects.filter(status=CaseStatus.OPEN).count() == 1
+    # Four eyes: the suspended and terminated sellers' sanctions were approved by a second moderator, and one
+    # suspension, proposed by the second moderator, waits for the demo moderator's approval.
+    pending = SanctionRequest.objects.get(status=SanctionRequestStatus.PENDING)
+    assert (pending.level, pending.requested_by.email) == (SellerStatus.SUSPENDED, "moderator2@marketplace.demo")
+    assert set(
+        Sanction.objects.filter(approved_by__email="moderator2@marketplace.demo").values_list("level", flat=True)
+    ) == {SellerStatus.SUSPENDED, SellerStatus.TERMINATED}
     assert lines[-1] == "sellers: already seeded"

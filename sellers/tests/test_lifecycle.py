@@ -14,14 +14,15 @@ from sellers import services
 from sellers.exceptions import ApplicationIncomplete, ReasonRequired
 from sellers.models import BankChangeStatus, Sanction, Seller, SellerStatus
 
-from .factories import TBANK
+from .factories import TBANK, impose_sanction
 
 pytestmark = pytest.mark.django_db
 
 
 def sanction(seller, moderator, level=SellerStatus.WARNED, **extra):
-    return services.apply_sanction(
-        seller=seller, level=level, actor=moderator, rule="Сроки отгрузки", reason="Две недели просрочек", **extra
+    """In force now: a suspension or termination is proposed by `moderator` and approved by a second one."""
+    return impose_sanction(
+        seller, level, actor=moderator, rule="Сроки отгрузки", reason="Две недели просрочек", **extra
     )
 
 

@@ -67,6 +67,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         "legal": {"view_platformterms"},
         "notifications": {"view_delivery", "view_notification"},
         "sellers": {
+            "approve_sanction_request",
             "decide_sellercase",
             "review_bankdetailschange",
             "review_sellerapplication",
@@ -75,6 +76,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
             "view_applicationdocument",
             "view_bankdetailschange",
             "view_sanction",
+            "view_sanctionrequest",
             "view_seller",
             "view_sellerapplication",
             "view_sellercase",
@@ -116,6 +118,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
             "sanction_seller",
             "view_announcement",
             "view_sanction",
+            "view_sanctionrequest",
             "view_seller",
             "view_sellerapplication",
             "view_sellercase",
