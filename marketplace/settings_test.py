@@ -38,3 +38,14 @@ DATABASES["default"]["TEST"] = {  # noqa: F405
 # a test starts is told the queue of the run that started it.
 _own_queue = "test-" + DATABASES["default"]["TEST"]["NAME"]  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = env.str("MARKETPLACE_TEST_CELERY_QUEUE", default=_own_queue)  # noqa: F405
+
+# A test running a real `celery beat` (disputes/tests/test_beat.py) keeps only the schedule entries it names,
+# each every MARKETPLACE_TEST_BEAT_SECONDS, so it waits seconds instead of the production interval.
+_beat_only = env.list("MARKETPLACE_TEST_BEAT_ONLY", default=[])  # noqa: F405
+if _beat_only:
+    _beat_every = env.float("MARKETPLACE_TEST_BEAT_SECONDS", default=1.0)  # noqa: F405
+    CELERY_BEAT_SCHEDULE = {
+        name: {**entry, "schedule": _beat_every}
+        for name, entry in CELERY_BEAT_SCHEDULE.items()  # noqa: F405
+        if name in _beat_only
+    }
