@@ -13,7 +13,8 @@ from marketplace.core.models import TimeStampedModel
 from marketplace.core.state_machine import validate_table
 
 # Formula version stored with every computed rating; bump it whenever a weight, prior or threshold changes.
-FORMULA_VERSION = "2025.1"
+# 2026.1: lost disputes weigh 2.0 (were counted at 1.0); the median first-reply time to buyers deducts points.
+FORMULA_VERSION = "2026.1"
 
 
 class ReviewStatus(models.TextChoices):
@@ -100,7 +101,10 @@ class ProductReview(ReviewBase):
         ]
         indexes = [
             models.Index(fields=["listing", "status", "-created_at"], name="review_listing_status"),
-            models.Index(fields=["seller", "status", "-created_at"], name="review_seller_status"),
+            # include: the seller rating reads stars from the index alone (no heap visit per review)
+            models.Index(
+                fields=["seller", "status", "-created_at"], include=["stars"], name="review_seller_status_stars"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -151,6 +155,11 @@ class SellerReview(ReviewBase):
                 name="seller_review_stars_1_to_5",
             ),
             models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="seller_review_status_valid"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["seller", "status", "created_at"], include=["service_stars"], name="seller_review_rating"
+            )
         ]
 
     def __str__(self) -> str:
@@ -336,6 +345,9 @@ class SellerRating(models.Model):
     orders_in_window = models.PositiveIntegerField(_("orders in the window"), default=0)
     incidents_in_window = models.PositiveIntegerField(_("incidents in the window"), default=0)
     incident_weight = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    conversations_in_window = models.PositiveIntegerField(_("buyer conversations in the window"), default=0)
+    reply_median_minutes = models.PositiveIntegerField(_("median first reply, minutes"), null=True, blank=True)
+    reply_deduction = models.PositiveSmallIntegerField(_("points deducted for reply time"), default=0)
     quality_index = models.PositiveSmallIntegerField(_("quality index"), null=True, blank=True)
     on_time_percent = models.PositiveSmallIntegerField(_("shipped on time, %"), null=True, blank=True)
     band = models.CharField(_("band"), max_length=12, choices=Band, default=Band.NEW)
@@ -355,6 +367,10 @@ class SellerRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seller_id}: {self.band}"
+
+    @property
+    def reply_median_hours(self) -> float | None:
+        return None if self.reply_median_minutes is None else self.reply_median_minutes / 60
 
 
 class SellerRatingHistory(models.Model):

@@ -93,8 +93,11 @@ def formula(request) -> HttpResponse:
         "weights": [
             (Incident(kind=kind).get_kind_display(), weight) for kind, weight in ratings.INCIDENT_WEIGHTS.items()
         ],
+        "reply_deductions": sorted(ratings.REPLY_DEDUCTIONS),
+        "reply_min": ratings.REPLY_MIN_CONVERSATIONS,
         "bands": [(band.label, threshold) for band, threshold in ratings.BAND_THRESHOLDS],
         "reliable": ratings.RELIABLE,
+        "changes": ratings.FORMULA_CHANGES,
     }
     return TemplateResponse(request, "reviews/formula.html", context)
 

@@ -4,9 +4,14 @@ Formula (version reviews.models.FORMULA_VERSION, explained on the public page /r
 - customer score = (PRIOR_MEAN × PRIOR_WEIGHT + Σ stars) / (PRIOR_WEIGHT + n) over the published product reviews
   (stars) and seller reviews (service stars) of the last 365 days: a new seller starts at the prior and every
   review moves it a little, so three 5-star reviews cannot outrank a hundred 4.8-star ones;
-- quality index = max(0, round(100 − PENALTY × Σ incident weights / orders in the window)) where the window is the
-  orders paid in the last 30 days, or the last 50 paid orders if that is more; incidents struck on appeal do not
-  count; no orders in the window: no index, the band is "new";
+- quality index = max(0, round(100 − PENALTY × Σ incident weights / orders in the window − reply deduction)) where
+  the window is the orders paid in the last 30 days, or the last 50 paid orders if that is more; incidents (late
+  shipments, seller-fault cancellations, returns for a defect or "not as described", lost disputes) struck on
+  appeal do not count; no orders in the window: no index, the band is "new";
+- reply deduction: the median first-reply time to buyer messages over the conversations the buyer opened in the
+  last 30 days, or the last 50 if that is more (a question still unanswered counts with the time it has waited
+  so far); REPLY_DEDUCTIONS points above each published threshold, only with at least REPLY_MIN_CONVERSATIONS
+  conversations in the window;
 - bands by the quality index (BAND_THRESHOLDS), "reliable seller" by RELIABLE criteria.
 """
 
@@ -18,6 +23,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from marketplace.notifications import services as notifications
 from reviews.models import FORMULA_VERSION, Band, RatingFlag, RatingRecompute, RecomputeStatus, SellerRating
@@ -35,9 +41,24 @@ INCIDENT_WEIGHTS = {
     "seller_cancellation": Decimal("2.0"),
     "defect_return": Decimal("1.5"),
     "not_as_described": Decimal("1.5"),
+    "dispute_lost": Decimal("2.0"),
 }
+# (median first reply above this many hours, points deducted), largest first; the first that applies counts.
+REPLY_DEDUCTIONS = [(72, 20), (24, 10)]
+REPLY_MIN_CONVERSATIONS = 5
 BAND_THRESHOLDS = [(Band.EXCELLENT, 90), (Band.GOOD, 75), (Band.AT_RISK, 50), (Band.CRITICAL, 0)]
 RELIABLE = {"band": Band.EXCELLENT, "min_customer_score": Decimal("4.5"), "min_reviews": 10, "min_orders": 20}
+# What each formula version changed, newest first (shown on the public formula page).
+FORMULA_CHANGES = [
+    (
+        "2026.1",
+        gettext_lazy(
+            "Lost disputes weigh 2.0 (they counted 1.0 before); a slow median first reply to buyer messages "
+            "deducts 10 or 20 points."
+        ),
+    ),
+    ("2025.1", gettext_lazy("First published version.")),
+]
 MAX_ATTEMPTS = 5
 BATCH = 200
 
@@ -188,6 +209,18 @@ ranked AS (
 ),
 win AS (SELECT id, seller_id FROM ranked WHERE paid_at >= %(since_window)s OR rn <= %(min_orders)s),
 wagg AS (SELECT seller_id, COUNT(*) AS n FROM win GROUP BY seller_id),
+conv AS (
+    SELECT c.seller_id, c.first_buyer_message_at AS asked,
+           COALESCE(c.seller_first_reply_seconds, EXTRACT(EPOCH FROM %(now)s - c.first_buyer_message_at)) AS secs,
+           ROW_NUMBER() OVER (PARTITION BY c.seller_id ORDER BY c.first_buyer_message_at DESC, c.id DESC) AS rn
+    FROM disputes_conversation c JOIN target t ON t.seller_id = c.seller_id
+    WHERE c.first_buyer_message_at IS NOT NULL AND c.first_buyer_message_at <= %(now)s
+),
+reply AS (
+    SELECT seller_id, COUNT(*) AS m, ROUND((percentile_cont(0.5) WITHIN GROUP (ORDER BY secs) / 60)::numeric)::int AS median
+    FROM conv WHERE asked >= %(since_window)s OR rn <= %(min_orders)s
+    GROUP BY seller_id
+),
 inc AS (
     SELECT w.seller_id, COUNT(*) AS k,
            SUM(CASE i.kind {weights} ELSE 1.0 END) AS weight,
@@ -207,8 +240,8 @@ calc AS (
            ROUND((%(prior_mean)s * %(prior_weight)s + COALESCE(pr.y_sum, 0) + COALESCE(sr.y_sum, 0))::numeric
                  / (%(prior_weight)s + COALESCE(pr.y_cnt, 0) + COALESCE(sr.y_cnt, 0)), 2) AS score,
            COALESCE(wagg.n, 0) AS n, COALESCE(inc.k, 0) AS k, COALESCE(inc.weight, 0) AS weight,
-           CASE WHEN COALESCE(wagg.n, 0) = 0 THEN NULL
-                ELSE GREATEST(0, ROUND(100 - %(penalty)s * COALESCE(inc.weight, 0) / wagg.n))::int END AS qi,
+           COALESCE(reply.m, 0) AS m, reply.median AS reply_median,
+           CASE WHEN COALESCE(reply.m, 0) < %(reply_min)s THEN 0 {deductions} ELSE 0 END AS deduction,
            CASE WHEN COALESCE(wagg.n, 0) = 0 THEN NULL
                 ELSE ROUND(100.0 * (wagg.n - COALESCE(inc.late, 0)) / wagg.n)::int END AS on_time
     FROM target t
@@ -216,17 +249,24 @@ calc AS (
     LEFT JOIN sr ON sr.seller_id = t.seller_id
     LEFT JOIN wagg ON wagg.seller_id = t.seller_id
     LEFT JOIN inc ON inc.seller_id = t.seller_id
+    LEFT JOIN reply ON reply.seller_id = t.seller_id
+),
+indexed AS (
+    SELECT calc.*,
+           CASE WHEN n = 0 THEN NULL ELSE GREATEST(0, ROUND(100 - %(penalty)s * weight / n - deduction))::int END AS qi
+    FROM calc
 ),
 banded AS (
-    SELECT calc.*,
+    SELECT indexed.*,
            CASE WHEN qi IS NULL THEN 'new' {bands} END AS band
-    FROM calc
+    FROM indexed
 )
 INSERT INTO reviews_sellerrating
     (seller_id, average, count, stars_1, stars_2, stars_3, stars_4, stars_5, scored_reviews, customer_score,
-     orders_in_window, incidents_in_window, incident_weight, quality_index, on_time_percent, band, is_reliable,
-     formula_version, computed_at)
-SELECT seller_id, average, cnt, s1, s2, s3, s4, s5, scored, score, n, k, weight, qi, on_time, band,
+     orders_in_window, incidents_in_window, incident_weight, conversations_in_window, reply_median_minutes,
+     reply_deduction, quality_index, on_time_percent, band, is_reliable, formula_version, computed_at)
+SELECT seller_id, average, cnt, s1, s2, s3, s4, s5, scored, score, n, k, weight, m, reply_median, deduction, qi,
+       on_time, band,
        (band = %(reliable_band)s AND score >= %(reliable_score)s AND scored >= %(reliable_reviews)s
         AND n >= %(reliable_orders)s),
        %(version)s, %(now)s
@@ -236,20 +276,24 @@ ON CONFLICT (seller_id) DO UPDATE SET
     stars_3 = EXCLUDED.stars_3, stars_4 = EXCLUDED.stars_4, stars_5 = EXCLUDED.stars_5,
     scored_reviews = EXCLUDED.scored_reviews, customer_score = EXCLUDED.customer_score,
     orders_in_window = EXCLUDED.orders_in_window, incidents_in_window = EXCLUDED.incidents_in_window,
-    incident_weight = EXCLUDED.incident_weight, quality_index = EXCLUDED.quality_index,
-    on_time_percent = EXCLUDED.on_time_percent, band = EXCLUDED.band, is_reliable = EXCLUDED.is_reliable,
+    incident_weight = EXCLUDED.incident_weight, conversations_in_window = EXCLUDED.conversations_in_window,
+    reply_median_minutes = EXCLUDED.reply_median_minutes, reply_deduction = EXCLUDED.reply_deduction,
+    quality_index = EXCLUDED.quality_index, on_time_percent = EXCLUDED.on_time_percent, band = EXCLUDED.band, is_reliable = EXCLUDED.is_reliable,
     formula_version = EXCLUDED.formula_version, computed_at = EXCLUDED.computed_at
 WHERE (reviews_sellerrating.average, reviews_sellerrating.count, reviews_sellerrating.stars_1,
        reviews_sellerrating.stars_2, reviews_sellerrating.stars_3, reviews_sellerrating.stars_4,
        reviews_sellerrating.stars_5, reviews_sellerrating.scored_reviews, reviews_sellerrating.customer_score,
        reviews_sellerrating.orders_in_window, reviews_sellerrating.incidents_in_window,
-       reviews_sellerrating.incident_weight, reviews_sellerrating.quality_index,
-       reviews_sellerrating.on_time_percent, reviews_sellerrating.band, reviews_sellerrating.is_reliable,
-       reviews_sellerrating.formula_version)
+       reviews_sellerrating.incident_weight, reviews_sellerrating.conversations_in_window,
+       reviews_sellerrating.reply_median_minutes, reviews_sellerrating.reply_deduction,
+       reviews_sellerrating.quality_index, reviews_sellerrating.on_time_percent, reviews_sellerrating.band,
+       reviews_sellerrating.is_reliable, reviews_sellerrating.formula_version)
    IS DISTINCT FROM (EXCLUDED.average, EXCLUDED.count, EXCLUDED.stars_1, EXCLUDED.stars_2, EXCLUDED.stars_3,
        EXCLUDED.stars_4, EXCLUDED.stars_5, EXCLUDED.scored_reviews, EXCLUDED.customer_score,
-       EXCLUDED.orders_in_window, EXCLUDED.incidents_in_window, EXCLUDED.incident_weight, EXCLUDED.quality_index,
-       EXCLUDED.on_time_percent, EXCLUDED.band, EXCLUDED.is_reliable, EXCLUDED.formula_version);
+       EXCLUDED.orders_in_window, EXCLUDED.incidents_in_window, EXCLUDED.incident_weight,
+       EXCLUDED.conversations_in_window, EXCLUDED.reply_median_minutes, EXCLUDED.reply_deduction,
+       EXCLUDED.quality_index, EXCLUDED.on_time_percent, EXCLUDED.band, EXCLUDED.is_reliable,
+       EXCLUDED.formula_version);
 WITH target AS ({target})
 INSERT INTO reviews_sellerratinghistory (seller_id, day, customer_score, quality_index, band, formula_version)
 SELECT r.seller_id, %(day)s, r.customer_score, r.quality_index, r.band, r.formula_version
@@ -268,7 +312,10 @@ SELLER_TARGET_ALL = "SELECT id AS seller_id FROM sellers_seller"
 def _seller_sql(target: str) -> str:
     weights = " ".join(f"WHEN '{kind}' THEN {weight}" for kind, weight in INCIDENT_WEIGHTS.items())
     bands = " ".join(f"WHEN qi >= {threshold} THEN '{band}'" for band, threshold in BAND_THRESHOLDS)
-    return SELLER_SQL.format(target=target, weights=weights, bands=bands)
+    deductions = " ".join(
+        f"WHEN reply.median > {hours * 60} THEN {points}" for hours, points in sorted(REPLY_DEDUCTIONS, reverse=True)
+    )
+    return SELLER_SQL.format(target=target, weights=weights, bands=bands, deductions=deductions)
 
 
 def band_for(quality_index: int | None) -> str:
@@ -293,6 +340,7 @@ def recompute_sellers(*, seller_ids: list[int] | None = None, now=None) -> None:
         "prior_mean": PRIOR_MEAN,
         "prior_weight": PRIOR_WEIGHT,
         "penalty": PENALTY,
+        "reply_min": REPLY_MIN_CONVERSATIONS,
         "reliable_band": RELIABLE["band"],
         "reliable_score": RELIABLE["min_customer_score"],
         "reliable_reviews": RELIABLE["min_reviews"],
@@ -336,11 +384,18 @@ def recompute_all(*, now=None) -> None:
 
 
 def request_recompute_for_new_incidents(*, since_minutes: int = 90) -> int:
-    """Orders (upstream) record incidents without knowing about ratings: pick up the recent ones."""
+    """Orders record incidents and messaging records first replies without knowing about ratings: pick up
+    the sellers with recent ones (a buyer's new question or the seller's reply moves the reply-time median)."""
+    from disputes.models import Conversation
     from orders.models import Incident
 
     since = timezone.now() - timedelta(minutes=since_minutes)
     seller_ids = set(Incident.objects.filter(created_at__gte=since).values_list("seller_id", flat=True))
+    seller_ids |= set(
+        Conversation.objects.filter(last_message_at__gte=since, first_buyer_message_at__isnull=False).values_list(
+            "seller_id", flat=True
+        )
+    )
     for seller_id in sorted(seller_ids):
         request_recompute(seller_id=seller_id)
     return len(seller_ids)

@@ -65,3 +65,14 @@ def bare_orders(seller, buyer, count: int, *, paid_days_ago: int = 1, status=Ord
         )  # fmt: skip
     Order.objects.filter(pk__in=[order.pk for order in orders]).update(status=status)
     return orders
+
+
+def conversation(order: Order, *, asked_hours_ago: float, reply_hours: float | None = None):
+    """A buyer's question on an order, answered by the seller after `reply_hours` (None: not answered yet)."""
+    from disputes.models import Conversation
+
+    asked = timezone.now() - timedelta(hours=asked_hours_ago)
+    return Conversation.objects.create(
+        buyer=order.buyer, seller=order.seller, order=order, first_buyer_message_at=asked, last_message_at=asked,
+        seller_first_reply_seconds=None if reply_hours is None else round(reply_hours * 3600),
+    )  # fmt: skip

@@ -6,9 +6,9 @@ from django.urls import reverse
 from orders.models import IncidentKind
 from reviews import services
 from reviews.exceptions import AlreadyReplied, AlreadyReported, AlreadyVoted, OwnReview
-from reviews.models import ProductReview, ReviewReport, ReviewVote, SellerReply
+from reviews.models import FORMULA_VERSION, ProductReview, ReviewReport, ReviewVote, SellerReply
 
-from .factories import bare_orders, delivered_order, incident, line_of, photo_upload
+from .factories import bare_orders, conversation, delivered_order, incident, line_of, photo_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +196,23 @@ def test_seller_sees_incident_with_appeal_button(client, seller, buyer):
     assert "<svg" in response.text
 
 
+def test_seller_sees_lost_dispute_and_slow_reply_time_explained_in_the_cabinet(client, seller, buyer):
+    made = bare_orders(seller, buyer, 20)
+    lost = incident(made[0], IncidentKind.DISPUTE_LOST)
+    for order in made[:5]:
+        conversation(order, asked_hours_ago=48, reply_hours=30)
+    services.recompute_sellers(seller_ids=[seller.pk])
+    client.force_login(seller.user)
+
+    response = client.get(reverse("reviews:seller-rating"))
+
+    assert response.context["rating"].quality_index == 40  # 100 − 500 × 2 / 20 − 10
+    assert reverse("reviews:seller-appeal", args=[lost.pk]) in response.text
+    assert "Dispute lost" in response.text
+    assert "30.0 h (5 conversations in the window)" in response.text
+    assert "10 points deducted" in response.text
+
+
 def test_seller_appeals_incident_from_the_cabinet(client, seller, buyer):
     late = incident(bare_orders(seller, buyer, 3)[0], IncidentKind.LATE_SHIPMENT)
     client.force_login(seller.user)
@@ -210,4 +227,7 @@ def test_formula_page_is_public(client):
     response = client.get(reverse("reviews:formula"))
 
     assert response.status_code == 200
-    assert "2025.1" in response.text
+    assert FORMULA_VERSION in response.text
+    assert "Dispute lost" in response.text
+    assert "more than 24 hours" in response.text  # the published reply-time thresholds
+    assert "more than 72 hours" in response.text

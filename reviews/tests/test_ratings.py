@@ -19,7 +19,7 @@ from reviews.models import (
 from sellers import services as seller_services
 from sellers.models import CaseStatus, TeamMember
 
-from .factories import bare_orders, delivered_order, incident, line_of
+from .factories import bare_orders, conversation, delivered_order, incident, line_of
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,10 @@ def test_seller_without_reviews_or_orders_is_new_at_the_prior(seller):
         # 100 − 500 × 6 / 10 < 0 → 0
         (10, 1, [IncidentKind.SELLER_CANCELLATION] * 3, 0, Band.CRITICAL, 100),
         (10, 1, [], 100, Band.EXCELLENT, 100),
+        # a lost dispute weighs 2: 100 − 500 × 2 / 20 = 50
+        (20, 1, [IncidentKind.DISPUTE_LOST], 50, Band.AT_RISK, 100),
+        # 100 − 500 × (1 + 2) / 50 = 70
+        (50, 2, [IncidentKind.LATE_SHIPMENT, IncidentKind.DISPUTE_LOST], 70, Band.AT_RISK, 98),
     ],
 )
 def test_quality_index_matches_hand_computed_values(seller, buyer, orders, days_ago, incidents, quality, band, on_time):
@@ -86,6 +90,72 @@ def test_quality_index_matches_hand_computed_values(seller, buyer, orders, days_
 
     assert (rating.quality_index, rating.band, rating.on_time_percent) == (quality, band, on_time)
     assert rating.orders_in_window == min(orders, 50) if days_ago > 30 else orders
+
+
+@pytest.mark.parametrize(
+    ("replies", "late", "median", "deduction", "quality"),
+    [
+        # five questions answered in 30 h: median 30 h > 24 h → −10; 100 − 10 = 90
+        ([(40, 30)] * 5, 0, 1800, 10, 90),
+        # median of 1, 2, 80, 90, 100 h = 80 h > 72 h → −20
+        ([(200, 1), (200, 2), (200, 80), (200, 90), (200, 100)], 0, 4800, 20, 80),
+        # exactly 24 h is within the threshold: no deduction
+        ([(30, 24)] * 5, 0, 1440, 0, 100),
+        # four questions are too few to judge reply time, however slow
+        ([(200, 100)] * 4, 0, 6000, 0, 100),
+        # unanswered questions count with the time they have waited: 96 h > 72 h → −20
+        ([(96, None)] * 5, 0, 5760, 20, 80),
+        # a late shipment and slow replies add up: 100 − 500 × 1 / 20 − 10 = 65
+        ([(48, 25)] * 6, 1, 1500, 10, 65),
+    ],
+)
+def test_quality_index_deducts_for_a_slow_median_first_reply_to_buyers(
+    seller, buyer, replies, late, median, deduction, quality
+):
+    made = bare_orders(seller, buyer, 20)
+    for order, (asked_hours_ago, reply_hours) in zip(made, replies, strict=False):
+        conversation(order, asked_hours_ago=asked_hours_ago, reply_hours=reply_hours)
+    for order in made[:late]:
+        incident(order, IncidentKind.LATE_SHIPMENT)
+
+    rating = rating_of(seller)
+
+    assert (rating.conversations_in_window, rating.reply_median_minutes) == (len(replies), median)
+    assert (rating.reply_deduction, rating.quality_index) == (deduction, quality)
+
+
+def test_reply_time_window_is_the_last_30_days_or_the_last_50_conversations(seller, buyer):
+    made = bare_orders(seller, buyer, 71, paid_days_ago=60)
+    conversation(made[0], asked_hours_ago=2, reply_hours=100)  # within 30 days: counted
+    for order in made[1:31]:
+        conversation(order, asked_hours_ago=45 * 24, reply_hours=1)  # among the 50 newest: counted
+    for order in made[31:]:
+        conversation(order, asked_hours_ago=50 * 24, reply_hours=100)  # the 19 newest of these make up the 50
+
+    rating = rating_of(seller)
+
+    # 30 answered in 1 h and 20 in 100 h: the median is 1 h (with all 71 it would be 100 h)
+    assert (rating.conversations_in_window, rating.reply_median_minutes, rating.reply_deduction) == (50, 60, 0)
+
+
+def test_seller_without_buyer_questions_has_no_reply_time_and_no_deduction(seller, buyer):
+    bare_orders(seller, buyer, 10)
+
+    rating = rating_of(seller)
+
+    assert (rating.conversations_in_window, rating.reply_median_minutes, rating.reply_deduction) == (0, None, 0)
+    assert rating.quality_index == 100
+
+
+def test_new_conversations_and_incidents_ask_for_a_recompute_of_their_sellers(seller, other_seller, buyer):
+    order = bare_orders(seller, buyer, 1)[0]
+    conversation(order, asked_hours_ago=0.5, reply_hours=0.1)
+    incident(bare_orders(other_seller, buyer, 1)[0], IncidentKind.DISPUTE_LOST)
+
+    assert services.ratings.request_recompute_for_new_incidents() == 2
+
+    pending = set(RatingRecompute.objects.filter(status="pending").values_list("seller_id", flat=True))
+    assert pending == {seller.pk, other_seller.pk}
 
 
 def test_incident_outside_the_window_does_not_count(seller, buyer):
