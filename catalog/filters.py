@@ -39,6 +39,21 @@ def attribute_param(attribute: Attribute) -> str:
     return f"a_{attribute.code}"
 
 
+def choice_condition(attribute: Attribute, values: list[str]) -> Q:
+    """Listings whose choice (or multi-choice) attribute has any of the values.
+
+    Compared inside the category's rows (no index on values: one colour matches a tenth of a million listings,
+    which an index would read in full before intersecting with the category).
+    """
+    condition = Q()
+    for value in values:
+        if attribute.type == AttributeType.MULTI_CHOICE:
+            condition |= Q(**{f"attributes__{attribute.code}__contains": [value]})
+        else:
+            condition |= Q(**{f"attributes__{attribute.code}": value})
+    return condition
+
+
 class ListingFilter(django_filters.FilterSet):
     price_min = django_filters.NumberFilter(
         field_name="price", lookup_expr="gte", label=_("Price from"), min_value=0, max_value=MAX_PRICE
@@ -104,15 +119,7 @@ class ListingFilter(django_filters.FilterSet):
         def method(queryset: QuerySet, name: str, values: list[str]) -> QuerySet:
             if not values:
                 return queryset
-            # Compared inside the category's rows (no index on values: one colour matches a tenth of a
-            # million listings, which an index would read in full before intersecting with the category).
-            condition = Q()
-            for value in values:
-                if attribute.type == AttributeType.MULTI_CHOICE:
-                    condition |= Q(**{f"attributes__{attribute.code}__contains": [value]})
-                else:
-                    condition |= Q(**{f"attributes__{attribute.code}": value})
-            return queryset.filter(condition)
+            return queryset.filter(choice_condition(attribute, values))
 
         return method
 

@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     Min,
@@ -26,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.http import QueryDict
 
-from catalog.filters import RELEVANCE, ListingFilter, attribute_param, order_by
+from catalog.filters import RELEVANCE, ListingFilter, attribute_param, choice_condition, order_by
 from catalog.models import (
     Attribute,
     Brand,
@@ -97,24 +100,77 @@ def _capped_count(queryset: QuerySet, limit: int) -> tuple[int, bool]:
     return min(count, limit), count <= limit
 
 
-def _facet_rows(queryset: QuerySet[Listing], codes: list[str], limit: int) -> dict[str, dict[str, int]]:
-    """Counts of attribute values among (at most `limit`) rows of the queryset, for the given codes."""
-    if not codes:
-        return {}
-    sql, params = queryset.order_by().values("attributes").query.sql_with_params()
+@dataclass
+class FacetScan:
+    """What one pass over the candidate rows gives: value counts per facet, brand counts and the total."""
+
+    values: dict[str, dict[str, int]]
+    brands: list[tuple[str, str, int]]  # slug, name, count
+    total: int | None  # rows matching every filter; None when the pass stopped at its row limit
+
+
+def _facet_scan(candidates: QuerySet[Listing], *, codes: list[str], disjunctive: dict[str, Q], limit: int) -> FacetScan:
+    """Facet counts in one pass over the rows that match every filter but the facet filters ("disjunctive" facets).
+
+    `disjunctive` maps an attribute code (or "#brand") to its active condition. A facet's own condition is left
+    out of its counts, so a buyer who ticked "black" still sees how many white ones there are; every other
+    condition applies. Rows that fail two or more facet conditions count nowhere and are skipped first.
+    """
+    names = list(disjunctive)
+    flags = {
+        f"_d{index}": ExpressionWrapper(disjunctive[name], output_field=BooleanField())
+        for index, name in enumerate(names)
+    }
+    rows = candidates.order_by().annotate(**flags).values("attributes", "brand_id", *flags)
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # e.g. a search with no usable words: nothing to count
+        return FacetScan(values={}, brands=[], total=0)
+    flag_of = {name: f"rows._d{index}" for index, name in enumerate(names)}
+    every = " AND ".join(flag_of.values()) or "TRUE"
+    keep = (
+        f"WHERE ({' + '.join(f'candidates._d{index}::int' for index in range(len(names)))}) >= {len(names) - 1}"
+        if len(names) > 1
+        else ""
+    )
+    attribute_terms, attribute_params = [], []
+    for name, flag in flag_of.items():
+        if name == "#brand":
+            attribute_terms.append(flag)
+        else:
+            attribute_terms.append(f"(kv.key = %s OR {flag})")
+            attribute_params.append(name)
+    attribute_where = " AND ".join(["kv.key = ANY(%s)", *attribute_terms])
+    brand_where = " AND ".join(flag for name, flag in flag_of.items() if name != "#brand") or "TRUE"
+    row_limit = limit * (len(names) + 1)
+    query = (
+        f"WITH rows AS MATERIALIZED (SELECT * FROM ({sql}) AS candidates {keep} LIMIT %s) "  # noqa: S608 - compiled ORM SQL; values are parameters
+        "SELECT 'a', kv.key, v.value, count(*) FROM rows "
+        "CROSS JOIN LATERAL jsonb_each(rows.attributes) AS kv(key, val) "
+        "CROSS JOIN LATERAL jsonb_array_elements_text("
+        "CASE jsonb_typeof(kv.val) WHEN 'array' THEN kv.val ELSE jsonb_build_array(kv.val) END) AS v(value) "
+        f"WHERE {attribute_where} GROUP BY kv.key, v.value "
+        "UNION ALL SELECT 'b', b.slug, b.name, count(*) FROM rows JOIN catalog_brand b ON b.id = rows.brand_id "
+        f"WHERE {brand_where} GROUP BY b.slug, b.name "
+        f"UNION ALL SELECT 't', NULL, NULL, count(*) FILTER (WHERE {every}) FROM rows "
+        "UNION ALL SELECT 'n', NULL, NULL, count(*) FROM rows"
+    )
+    values: dict[str, dict[str, int]] = {}
+    brands: list[tuple[str, str, int]] = []
+    total = scanned = 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT kv.key, v.value, count(*) FROM (SELECT * FROM ({sql}) AS rows LIMIT %s) AS base "  # noqa: S608 - compiled ORM SQL, values are parameters
-            "CROSS JOIN LATERAL jsonb_each(base.attributes) AS kv(key, val) "
-            "CROSS JOIN LATERAL jsonb_array_elements_text("
-            "CASE jsonb_typeof(kv.val) WHEN 'array' THEN kv.val ELSE jsonb_build_array(kv.val) END) AS v(value) "
-            "WHERE kv.key = ANY(%s) GROUP BY kv.key, v.value",
-            [*params, limit, codes],
-        )
-        result: dict[str, dict[str, int]] = {}
-        for key, value, count in cursor.fetchall():
-            result.setdefault(key, {})[value] = count
-        return result
+        cursor.execute(query, [*params, row_limit, codes, *attribute_params])
+        for kind, key, value, count in cursor.fetchall():
+            if kind == "a":
+                values.setdefault(key, {})[value] = count
+            elif kind == "b":
+                brands.append((key, value, count))
+            elif kind == "t":
+                total = count
+            else:
+                scanned = count
+    brands.sort(key=lambda brand: (-brand[2], brand[1]))
+    return FacetScan(values=values, brands=brands[:BRAND_FACET_LIMIT], total=None if scanned >= row_limit else total)
 
 
 def _without(params: QueryDict, names: list[str]) -> QueryDict:
@@ -148,17 +204,50 @@ def browse(
         base = apply_search(base, plan)
     brand_choices = list(Brand.objects.filter(slug__in=params.getlist("brand")[:50]).values_list("slug", "name"))
     filterset = ListingFilter(params, queryset=base, attributes=schema, brands=brand_choices)
-    filtered = filterset.qs if filterset.is_valid() else base
+    valid = filterset.is_valid()
+    filtered = filterset.qs if valid else base
     sort = params.get("sort", "")
     by_relevance = searching and sort in ("", RELEVANCE)
+
+    # Facets: every filter applies to the counts except a facet's own ("disjunctive" facets), in one pass.
+    filterable = [attribute for attribute in schema if attribute.is_filterable and attribute.is_choice]
+    cleaned = filterset.form.cleaned_data if valid else {}
+    disjunctive: dict[str, Q] = {}
+    for attribute in filterable:
+        chosen_values = cleaned.get(attribute_param(attribute))
+        if chosen_values:
+            disjunctive[attribute.code] = choice_condition(attribute, chosen_values)
+    if cleaned.get("brand"):
+        disjunctive["#brand"] = Q(brand__slug__in=cleaned["brand"])
+    candidates = base
+    if valid and disjunctive:
+        left_out = [attribute_param(attribute) for attribute in filterable if attribute.code in disjunctive]
+        candidates = ListingFilter(
+            _without(params, [*left_out, "brand"]), queryset=base, attributes=schema, brands=brand_choices
+        ).qs
+    elif valid:
+        candidates = filtered
+    limit = settings.MARKETPLACE_CATALOG_COUNT_LIMIT
+    codes = [attribute.code for attribute in filterable]
+
     # Ranking every match of a common word would read them all: relevance orders the most popular matches.
     if by_relevance:
         # One query gives both the candidates and the (capped) count.
         window = list(filtered.order_by("-orders_30d", "-id").values_list("pk", flat=True)[: SEARCH_WINDOW + 1])
         total, exact = min(len(window), SEARCH_WINDOW), len(window) <= SEARCH_WINDOW
         source = rank(Listing.objects.filter(pk__in=window[:SEARCH_WINDOW]), plan)
-    else:
-        total, exact = _capped_count(filtered, settings.MARKETPLACE_CATALOG_COUNT_LIMIT)
+    # Brand counts are only shown for exact totals: a search for a common word needs no pass at all.
+    needs_scan = bool(codes) or not by_relevance or exact
+    scan = (
+        _facet_scan(candidates, codes=codes, disjunctive=disjunctive, limit=limit)
+        if needs_scan
+        else FacetScan(values={}, brands=[], total=None)
+    )
+    if not by_relevance:
+        if scan.total is not None:
+            total, exact = min(scan.total, limit), scan.total <= limit
+        else:
+            total, exact = _capped_count(filtered, limit)
         source = filtered
     page_size = settings.MARKETPLACE_CATALOG_PAGE_SIZE
     pages = max(1, -(-total // page_size))
@@ -166,24 +255,11 @@ def browse(
     ordered = card_queryset(source).order_by(*order_by(sort, searching=searching))
     listings = list(ordered[(page - 1) * page_size : page * page_size])
 
-    # Facets: each active attribute filter is left out of its own counts ("disjunctive" facets).
     facets: list[Facet] = []
-    filterable = [attribute for attribute in schema if attribute.is_filterable and attribute.is_choice]
-    active = filterset.active_attribute_params if filterset.is_valid() else {}
-    counts: dict[str, dict[str, int]] = {}
-    shared = [attribute.code for attribute in filterable if attribute.code not in active]
-    limit = settings.MARKETPLACE_CATALOG_COUNT_LIMIT
-    counts.update(_facet_rows(filtered, shared, limit))
-    for attribute in filterable:
-        if attribute.code in active:
-            others = ListingFilter(
-                _without(params, [active[attribute.code]]), queryset=base, attributes=schema, brands=brand_choices
-            )
-            counts.update(_facet_rows(others.qs, [attribute.code], limit))
     selected_params = {name: params.getlist(name) for name in params}
     for attribute in filterable:
         param = attribute_param(attribute)
-        values = counts.get(attribute.code, {})
+        values = scan.values.get(attribute.code, {})
         chosen = set(selected_params.get(param, []))
         facet = Facet(code=attribute.code, param=param, name=attribute.name)
         for option in attribute.options:
@@ -193,27 +269,14 @@ def browse(
             facets.append(facet)
 
     brand_facet = None
-    brand_base = ListingFilter(_without(params, ["brand"]), queryset=base, attributes=schema, brands=brand_choices)
-    brand_rows = (
-        (
-            brand_base.qs.order_by()
-            .filter(brand__isnull=False)
-            .values("brand__slug", "brand__name")
-            .annotate(count=Count("id"))
-            .order_by("-count", "brand__name")[:BRAND_FACET_LIMIT]
-        )
-        if exact
-        else []
-    )
+    brand_rows = scan.brands if exact else []
     chosen_brands = set(params.getlist("brand"))
     if brand_rows or chosen_brands:
         brand_facet = Facet(code="brand", param="brand", name="brand")
         listed = set()
-        for row in brand_rows:
-            listed.add(row["brand__slug"])
-            brand_facet.values.append(
-                (row["brand__slug"], row["brand__name"], row["count"], row["brand__slug"] in chosen_brands)
-            )
+        for slug, name, count in brand_rows:
+            listed.add(slug)
+            brand_facet.values.append((slug, name, count, slug in chosen_brands))
         for slug, name in brand_choices:
             if slug not in listed:
                 brand_facet.values.append((slug, name, 0 if exact else None, True))

@@ -275,3 +275,65 @@ def test_seller_rating_filter_rejects_values_it_does_not_offer(client, shoes):
     assert response.status_code == 200
     assert len(response.context["listings"]) == 1  # an invalid filter is ignored, the page still lists goods
     assert response.context["filter_form"].errors["seller_rating"]
+
+
+def test_each_facet_counts_every_filter_but_its_own(client, shoes):
+    """Colour, material and brand ticked at once: each facet's counts equal a brute-force count."""
+    AttributeFactory(
+        category=shoes,
+        code="material",
+        name="Материал",
+        type="multi_choice",
+        options=["Кожа", "Текстиль", "Замша"],
+        is_filterable=True,
+    )
+    seller = make_seller()
+    rows = [
+        ("Белый", ["Кожа"], "Alfa", "990"),
+        ("Белый", ["Текстиль", "Кожа"], "Beta", "1990"),
+        ("Чёрный", ["Кожа"], "Alfa", "2990"),
+        ("Чёрный", ["Замша"], "Beta", "990"),
+        ("Чёрный", ["Текстиль"], "Gamma", "1490"),
+        ("Белый", ["Замша"], "Gamma", "5990"),  # left out by the price filter everywhere
+    ]
+    for index, (color, material, brand, price) in enumerate(rows):
+        make_listing(
+            seller,
+            category=shoes,
+            title=f"Пара {index}",
+            price=price,
+            brand=brand,
+            attributes={"color": color, "material": material},
+        )
+    chosen = {"color": {"Белый"}, "material": {"Кожа"}, "brand": {"alfa", "beta"}}
+    params = {"a_color": ["Белый"], "a_material": ["Кожа"], "brand": ["alfa", "beta"], "price_max": "3000"}
+
+    response = client.get(reverse("catalog:category", args=[shoes.slug]), params)
+
+    def matches(row, leave_out):
+        color, material, brand, price = row
+        return (
+            int(price) <= 3000
+            and (leave_out == "color" or color in chosen["color"])
+            and (leave_out == "material" or chosen["material"] & set(material))
+            and (leave_out == "brand" or brand.lower() in chosen["brand"])
+        )
+
+    result = response.context["result"]
+    assert result.total == sum(1 for row in rows if matches(row, None)) == 2
+    facets = {facet.code: {value: count for value, _label, count, _sel in facet.values} for facet in result.facets}
+    expected_colors = {}
+    expected_materials = {}
+    expected_brands = {}
+    for row in rows:
+        if matches(row, "color"):
+            expected_colors[row[0]] = expected_colors.get(row[0], 0) + 1
+        if matches(row, "material"):
+            for material in row[1]:
+                expected_materials[material] = expected_materials.get(material, 0) + 1
+        if matches(row, "brand"):
+            expected_brands[row[2]] = expected_brands.get(row[2], 0) + 1
+    assert facets["color"] == expected_colors == {"Белый": 2, "Чёрный": 1}
+    assert facets["material"] == expected_materials
+    brands = {name: count for _slug, name, count, _sel in result.brand_facet.values}
+    assert brands == expected_brands
