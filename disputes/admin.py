@@ -114,20 +114,22 @@ class DisputeAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
+        # Every action URL carries the dispute as `pk`, so the audit log records it under the dispute with the
+        # status before and after (marketplace.audit.admin_hooks).
         wrap = self.admin_site.admin_view
         return [
-            path("<int:dispute_id>/decide/", wrap(require_POST(self.decide_view)), name="disputes_dispute_decide"),
+            path("<int:pk>/decide/", wrap(require_POST(self.decide_view)), name="disputes_dispute_decide"),
             path(
-                "decision/<int:decision_id>/approve/",
+                "<int:pk>/decisions/<int:decision_id>/approve/",
                 wrap(require_POST(self.approve_view)),
-                name="disputes_decision_approve",
+                name="disputes_dispute_approve",
             ),
             path(
-                "decision/<int:decision_id>/decline/",
+                "<int:pk>/decisions/<int:decision_id>/decline/",
                 wrap(require_POST(self.decline_view)),
-                name="disputes_decision_decline",
+                name="disputes_dispute_decline",
             ),
-            path("<int:dispute_id>/note/", wrap(require_POST(self.note_view)), name="disputes_dispute_note"),
+            path("<int:pk>/note/", wrap(require_POST(self.note_view)), name="disputes_dispute_note"),
             *super().get_urls(),
         ]
 
@@ -166,12 +168,12 @@ class DisputeAdmin(admin.ModelAdmin):
     def _back(self, dispute_id: int) -> HttpResponse:
         return redirect(reverse("admin:disputes_dispute_change", args=[dispute_id]))
 
-    def decide_view(self, request: HttpRequest, dispute_id: int) -> HttpResponse:
-        dispute = get_object_or_404(Dispute, pk=dispute_id)
+    def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        dispute = get_object_or_404(Dispute, pk=pk)
         form = DecisionForm(request.POST)
         if not form.is_valid():
             messages.error(request, gettext("Check the decision form: %(errors)s") % {"errors": form.errors.as_text()})
-            return self._back(dispute_id)
+            return self._back(pk)
         try:
             decision = services.decide(
                 dispute=dispute,
@@ -189,10 +191,10 @@ class DisputeAdmin(admin.ModelAdmin):
                 messages.warning(request, gettext("The decision waits for a second moderator's approval."))
             else:
                 messages.success(request, gettext("The decision was executed."))
-        return self._back(dispute_id)
+        return self._back(pk)
 
-    def approve_view(self, request: HttpRequest, decision_id: int) -> HttpResponse:
-        decision = get_object_or_404(Decision, pk=decision_id)
+    def approve_view(self, request: HttpRequest, pk: int, decision_id: int) -> HttpResponse:
+        decision = get_object_or_404(Decision, pk=decision_id, dispute_id=pk)
         try:
             services.approve_decision(decision=decision, actor=request.user)
         except DomainError as error:
@@ -201,8 +203,8 @@ class DisputeAdmin(admin.ModelAdmin):
             messages.success(request, gettext("Approved: the decision was executed."))
         return self._back(decision.dispute_id)
 
-    def decline_view(self, request: HttpRequest, decision_id: int) -> HttpResponse:
-        decision = get_object_or_404(Decision, pk=decision_id)
+    def decline_view(self, request: HttpRequest, pk: int, decision_id: int) -> HttpResponse:
+        decision = get_object_or_404(Decision, pk=decision_id, dispute_id=pk)
         try:
             services.decline_decision(decision=decision, actor=request.user, reason=request.POST.get("reason", ""))
         except DomainError as error:
@@ -211,13 +213,13 @@ class DisputeAdmin(admin.ModelAdmin):
             messages.success(request, gettext("Declined: the dispute is back in arbitration."))
         return self._back(decision.dispute_id)
 
-    def note_view(self, request: HttpRequest, dispute_id: int) -> HttpResponse:
-        dispute = get_object_or_404(Dispute, pk=dispute_id)
+    def note_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        dispute = get_object_or_404(Dispute, pk=pk)
         try:
             services.add_internal_note(dispute=dispute, actor=request.user, text=request.POST.get("text", ""))
         except DomainError as error:
             messages.error(request, error.message)
-        return self._back(dispute_id)
+        return self._back(pk)
 
 
 class MessageInline(ReadOnlyInline):

@@ -158,7 +158,7 @@ def test_four_eyes_cannot_be_bypassed_by_a_direct_post_of_the_same_moderator(
     decision = services.decide(dispute=dispute, actor=moderator, kind="full_refund", reasoning="Дефект")
     client.force_login(moderator)
 
-    client.post(reverse("admin:disputes_decision_approve", args=[decision.pk]))
+    client.post(reverse("admin:disputes_dispute_approve", args=[dispute.pk, decision.pk]))
 
     decision.refresh_from_db()
     dispute.refresh_from_db()
