@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from disputes import services, tasks
@@ -207,6 +208,40 @@ def test_partial_refund_must_be_positive_and_at_most_what_is_left(delivered, buy
         _open(delivered, buyer, desired_outcome="partial_refund", desired_amount=amount)
 
     assert not Dispute.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["-100", "0", "2300.01", "abc"])
+def test_seller_cannot_propose_a_partial_refund_outside_what_was_paid(delivered, buyer, seller, amount):
+    dispute = _open(delivered, buyer)
+
+    with pytest.raises(InvalidAmount):
+        services.seller_propose(dispute=dispute, actor=seller.user, kind="partial_refund", amount=amount, text="Скидка")
+
+    dispute.refresh_from_db()
+    assert dispute.status == DisputeStatus.AWAITING_SELLER
+    assert dispute.proposal_amount is None
+    assert services.refundable_for(delivered) == Decimal("2300.00")
+
+
+@pytest.mark.parametrize("amount", ["-1.00", "2300.01"])
+def test_moderator_posting_a_refund_outside_what_was_paid_in_the_admin_sees_an_error_and_nothing_moves(
+    client, delivered, buyer, seller, moderator, amount
+):
+    dispute = _escalated(delivered, buyer, seller)
+    client.force_login(moderator)
+
+    response = client.post(
+        reverse("admin:disputes_dispute_decide", args=[dispute.pk]),
+        {"kind": "partial_refund", "amount": amount, "reasoning": "Частично"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    dispute.refresh_from_db()
+    assert dispute.status == DisputeStatus.IN_ARBITRATION
+    assert not dispute.decisions.exists()
+    assert services.refundable_for(delivered) == Decimal("2300.00")
 
 
 def test_moderator_partial_refund_is_bounded_by_paid_minus_already_refunded(delivered, buyer, seller, moderator):
