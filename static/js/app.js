@@ -111,4 +111,22 @@
     },
     true
   );
+
+  // Search suggestions (header and search page): Escape or a click elsewhere closes them.
+  function closeSuggestions(except) {
+    document.querySelectorAll(".search-suggest, .catalog-search__suggest").forEach(function (box) {
+      if (box !== except) {
+        box.innerHTML = "";
+      }
+    });
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      closeSuggestions(null);
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var form = event.target.closest && event.target.closest("form[role=search]");
+    closeSuggestions(form ? form.querySelector(".search-suggest, .catalog-search__suggest") : null);
+  });
 })();

@@ -1,4 +1,4 @@
-// Catalogue enhancements (the pages work without them): upload progress and closing suggestions.
+// Catalogue enhancements (the pages work without them): upload progress.
 (function () {
   "use strict";
 
@@ -10,16 +10,5 @@
     bar.hidden = false;
     bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
     bar.textContent = bar.value + "%";
-  });
-
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") return;
-    var box = document.getElementById("catalog-suggest");
-    if (box) box.innerHTML = "";
-  });
-
-  document.addEventListener("click", function (event) {
-    var box = document.getElementById("catalog-suggest");
-    if (box && !event.target.closest(".catalog-search")) box.innerHTML = "";
   });
 })();

@@ -63,6 +63,13 @@ def test_buyer_searches_with_a_typo_and_the_wrong_layout_filters_sorts_picks_a_v
     dictionary.rebuild()
     _log_in(page, base, user.email, password)
 
+    # suggestions under the header search box while typing; Escape closes them
+    page.locator("#site-search-q").fill("кроссовки")
+    expect(page.locator("#site-suggest .suggest__item").first).to_be_visible()
+    expect(page.locator("#site-suggest")).to_contain_text("Кроссовки")
+    page.locator("#site-search-q").press("Escape")
+    expect(page.locator("#site-suggest .suggest__item")).to_have_count(0)
+
     # a typo in the header search box
     page.locator("#site-search-q").fill("кросовки")
     page.locator("#site-search-q").press("Enter")
