@@ -345,11 +345,15 @@ def listing_for_page(*, pk: int, viewer=None) -> Listing | None:
             to_attr="live_photos",
         ),
     )
-    listing = queryset.filter(pk=pk).first()
+    listing = (
+        queryset.defer("search_vector", "moderation_flags")
+        .annotate(visible_to_buyers=Exists(Listing.objects.published().filter(pk=OuterRef("pk"))))
+        .filter(pk=pk)
+        .first()
+    )
     if listing is None:
         return None
-    visible = Listing.objects.published().filter(pk=pk).exists()
-    if visible:
+    if listing.visible_to_buyers:
         return listing
     if viewer is not None and (
         policies.can_manage_listings(viewer, listing.seller) or policies.can_moderate_listings(viewer)

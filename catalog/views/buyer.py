@@ -100,6 +100,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_not_required
+@anonymous_page_cache
 def autocomplete(request: HttpRequest) -> HttpResponse:
     """Suggestions under the search box (htmx): categories, brands, listings."""
     suggestions = selectors.autocomplete(request.GET.get("q", ""), selectors.public_listings())
