@@ -1,4 +1,5 @@
-"""Moderator tools: the held-review queue (approve / reject with a reason), reports, contests, critical flags."""
+"""Moderator tools: the held-review queue (approve / reject with a reason), reports, contests, critical flags;
+managers' category review aspects."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from .models import (
     RatingFlag,
     RatingRecompute,
     ReportStatus,
+    ReviewAspect,
     ReviewEvent,
     ReviewReport,
     ReviewStatus,
@@ -255,3 +257,29 @@ class RatingRecomputeAdmin(admin.ModelAdmin):
     list_display = ["pk", "seller", "listing", "status", "attempts", "created_at", "done_at"]
     list_filter = ["status"]
     readonly_fields = ["seller", "listing", "status", "attempts", "last_error", "created_at", "done_at"]
+
+
+@admin.register(ReviewAspect)
+class ReviewAspectAdmin(admin.ModelAdmin):
+    """Managers define the questions a category's reviews ask (subcategories inherit them)."""
+
+    list_display = ["name", "category", "kind", "position", "is_active", "answer_count"]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ["category"]
+    search_fields = ["name", "category__name"]
+    autocomplete_fields = ["category"]
+    fields = ["category", "name", "kind", "position", "is_active"]
+    ordering = ["category__path", "position", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(answer_total=Count("answers"))
+
+    @admin.display(description=_("answers"), ordering="answer_total")
+    def answer_count(self, aspect: ReviewAspect) -> int:
+        return aspect.answer_total
+
+    def get_readonly_fields(self, request, obj=None):
+        # Buyers answered this question as asked: its kind and category stay; rename or stop asking it instead.
+        if obj is not None and obj.answers.exists():
+            return ["category", "kind"]
+        return []

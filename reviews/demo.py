@@ -1,7 +1,8 @@
 """Demo reviews for `make run`, on the delivered and completed demo orders (orders/demo.py), through the real
 services: product reviews with photos and seller replies, seller reviews, helpful votes, one review held for
 moderation (a contact in the text), one contested by the seller (it is only about the delivery), an appeal of the
-late-shipment incident, review requests, and the ratings recomputed synchronously with a daily history.
+late-shipment incident, review requests, and the ratings recomputed synchronously with a daily history. Clothing and
+shoes ask category review aspects ("size fits", material, comfort), answered in the demo reviews where they apply.
 Idempotent: a second run finds the first demo review and stops."""
 
 from __future__ import annotations
@@ -18,11 +19,25 @@ from orders.demo import demo_key
 from orders.models import Incident, IncidentKind, Order
 from sellers.models import TeamMember
 
-from . import services
-from .models import DisplayName, ProductReview, ReviewStatus, SellerRatingHistory, SellerReview
+from . import selectors, services
+from .models import (
+    AspectKind,
+    DisplayName,
+    ProductReview,
+    ReviewAspect,
+    ReviewStatus,
+    SellerRatingHistory,
+    SellerReview,
+)
 from .policies import REVIEWABLE_STATUSES
 
 HISTORY_DAYS = 14
+# (category name, aspect name, kind, order): a subcategory inherits its parent's aspects
+ASPECTS = (
+    ("Одежда и обувь", "Размер соответствует", AspectKind.YES_NO, 1),
+    ("Одежда и обувь", "Качество материала", AspectKind.SCALE, 2),
+    ("Кроссовки", "Удобство", AspectKind.SCALE, 3),
+)
 
 # (order scenario, product review fields, photo colours, seller reply, seller review marks or None)
 REVIEWS = (
@@ -75,6 +90,21 @@ HELD = (
 APPEAL = "Посылку передали в СДЭК вовремя, задержка на стороне службы доставки: прикладываем акт приёма-передачи."
 
 
+def seed_review_aspects() -> int:
+    """The clothing and shoes aspects (found by category name; none when the catalogue has no such category)."""
+    from catalog.models import Category
+
+    made = 0
+    for category_name, name, kind, position in ASPECTS:
+        category = Category.objects.filter(name=category_name).order_by("depth", "pk").first()
+        if category is not None:
+            _aspect, created = ReviewAspect.objects.get_or_create(
+                category=category, name=name, defaults={"kind": kind, "position": position}
+            )
+            made += created
+    return made
+
+
 def seed_reviews(log: Callable[[str], None]) -> None:
     orders = {
         name: Order.objects.filter(group__checkout_key=demo_key(name), status__in=REVIEWABLE_STATUSES)
@@ -89,6 +119,7 @@ def seed_reviews(log: Callable[[str], None]) -> None:
     if ProductReview.objects.filter(order=orders["completed-1"]).exists():
         log("reviews: already seeded")
         return
+    aspects = seed_review_aspects()
 
     written = []
     for name, fields, colours, reply, marks in REVIEWS:
@@ -131,15 +162,25 @@ def seed_reviews(log: Callable[[str], None]) -> None:
         f"one contested, {SellerReview.objects.count()} seller reviews; "
         f"ratings with {SellerRatingHistory.objects.count()} history rows"
         + (", the late shipment under appeal" if appealed else "")
+        + (f"; {aspects} review aspects for clothing and shoes" if aspects else "")
     )
 
 
 def _write(order: Order, fields: dict, *, photos=()) -> ProductReview:
+    line = order.lines.select_related("listing").order_by("pk").first()
     review = services.write_product_review(
-        order_line=order.lines.order_by("pk").first(), actor=order.buyer, photos=photos, **fields
+        order_line=line, actor=order.buyer, photos=photos, aspects=_answers(line.listing, fields["stars"]), **fields
     )
     _backdate(review, order)
     return review
+
+
+def _answers(listing, stars: int) -> dict[int, str]:
+    """Answers in keeping with the stars: a happy buyer found the size right and the quality good."""
+    return {
+        aspect.pk: ("yes" if stars >= 4 else "no") if aspect.kind == AspectKind.YES_NO else str(max(1, stars - 1))
+        for aspect in selectors.aspects_for_category(category_id=listing.category_id)
+    }
 
 
 def _photo(colour: tuple[int, int, int], number: int) -> SimpleUploadedFile:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import DisplayName, ReportReason
+from .models import AspectKind, DisplayName, ReportReason, ReviewAspect
 
 STAR_CHOICES = [(str(value), str(value)) for value in range(5, 0, -1)]
+YES_NO_CHOICES = [("yes", _("Yes")), ("no", _("No"))]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -34,6 +35,36 @@ class ProductReviewForm(forms.Form):
         label=_("Show me as"), choices=DisplayName.choices, initial=DisplayName.NAME_INITIAL
     )
     photos = MultipleFileField(label=_("Photos"), required=False, help_text=_("Up to 5 photos: JPEG, PNG or WebP."))
+
+    def __init__(self, *args, aspects: list[ReviewAspect] = (), **kwargs):
+        """`aspects`: the questions of the listing's category, each an optional radio group."""
+        super().__init__(*args, **kwargs)
+        self.aspects = list(aspects)
+        for aspect in self.aspects:
+            choices = YES_NO_CHOICES if aspect.kind == AspectKind.YES_NO else STAR_CHOICES
+            self.fields[self.aspect_field(aspect)] = forms.ChoiceField(
+                label=aspect.name, choices=choices, required=False, widget=forms.RadioSelect
+            )
+
+    @staticmethod
+    def aspect_field(aspect: ReviewAspect) -> str:
+        return f"aspect_{aspect.pk}"
+
+    def aspect_fields(self) -> list[forms.BoundField]:
+        return [self[self.aspect_field(aspect)] for aspect in self.aspects]
+
+    def aspect_answers(self) -> dict[int, str]:
+        return {aspect.pk: self.cleaned_data.get(self.aspect_field(aspect), "") for aspect in self.aspects}
+
+    @classmethod
+    def aspect_initial(cls, answers) -> dict[str, str]:
+        """Form initial values from saved answers (yes/no stored as 1/0)."""
+        return {
+            f"aspect_{answer.aspect_id}": (
+                ("yes" if answer.value else "no") if answer.aspect.kind == AspectKind.YES_NO else str(answer.value)
+            )
+            for answer in answers
+        }
 
 
 class SellerReviewForm(forms.Form):

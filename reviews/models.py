@@ -133,6 +133,60 @@ class ReviewPhoto(models.Model):
         return self.image.name
 
 
+class AspectKind(models.TextChoices):
+    YES_NO = "yes_no", _("Yes or no")
+    SCALE = "scale", _("Scale from 1 to 5")
+
+
+class ReviewAspect(models.Model):
+    """A question buyers answer when reviewing a listing of this category or of any of its subcategories."""
+
+    category = models.ForeignKey(
+        "catalog.Category", on_delete=models.CASCADE, related_name="+", verbose_name=_("category")
+    )
+    name = models.CharField(_("name"), max_length=60, help_text=_("Phrased as buyers answer it, e.g. “Size fits”."))
+    kind = models.CharField(_("answer"), max_length=8, choices=AspectKind, default=AspectKind.YES_NO)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(
+        _("asked"), default=True, help_text=_("Clear to stop asking it; its answers are no longer shown.")
+    )
+
+    class Meta:
+        verbose_name = _("review aspect")
+        verbose_name_plural = _("review aspects")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "name"], name="review_aspect_name_per_category"),
+            models.CheckConstraint(condition=Q(kind__in=AspectKind.values), name="review_aspect_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_yes_no(self) -> bool:
+        return self.kind == AspectKind.YES_NO
+
+
+class ReviewAspectAnswer(models.Model):
+    """A buyer's answer to one aspect in a review: yes/no stored as 1/0, a scale as 1–5."""
+
+    review = models.ForeignKey(ProductReview, on_delete=models.CASCADE, related_name="aspect_answers")
+    # PROTECT: answers are buyers' words; a manager stops asking an aspect (is_active) rather than deleting it.
+    aspect = models.ForeignKey(ReviewAspect, on_delete=models.PROTECT, related_name="answers")
+    value = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["aspect__position", "aspect_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "aspect"], name="aspect_answer_once_per_review"),
+            models.CheckConstraint(condition=Q(value__lte=5), name="aspect_answer_value_0_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.aspect_id}={self.value} ({self.review_id})"
+
+
 class SellerReview(ReviewBase):
     """The buyer's marks for the seller on one order: service, delivery, packaging."""
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from orders.models import Incident, Order, OrderLine
 
 from .models import (
+    AspectKind,
     IncidentAppeal,
     ListingRating,
     ProductReview,
+    ReviewAspect,
+    ReviewAspectAnswer,
     ReviewPhoto,
     ReviewStatus,
     ReviewVote,
@@ -47,7 +52,10 @@ def published_reviews(
         queryset = queryset.annotate(viewer_voted=Exists(ReviewVote.objects.filter(review=OuterRef("pk"), user=viewer)))
     return (
         queryset.select_related("author", "reply", "listing")
-        .prefetch_related(Prefetch("photos", queryset=ReviewPhoto.objects.order_by("position", "pk")))
+        .prefetch_related(
+            Prefetch("photos", queryset=ReviewPhoto.objects.order_by("position", "pk")),
+            Prefetch("aspect_answers", queryset=_shown_answers(), to_attr="shown_answers"),
+        )
         .order_by(*SORTS.get(sort, SORTS["new"]))
     )
 
@@ -111,3 +119,63 @@ def reply_time_hours(*, seller_id: int) -> float | None:
         )
         value = cursor.fetchone()[0]
     return None if value is None else round(float(value) / 3600, 1)
+
+
+# Category aspects --------------------------------------------------------------------------------------------------
+
+
+def aspects_for_category(*, category_id: int) -> list[ReviewAspect]:
+    """The aspects asked for a category: its own and its ancestors' (a subcategory inherits them). When a
+    subcategory defines an aspect with an ancestor's name, the subcategory's (more specific) one is asked."""
+    from catalog.models import Category
+
+    path = Category.objects.filter(pk=category_id).values_list("path", flat=True).first() or ""
+    ancestor_ids = [int(part) for part in path.strip("/").split("/") if part] or [category_id]
+    depth = {category: index for index, category in enumerate(ancestor_ids)}
+    chosen: dict[str, ReviewAspect] = {}
+    for aspect in ReviewAspect.objects.filter(category_id__in=ancestor_ids, is_active=True):
+        name = aspect.name.casefold()
+        if name not in chosen or depth[aspect.category_id] > depth[chosen[name].category_id]:
+            chosen[name] = aspect
+    return sorted(chosen.values(), key=lambda aspect: (aspect.position, aspect.pk))
+
+
+def _shown_answers() -> QuerySet[ReviewAspectAnswer]:
+    return (
+        ReviewAspectAnswer.objects.filter(aspect__is_active=True)
+        .select_related("aspect")
+        .order_by("aspect__position", "aspect_id")
+    )
+
+
+@dataclass(frozen=True)
+class AspectSummary:
+    name: str
+    kind: str
+    answers: int
+    value: Decimal  # yes/no: the share of "yes" in per cent (0–100); scale: the average (1.0–5.0)
+
+    @property
+    def is_yes_no(self) -> bool:
+        return self.kind == AspectKind.YES_NO
+
+
+def aspect_summaries(*, listing_id: int) -> list[AspectSummary]:
+    """Per aspect of a listing's published reviews: "size fits: 87% yes" or "comfort: 4.3 of 5" (one query)."""
+    rows = (
+        ReviewAspectAnswer.objects.filter(
+            review__listing_id=listing_id, review__status=ReviewStatus.PUBLISHED, aspect__is_active=True
+        )
+        .values("aspect_id", "aspect__name", "aspect__kind", "aspect__position")
+        .annotate(answers=Count("pk"), average=Avg("value"))
+        .order_by("aspect__position", "aspect_id")
+    )
+    summaries = []
+    for row in rows:
+        average = Decimal(str(row["average"]))
+        if row["aspect__kind"] == AspectKind.YES_NO:
+            value = (average * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+        else:
+            value = average.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        summaries.append(AspectSummary(row["aspect__name"], row["aspect__kind"], row["answers"], value))
+    return summaries

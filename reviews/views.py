@@ -62,7 +62,7 @@ def listing_reviews(request, listing_id: int) -> HttpResponse:
     queryset = selectors.published_reviews(listing_id=listing.pk, viewer=request.user, **list_params(request))
     context = _list_context(
         request, queryset, listing=listing, aggregate=selectors.listing_rating(listing_id=listing.pk),
-        base_url=request.path,
+        aspects=selectors.aspect_summaries(listing_id=listing.pk), base_url=request.path,
     )  # fmt: skip
     return render_page_or_partial(request, "reviews/listing_reviews.html", context, partial="review-list")
 
@@ -117,13 +117,16 @@ def write_review(request, line_id: int) -> HttpResponse:
         return redirect("reviews:mine")
     initial = (
         {"stars": str(review.stars), "text": review.text, "pros": review.pros, "cons": review.cons,
-         "display_name": review.display_name}
+         "display_name": review.display_name,
+         **forms.ProductReviewForm.aspect_initial(review.aspect_answers.select_related("aspect"))}
         if review else None
     )  # fmt: skip
-    form = forms.ProductReviewForm(request.POST or None, request.FILES or None, initial=initial)
+    aspects = selectors.aspects_for_category(category_id=line.listing.category_id)
+    form = forms.ProductReviewForm(request.POST or None, request.FILES or None, initial=initial, aspects=aspects)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {key: data[key] for key in ("stars", "text", "pros", "cons", "display_name")}
+        fields["aspects"] = form.aspect_answers()
         try:
             if review is None:
                 review = services.write_product_review(

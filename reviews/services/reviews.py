@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,7 +17,7 @@ from catalog import images
 from marketplace.core.exceptions import DomainError
 from marketplace.notifications import services as notifications
 from orders.models import Order, OrderLine
-from reviews import policies
+from reviews import policies, selectors
 from reviews.exceptions import (
     AlreadyReplied,
     AlreadyReported,
@@ -31,11 +31,14 @@ from reviews.exceptions import (
     ReviewWindowClosed,
 )
 from reviews.models import (
+    AspectKind,
     ContestStatus,
     DisplayName,
     ProductReview,
     ReportReason,
     ReportStatus,
+    ReviewAspect,
+    ReviewAspectAnswer,
     ReviewPhoto,
     ReviewReport,
     ReviewStatus,
@@ -92,6 +95,37 @@ def _save_photos(review: ProductReview, cleaned: list[images.CleanImage], start:
         photo.save()
 
 
+YES_NO_VALUES = {"yes": 1, "no": 0}
+
+
+def clean_aspects(*, category_id: int, answers: Mapping | None) -> list[tuple[ReviewAspect, int]]:
+    """Answers to the aspects of the listing's category (keys: aspect ids). Each is optional; an answer must fit
+    the aspect's kind ("yes"/"no", or 1–5), and an aspect the category does not ask is refused."""
+    answers = {str(key): value for key, value in (answers or {}).items()}
+    aspects = {str(aspect.pk): aspect for aspect in selectors.aspects_for_category(category_id=category_id)}
+    if set(answers) - set(aspects):
+        raise InvalidReview(_("The questions about this product have changed: reload the page and answer them again."))
+    cleaned = []
+    for key, aspect in aspects.items():
+        raw = str(answers.get(key) or "").strip().casefold()
+        if not raw:
+            continue
+        if aspect.kind == AspectKind.YES_NO:
+            if raw not in YES_NO_VALUES:
+                raise InvalidReview(_("%(aspect)s: answer yes or no.") % {"aspect": aspect.name})
+            cleaned.append((aspect, YES_NO_VALUES[raw]))
+        else:
+            cleaned.append((aspect, clean_stars(raw, label=aspect.name)))
+    return cleaned
+
+
+def _save_aspects(review: ProductReview, cleaned: list[tuple[ReviewAspect, int]]) -> None:
+    ReviewAspectAnswer.objects.filter(review=review).delete()
+    ReviewAspectAnswer.objects.bulk_create(
+        ReviewAspectAnswer(review=review, aspect=aspect, value=value) for aspect, value in cleaned
+    )
+
+
 def _publish_or_hold(review, *, actor, reasons: list[str]) -> None:
     """Passing reviews publish at once (post-moderation); held ones wait in the moderators' queue."""
     type(review).objects.filter(pk=review.pk).update(hold_reasons=reasons)
@@ -112,9 +146,10 @@ def write_product_review(
     cons: str = "",
     display_name: str = DisplayName.NAME_INITIAL,
     photos: Iterable = (),
+    aspects: Mapping | None = None,
 ) -> ProductReview:
     """Only the buyer of a delivered line, once per line, within 365 days of delivery."""
-    line = OrderLine.objects.select_related("order").get(pk=order_line.pk)
+    line = OrderLine.objects.select_related("order", "listing").get(pk=order_line.pk)
     order = Order.objects.select_for_update(no_key=True).get(pk=line.order_id)
     if not actor.is_authenticated or order.buyer_id != actor.pk:
         raise PermissionDenied
@@ -130,6 +165,7 @@ def write_product_review(
     text = clean_text(text, max_length=5000, label=_("Review"))
     pros = clean_text(pros, max_length=1000, label=_("Pros"))
     cons = clean_text(cons, max_length=1000, label=_("Cons"))
+    answers = clean_aspects(category_id=line.listing.category_id, answers=aspects)
     cleaned = _clean_photos(photos)
     try:
         with transaction.atomic():
@@ -149,6 +185,7 @@ def write_product_review(
     except IntegrityError:
         raise AlreadyReviewed() from None  # a concurrent double submit: the constraint decided
     moderation.record_initial_event(review, actor=actor, reason="written")
+    _save_aspects(review, answers)
     _save_photos(review, cleaned)
     reasons = moderation.review_checks(
         author=actor, seller_id=order.seller_id, text=" ".join([text, pros, cons]), exclude_pk=review.pk
@@ -169,9 +206,11 @@ def edit_product_review(
     display_name: str = DisplayName.NAME_INITIAL,
     photos: Iterable = (),
     remove_photo_ids: Iterable[int] = (),
+    aspects: Mapping | None = None,
 ) -> ProductReview:
-    """The author edits within 30 days; the edit goes through the automatic checks again."""
-    review = ProductReview.objects.select_for_update(of=("self",)).select_related("author").get(pk=review.pk)
+    """The author edits within 30 days; the edit goes through the automatic checks again. `aspects` None keeps
+    the aspect answers as they are; a mapping replaces them."""
+    review = ProductReview.objects.select_for_update(of=("self",)).select_related("author", "listing").get(pk=review.pk)
     if review.author_id != actor.pk:
         raise PermissionDenied
     if not policies.can_edit_review(actor, review):
@@ -180,6 +219,7 @@ def edit_product_review(
     text = clean_text(text, max_length=5000, label=_("Review"))
     pros = clean_text(pros, max_length=1000, label=_("Pros"))
     cons = clean_text(cons, max_length=1000, label=_("Cons"))
+    answers = None if aspects is None else clean_aspects(category_id=review.listing.category_id, answers=aspects)
     remove = {int(pk) for pk in remove_photo_ids}
     kept = review.photos.exclude(pk__in=remove).count()
     cleaned = _clean_photos(photos)
@@ -194,6 +234,8 @@ def edit_product_review(
         stars=stars, text=text, pros=pros, cons=cons, display_name=_display_name(display_name)
     )
     review.stars, review.text, review.pros, review.cons = stars, text, pros, cons
+    if answers is not None:
+        _save_aspects(review, answers)
     _save_photos(review, cleaned, start=kept)
     reasons = moderation.review_checks(
         author=actor, seller_id=review.seller_id, text=" ".join([text, pros, cons]), exclude_pk=review.pk

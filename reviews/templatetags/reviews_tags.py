@@ -18,6 +18,7 @@ def listing_reviews(context, listing, limit: int = 5) -> dict:
         "listing": listing,
         "reviews": reviews,
         "aggregate": selectors.listing_rating(listing_id=listing.pk),
+        "aspects": selectors.aspect_summaries(listing_id=listing.pk),
         "user": viewer,
         "request": request,
         "csrf_token": context.get("csrf_token"),

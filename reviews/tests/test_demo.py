@@ -77,3 +77,21 @@ def test_demo_reviews_are_skipped_with_a_log_line_without_orders():
 
     assert "seed the orders first" in lines[-1]
     assert not ProductReview.objects.exists()
+
+
+def test_demo_clothing_asks_review_aspects_and_the_demo_reviews_answer_them():
+    from catalog.models import Category
+    from reviews.models import ReviewAspect, ReviewAspectAnswer
+
+    lines: list[str] = []
+    seed_accounts(lines.append)
+    seed_sellers(lines.append)
+    _small_catalogue()
+    Category.objects.update(name="Одежда и обувь")  # the small catalogue's one category is clothing here
+    seed_orders(lines.append)
+
+    seed_reviews(lines.append)
+
+    assert sorted(ReviewAspect.objects.values_list("name", flat=True)) == ["Качество материала", "Размер соответствует"]
+    assert ReviewAspectAnswer.objects.filter(aspect__name="Размер соответствует", value=1).exists()
+    assert "2 review aspects for clothing and shoes" in lines[-1]
