@@ -126,6 +126,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env.str("REDIS_URL"),
         "KEY_PREFIX": "mp",
+        # A slow or unreachable Redis must not hold pages up: give up quickly and render without the cache.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     },
 }
 # Seconds an anonymous visitor may see a catalogue page that is that old (0 turns the page cache off).

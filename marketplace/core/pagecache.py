@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -33,6 +34,8 @@ CSRF_PLACEHOLDER = "mp-page-cache-csrf-7c1e0b"
 NONCE_PLACEHOLDER = "mp-page-cache-nonce-7c1e0b"
 _RENDERING = "_page_cache_rendering"
 _SKIPPED_HEADERS = {"content-length", "set-cookie"}
+OUTAGE_PAUSE_SECONDS = 30  # after a Redis error, each process renders without the cache this long
+_paused_until = 0.0
 
 
 def context_processor(request: HttpRequest) -> dict:
@@ -47,7 +50,7 @@ def _timeout() -> int:
 
 
 def is_cacheable(request: HttpRequest) -> bool:
-    if request.method not in ("GET", "HEAD") or _timeout() <= 0:
+    if request.method not in ("GET", "HEAD") or _timeout() <= 0 or time.monotonic() < _paused_until:
         return False
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
@@ -76,11 +79,17 @@ def _personalise(body: bytes, request: HttpRequest) -> bytes:
     return body
 
 
+def _pause(what: str) -> None:
+    global _paused_until
+    _paused_until = time.monotonic() + OUTAGE_PAUSE_SECONDS
+    logger.warning("page cache %s failed; rendering without it for %s s", what, OUTAGE_PAUSE_SECONDS, exc_info=True)
+
+
 def _read(key: str):
     try:
         return caches["pages"].get(key)
     except Exception:  # Redis down or unreadable entry: serve the page without the cache
-        logger.warning("page cache read failed", exc_info=True)
+        _pause("read")
         return None
 
 
@@ -88,7 +97,7 @@ def _write(key: str, entry) -> None:
     try:
         caches["pages"].set(key, entry, _timeout())
     except Exception:
-        logger.warning("page cache write failed", exc_info=True)
+        _pause("write")
 
 
 def anonymous_page_cache(view):
