@@ -101,9 +101,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+WORKERS = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own recommendation: (2 x cores) + 1 sync workers
+
+
 def start_server(port: int, log: Path, *, page_cache_seconds: int) -> subprocess.Popen:
     command = [
-        PY, "-m", "gunicorn", "marketplace.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+        PY, "-m", "gunicorn", "marketplace.wsgi:application", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
         "--log-level", "warning", "--timeout", "60", "--chdir", str(BASE_DIR),
     ]  # fmt: skip
     handle = log.open("w")
@@ -167,7 +170,8 @@ def write_report(
         "",
         f"- Data: {_n(counts['listings'])} published listings, {_n(counts['sellers'])} sellers, "
         f"{_n(counts['categories'])} categories (generated set-based by `bench/generate.py`).",
-        f"- Server: gunicorn, 2 sync workers, production settings (DEBUG off), loopback; {pg}.",
+        f"- Server: gunicorn, {WORKERS} sync workers ((2 × cores) + 1, gunicorn's recommendation; the same for "
+        f"every page and the ceiling), production settings (DEBUG off), loopback; {pg}.",
         f"- Load: `wrk -t{threads} -c{connections} -d{duration}s` per page, on the same machine: {machine()}.",
         '- p50/p95/p99 are wrk\'s latency percentiles (p95 via `bench/report.lua`); "alone" is the median of ten '
         "sequential requests before the load (one request at a time, no queueing).",
