@@ -115,7 +115,10 @@ ROLE_PERMISSIONS[MODERATORS] |= {
     "reviews.change_ratingflag",
     "reviews.view_incidentappeal",
 }
-ROLE_PERMISSIONS[MANAGERS] |= {"reviews.view_sellerrating", "reviews.view_ratingrecompute"}
+# managers define the review aspects a category asks (e.g. "size fits"), as they define the categories
+ROLE_PERMISSIONS[MANAGERS] |= {"reviews.view_sellerrating", "reviews.view_ratingrecompute"} | {
+    f"reviews.{action}_reviewaspect" for action in ("add", "change", "delete", "view")
+}
 # disputes: moderators decide disputes (refunds above the four-eyes amount need a second moderator's approval),
 # keep internal notes, review flagged messages and block users from messaging; managers read them.
 ROLE_PERMISSIONS[MODERATORS] |= {

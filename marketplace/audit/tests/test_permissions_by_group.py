@@ -96,7 +96,11 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
             "view_moderationitem",
         },
         "disputes": {"view_conversation", "view_decision", "view_dispute", "view_risksignal"},
-        "reviews": {"view_ratingrecompute", "view_sellerrating"},
+        "reviews": {
+            "view_ratingrecompute",
+            "view_sellerrating",
+            *(f"{action}_reviewaspect" for action in ("add", "change", "delete", "view")),
+        },
         "ledger": {
             "view_ledgeraccount",
             "view_ledgerentry",
