@@ -223,9 +223,12 @@ def report(
     worst = max(full.values())
     p50, p95 = statistics.median(single), percentile(single, 0.95)
     kinds = ", ".join(f"{kind} {n(count)}" for kind, count in data["incident_kinds"].items())
+    from django.utils import translation
+
     from reviews.models import FORMULA_VERSION, Band
 
-    banded = ", ".join(f"{label.lower()} {n(bands.get(value, 0))}" for value, label in Band.choices)
+    with translation.override("en"):  # the report is in English whatever the site's default language
+        banded = ", ".join(f"{label.lower()} {n(bands.get(value, 0))}" for value, label in Band.choices)
 
     lines = [
         "## Seller rating recompute (issue 6)",
@@ -253,7 +256,7 @@ def report(
         f"| nightly full recompute, the next night (new history rows, windows moved) | {full['next']:.1f} s "
         f"| < {TARGET_FULL_S:.0f} s |",
         f"| one seller's recompute through the outbox, median of {len(single)} sellers of every size "
-        "(each the median of 3 runs)"
+        "(each the median of 3 runs) "
         f"| {p50:.1f} ms | < {TARGET_ONE_MS:.0f} ms |",
         f"| one seller's recompute, p95 | {p95:.1f} ms | < {TARGET_ONE_MS:.0f} ms |",
         f"| one seller's recompute, the largest seller ({n(biggest)} orders) | {single[0]:.1f} ms | |",
