@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from buyers.models import Favourite, Follow, RecentlyViewed, StockSubscription
+from buyers.models import Address, Favourite, Follow, RecentlyViewed, StockSubscription
 
 CARD_RELATED = ("listing__seller__storefront", "listing__cover_photo")
 
@@ -67,3 +67,8 @@ def stock_subscriptions(*, user) -> QuerySet[StockSubscription]:
         .select_related("variant__listing__cover_photo", "variant__listing__seller__storefront")
         .order_by("-created_at")
     )
+
+
+def addresses(*, user) -> QuerySet[Address]:
+    """The address book, the default first, then the newest."""
+    return Address.objects.filter(user=user).order_by("-is_default", "-created_at", "-id")

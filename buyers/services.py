@@ -1,16 +1,17 @@
-"""Buyers' own writes: favourites, follows, recently viewed and back-in-stock subscriptions."""
+"""Buyers' own writes: favourites, follows, recently viewed, back-in-stock subscriptions and the address book."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buyers import selectors
-from buyers.models import Favourite, Follow, StockSubscription
+from buyers import policies, selectors
+from buyers.models import Address, Favourite, Follow, StockSubscription
 from marketplace.core.exceptions import DomainError
 
 if TYPE_CHECKING:
@@ -110,3 +111,62 @@ def subscribe_back_in_stock(*, user: User, variant_id: int) -> StockSubscription
 @transaction.atomic
 def unsubscribe_back_in_stock(*, user: User, subscription_id: int) -> bool:
     return StockSubscription.objects.filter(user=user, pk=subscription_id, notified_at__isnull=True).delete()[0] > 0
+
+
+# Address book -----------------------------------------------------------------------------------------
+
+
+def _lock_book(user: User) -> list[Address]:
+    """Lock the user's addresses in pk order, so two tabs changing the default cannot both win."""
+    return list(Address.objects.select_for_update().filter(user=user).order_by("pk"))
+
+
+def _check_owner(actor: User, address: Address) -> None:
+    if not policies.can_manage_address(actor, address):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def save_address(*, actor: User, address: Address) -> Address:
+    """Add or edit an address of the actor's book. The first address, or one marked default, becomes the default."""
+    if address.pk is None:
+        address.user = actor
+    elif not Address.objects.filter(pk=address.pk, user=actor).exists():
+        raise PermissionDenied  # the stored row is someone else's, whatever the instance says
+    _check_owner(actor, address)
+    book = _lock_book(actor)
+    others = [other for other in book if other.pk != address.pk]
+    if not others or not any(other.is_default for other in others):
+        address.is_default = True  # a book with addresses always has a default
+    if address.is_default:
+        Address.objects.filter(user=actor, is_default=True).exclude(pk=address.pk).update(is_default=False)
+    address.full_clean()
+    address.save()
+    return address
+
+
+@transaction.atomic
+def set_default_address(*, actor: User, address: Address) -> Address:
+    """The address checkout offers first."""
+    _check_owner(actor, address)
+    _lock_book(actor)
+    Address.objects.filter(user=actor, is_default=True).exclude(pk=address.pk).update(is_default=False)
+    Address.objects.filter(pk=address.pk).update(is_default=True)
+    address.is_default = True
+    return address
+
+
+@transaction.atomic
+def delete_address(*, actor: User, address: Address) -> None:
+    """Remove an address; if it was the default, the newest remaining one takes its place.
+
+    Orders keep their own copy of the address, so deleting it never changes where a parcel goes.
+    """
+    _check_owner(actor, address)
+    _lock_book(actor)
+    was_default = Address.objects.filter(pk=address.pk, is_default=True).exists()
+    Address.objects.filter(pk=address.pk).delete()
+    if was_default:
+        successor = Address.objects.filter(user=actor).order_by("-created_at", "-pk").first()
+        if successor is not None:
+            Address.objects.filter(pk=successor.pk).update(is_default=True)

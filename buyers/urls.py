@@ -14,4 +14,8 @@ urlpatterns = [
     path("stock-alerts/", views.stock_alerts, name="stock-alerts"),
     path("stock-alerts/variant/<int:variant_id>/", views.stock_alert_subscribe, name="stock-alert-subscribe"),
     path("stock-alerts/<int:pk>/cancel/", views.stock_alert_cancel, name="stock-alert-cancel"),
+    path("addresses/", views.addresses, name="addresses"),
+    path("addresses/<int:pk>/", views.address_edit, name="address-edit"),
+    path("addresses/<int:pk>/default/", views.address_default, name="address-default"),
+    path("addresses/<int:pk>/delete/", views.address_delete, name="address-delete"),
 ]

@@ -1,4 +1,4 @@
-"""Buyers' pages: favourites, follows with a feed of new arrivals, recently viewed, back-in-stock alerts."""
+"""Buyers' pages: favourites, follows with a feed of new arrivals, recently viewed, back-in-stock alerts, addresses."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from buyers import selectors, services
+from buyers.forms import AddressForm
+from buyers.models import Address
 from marketplace.core.exceptions import DomainError
+from marketplace.core.htmx import render_page_or_partial
 from marketplace.core.http import AuthenticatedRequest
 
 
@@ -131,3 +134,68 @@ def stock_alert_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     services.unsubscribe_back_in_stock(user=request.user, subscription_id=pk)
     messages.success(request, _("The alert is cancelled."))
     return _back(request, "buyers:stock-alerts")
+
+
+# Address book -------------------------------------------------------------------------------------------
+
+
+def _book_context(request: AuthenticatedRequest, form: AddressForm | None = None) -> dict:
+    return {"addresses": list(selectors.addresses(user=request.user)), "form": form or AddressForm()}
+
+
+def _own_address(request: AuthenticatedRequest, pk: int) -> Address:
+    """The buyer's own address; anyone else's answers 404 like a missing one."""
+    return get_object_or_404(selectors.addresses(user=request.user), pk=pk)
+
+
+def _book_response(request: AuthenticatedRequest, form: AddressForm | None = None) -> HttpResponse:
+    return render_page_or_partial(
+        request, "buyers/addresses.html", _book_context(request, form), partial="address-book"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def addresses(request: AuthenticatedRequest) -> HttpResponse:
+    """The address book: every address with its recipient, the default first, and a form to add one."""
+    if request.method == "GET":
+        return _book_response(request)
+    form = AddressForm(request.POST)
+    if form.is_valid():
+        services.save_address(actor=request.user, address=form.save(commit=False))
+        messages.success(request, _("The address is saved."))
+        if not request.htmx:
+            return redirect("buyers:addresses")
+        form = None  # a fresh form under the updated list
+    return _book_response(request, form)
+
+
+@require_http_methods(["GET", "POST"])
+def address_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    address = _own_address(request, pk)
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        services.save_address(actor=request.user, address=form.save(commit=False))
+        messages.success(request, _("The address is saved."))
+        return redirect("buyers:addresses")
+    return TemplateResponse(request, "buyers/address_edit.html", {"address": address, "form": form})
+
+
+@require_POST
+def address_default(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    address = _own_address(request, pk)
+    services.set_default_address(actor=request.user, address=address)
+    messages.success(request, _("Checkout will offer this address first."))
+    if request.htmx:
+        return _book_response(request)
+    return redirect("buyers:addresses")
+
+
+@require_http_methods(["GET", "POST"])
+def address_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation (and says what happens); POST deletes."""
+    address = _own_address(request, pk)
+    if request.method == "POST":
+        services.delete_address(actor=request.user, address=address)
+        messages.success(request, _("The address is deleted."))
+        return redirect("buyers:addresses")
+    return TemplateResponse(request, "buyers/address_delete.html", {"address": address})

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from buyers.forms import AddressForm  # noqa: F401  (checkout adds addresses with the address book's form)
 from buyers.models import Address
 
 from .models import SELLER_RETURN_DAYS_MAX, SELLER_RETURN_DAYS_MIN, DeliveryMethod, ReturnReason, ReturnResolution
@@ -40,15 +41,6 @@ class AddToCartForm(forms.Form):
 
 class CartLineForm(forms.Form):
     quantity = QuantityField()
-
-
-class AddressForm(forms.ModelForm):
-    class Meta:
-        model = Address
-        fields = ["recipient_name", "phone", "region", "city", "street", "house", "flat", "postcode", "is_default"]
-        widgets = {
-            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "+79123456789"})
-        }
 
 
 class CheckoutForm(forms.Form):

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from buyers import services as buyer_services
 from buyers.models import Address
 from catalog.exceptions import InvalidImage
 from marketplace.core.exceptions import DomainError
@@ -179,12 +180,7 @@ def checkout(request: AuthenticatedRequest) -> HttpResponse:
 def address_add(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.AddressForm(request.POST)
     if form.is_valid():
-        address = form.save(commit=False)
-        address.user = request.user
-        if address.is_default or not Address.objects.filter(user=request.user).exists():
-            Address.objects.filter(user=request.user, is_default=True).update(is_default=False)
-            address.is_default = True
-        address.save()
+        buyer_services.save_address(actor=request.user, address=form.save(commit=False))
         messages.success(request, _("The address is saved."))
         return redirect("orders:checkout")
     context = _checkout_context(request, address_form=form)
