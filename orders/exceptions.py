@@ -62,3 +62,7 @@ class InvalidReturnPolicy(DomainError):
 
         limits = {"min": SELLER_RETURN_DAYS_MIN, "max": SELLER_RETURN_DAYS_MAX}
         super().__init__(message or str(self.default_message) % limits, **kwargs)
+
+
+class InvalidTrackingEvent(DomainError):
+    default_message = _("This tracking event cannot be recorded: check its status and time.")

@@ -495,6 +495,10 @@ class ReturnRequest(TimeStampedModel):
     partial_reason = models.TextField(blank=True, editable=False)
     rejection_reason = models.TextField(blank=True, editable=False)
     return_tracking = models.CharField(_("return tracking number"), max_length=40, blank=True)
+    # When the return parcel's tracking showed it delivered to the seller: receipt is assumed N days later.
+    return_delivered_at = models.DateTimeField(
+        _("return delivered to the seller"), null=True, blank=True, editable=False
+    )
     replacement_order = models.OneToOneField(
         Order, on_delete=models.PROTECT, null=True, blank=True, related_name="replaces", editable=False
     )
@@ -521,6 +525,13 @@ class ReturnRequest(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_RETURN_STATUSES
+
+    @property
+    def receipt_assumed_at(self):
+        """N days after the return tracking showed the parcel delivered to the seller (None before that)."""
+        if self.return_delivered_at is None:
+            return None
+        return self.return_delivered_at + timezone.timedelta(days=settings.MARKETPLACE_ORDER_RETURN_RECEIPT_DAYS)
 
 
 class ReturnLine(models.Model):
@@ -551,6 +562,47 @@ class ReturnPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class ReturnTrackingStatus(models.TextChoices):
+    IN_TRANSIT = "in_transit", _("On its way to the seller")
+    DELIVERED = "delivered", _("Delivered to the seller")
+
+
+class TrackingSource(models.TextChoices):
+    BUYER = "buyer", _("the buyer")
+    CARRIER = "carrier", _("the carrier")
+    SELLER = "seller", _("the seller")
+    MODERATOR = "moderator", _("a moderator")
+
+
+class ReturnTrackingEvent(models.Model):
+    """What the return parcel's tracking showed and who reported it (services.record_return_tracking)."""
+
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.PROTECT, related_name="tracking_events")
+    status = models.CharField(_("tracking status"), max_length=16, choices=ReturnTrackingStatus)
+    occurred_at = models.DateTimeField(_("when"))
+    source = models.CharField(_("reported by"), max_length=16, choices=TrackingSource)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        constraints = [
+            # A carrier repeating the same event (webhook retries, polling) records it once.
+            models.UniqueConstraint(
+                fields=["return_request", "status", "occurred_at"], name="returntracking_event_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReturnTrackingStatus.values), name="returntracking_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(source__in=TrackingSource.values), name="returntracking_source_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.return_request_id}: {self.status} @ {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
 class ReturnEvent(models.Model):

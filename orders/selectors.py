@@ -147,7 +147,7 @@ def orders_for_buyer(*, buyer) -> QuerySet[Order]:
     return (
         Order.objects.filter(buyer=buyer)
         .select_related("group", "seller__storefront")
-        .prefetch_related(_LINES, "events", "deadlines", "returns__lines__order_line")
+        .prefetch_related(_LINES, "events", "deadlines", "returns__lines__order_line", "returns__tracking_events")
     )
 
 
@@ -196,7 +196,7 @@ def returns_for_seller(*, seller) -> QuerySet[ReturnRequest]:
     return (
         ReturnRequest.objects.filter(order__seller=seller)
         .select_related("order", "buyer", "exchange_variant")
-        .prefetch_related("lines__order_line", "photos")
+        .prefetch_related("lines__order_line", "photos", "tracking_events")
         .order_by("-created_at")
     )
 
@@ -205,7 +205,7 @@ def returns_for_buyer(*, buyer) -> QuerySet[ReturnRequest]:
     return (
         ReturnRequest.objects.filter(buyer=buyer)
         .select_related("order", "exchange_variant")
-        .prefetch_related("lines__order_line", "photos", "events")
+        .prefetch_related("lines__order_line", "photos", "events", "tracking_events")
     )
 
 

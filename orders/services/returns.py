@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,7 +19,13 @@ from marketplace.core.exceptions import InvalidTransition
 from marketplace.ledger import services as ledger
 
 from .. import policies, selectors
-from ..exceptions import InvalidRefund, ReturnNotAllowed, ReturnQuantityExceeded, ReturnWindowClosed
+from ..exceptions import (
+    InvalidRefund,
+    InvalidTrackingEvent,
+    ReturnNotAllowed,
+    ReturnQuantityExceeded,
+    ReturnWindowClosed,
+)
 from ..models import (
     SELLER_FAULT_REASONS,
     Deadline,
@@ -36,6 +42,9 @@ from ..models import (
     ReturnRequest,
     ReturnResolution,
     ReturnStatus,
+    ReturnTrackingEvent,
+    ReturnTrackingStatus,
+    TrackingSource,
 )
 from .common import (
     change_order_status,
@@ -259,7 +268,11 @@ def answer_partial_offer(*, return_request: ReturnRequest, actor, accept: bool) 
 
 @transaction.atomic
 def mark_return_sent(*, return_request: ReturnRequest, actor, tracking_number: str = "") -> ReturnRequest:
-    """The buyer sent the items back: receipt is assumed N days later unless the seller confirms it first."""
+    """The buyer sent the items back (with the tracking number, if any): the parcel is on its way.
+
+    Receipt is not assumed from this: it is assumed N days after the return tracking shows the parcel delivered
+    (record_return_tracking), unless the seller confirms it first.
+    """
     from .fulfilment import TRACKING_RE
 
     if return_request.buyer_id != actor.pk or return_request.status != ReturnStatus.APPROVED:
@@ -271,13 +284,84 @@ def mark_return_sent(*, return_request: ReturnRequest, actor, tracking_number: s
         raise InvalidTracking()
     ReturnRequest.objects.filter(pk=return_request.pk).update(return_tracking=tracking_number)
     return_request.return_tracking = tracking_number
-    set_deadline(
-        order=return_request.order,
-        kind=DeadlineKind.RETURN_RECEIPT,
+    ReturnTrackingEvent.objects.get_or_create(
         return_request=return_request,
-        due_at=timezone.now() + timedelta(days=settings.MARKETPLACE_ORDER_RETURN_RECEIPT_DAYS),
+        status=ReturnTrackingStatus.IN_TRANSIT,
+        source=TrackingSource.BUYER,
+        defaults={"occurred_at": timezone.now(), "recorded_by": actor},
     )
     return return_request
+
+
+# How far a reported tracking time may lie ahead of our clock (carriers' clocks drift a little).
+TRACKING_CLOCK_SKEW = timedelta(minutes=10)
+
+
+def _tracking_source(actor, return_request: ReturnRequest) -> str:
+    if actor is None:
+        return TrackingSource.CARRIER
+    if policies.works_for_seller(actor, return_request.order.seller_id):
+        return TrackingSource.SELLER
+    if actor.has_perm("orders.change_returnrequest"):
+        return TrackingSource.MODERATOR
+    raise PermissionDenied
+
+
+@transaction.atomic
+def record_return_tracking(
+    *, return_request: ReturnRequest, status: str, occurred_at, actor=None
+) -> ReturnTrackingEvent:
+    """The carrier-tracking hook for a return parcel: record what its tracking shows.
+
+    Who calls it: a carrier integration (a webhook view or a polling task that matched the return by
+    `return_tracking`) with `actor=None`; or, on their behalf, the seller's team or a moderator (a user with
+    `orders.change_returnrequest`) who looked the tracking number up. `status` is a ReturnTrackingStatus value,
+    `occurred_at` the aware time the carrier reports. The same event reported again changes nothing.
+
+    When the tracking shows the parcel delivered to the seller (the earliest such report counts), receipt is
+    assumed MARKETPLACE_ORDER_RETURN_RECEIPT_DAYS later (a RETURN_RECEIPT deadline that beat acts on) unless the
+    seller confirms it first; the seller is told. Events for a return that is no longer waiting for the items are
+    kept as history and change nothing else.
+    """
+    return_request = (
+        ReturnRequest.objects.select_for_update(no_key=True).select_related("order").get(pk=return_request.pk)
+    )
+    source = _tracking_source(actor, return_request)
+    if status not in (ReturnTrackingStatus.IN_TRANSIT, ReturnTrackingStatus.DELIVERED):
+        raise InvalidTrackingEvent(_("Unknown tracking status."))
+    if not isinstance(occurred_at, datetime) or timezone.is_naive(occurred_at):
+        raise InvalidTrackingEvent(_("Give the time of the tracking event with its time zone."))
+    if occurred_at > timezone.now() + TRACKING_CLOCK_SKEW:
+        raise InvalidTrackingEvent(_("A tracking event cannot be in the future."))
+    if occurred_at < return_request.created_at:
+        raise InvalidTrackingEvent(_("A tracking event cannot be earlier than the return request."))
+    event, created = ReturnTrackingEvent.objects.get_or_create(
+        return_request=return_request,
+        status=status,
+        occurred_at=occurred_at,
+        defaults={"source": source, "recorded_by": actor},
+    )
+    if not created or status != ReturnTrackingStatus.DELIVERED or return_request.status != ReturnStatus.APPROVED:
+        return event
+    if return_request.return_delivered_at is not None and return_request.return_delivered_at <= occurred_at:
+        return event  # an earlier delivery report already started the clock
+    ReturnRequest.objects.filter(pk=return_request.pk).update(return_delivered_at=occurred_at)
+    return_request.return_delivered_at = occurred_at
+    due_at = occurred_at + timedelta(days=settings.MARKETPLACE_ORDER_RETURN_RECEIPT_DAYS)
+    deadline = set_deadline(
+        order=return_request.order, kind=DeadlineKind.RETURN_RECEIPT, return_request=return_request, due_at=due_at
+    )
+    if deadline.due_at != due_at and deadline.done_at is None:
+        Deadline.objects.filter(pk=deadline.pk).update(due_at=due_at)
+    notify_seller(
+        return_request.order,
+        "return_updated_seller",
+        return_number=return_request.number,
+        status="delivered",
+        receipt_assumed=timezone.localtime(due_at).date().isoformat(),
+        key=f"{return_request.pk}:delivered",
+    )
+    return event
 
 
 def _refund(return_request: ReturnRequest, *, amount: Decimal, actor) -> None:
