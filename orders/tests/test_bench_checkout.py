@@ -11,8 +11,28 @@ from bench import checkout as bench
 from orders.models import Order, OrderGroup
 
 
+def _seller_offer_in_force() -> None:
+    """bench/sql/sellers.sql points applications at the seller offer a data migration makes; a reused test
+    database that an earlier transactional test flushed no longer has it."""
+    from django.utils import timezone
+
+    from marketplace.legal.models import DocumentKind, PlatformTerms
+
+    if not PlatformTerms.objects.filter(kind=DocumentKind.SELLER_OFFER).exists():
+        PlatformTerms.objects.create(
+            kind=DocumentKind.SELLER_OFFER,
+            version="1.0",
+            effective_at=timezone.now() - timezone.timedelta(days=1),
+            title_ru="Оферта",
+            title_en="Offer",
+            body_ru="Оферта",
+            body_en="Offer",
+        )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_checkout_benchmark_places_orders_and_sells_exactly_the_hot_units_without_error_pages(live_server):
+    _seller_offer_in_force()
     data = bench.seed(variants=20, sellers=2, categories=40, buyers=5, hot_buyers=20, hot_units=3, stock=1000)
     url = urllib.parse.urlsplit(live_server.url)
     server = {"host": url.hostname, "port": url.port, "seed": data, "session_cookie": settings.SESSION_COOKIE_NAME}
