@@ -190,12 +190,16 @@ def totp_code(secret: str = TEST_TOTP_SECRET) -> str:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
+def django_db_setup(django_db_setup, django_db_blocker, request):
     """Make the serialised reference data visible to every connection object.
 
     Django keeps it on the connection that created the test database. Once Playwright's event loop
     runs in the test thread, later tests get other connection objects (asgiref contexts), which
     would silently skip the restore; a class attribute reaches them all.
+
+    A kept database (`--reuse-db`, with or without `--create-db`) gets the reference rows back at the end of the
+    session: the last transactional test ends with a flush, and the next session would otherwise start
+    (and serialise) a database without staff groups, legal documents or the seller offer.
     """
     from django.db import connections
 
@@ -204,7 +208,14 @@ def django_db_setup(django_db_setup):
         contents = getattr(connection, "_test_serialized_contents", None)
         if contents is not None:
             type(connection)._test_serialized_contents = contents
-    return django_db_setup
+    yield django_db_setup
+    if request.config.getvalue("reuse_db"):
+        with django_db_blocker.unblock():
+            for alias in connections:
+                connection = connections[alias]
+                contents = getattr(type(connection), "_test_serialized_contents", None)
+                if contents:
+                    connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.hookimpl(trylast=True)
