@@ -153,3 +153,13 @@ def test_a_change_reaches_anonymous_visitors_after_the_timeout(page_cache, listi
     assert "Кроссовки беговые" in Client().get(url).content.decode()  # within the timeout: the cached page
     settings.MARKETPLACE_PAGE_CACHE_SECONDS = 0
     assert "Кроссовки обновлённые" in Client().get(url).content.decode()
+
+
+def test_storefront_is_cached_for_anonymous_visitors(page_cache, listing):
+    url = reverse("sellers:storefront", args=[listing.seller.storefront.slug])
+    first = Client().get(url)
+    second = Client().get(url)
+    assert first.status_code == 200
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit"
+    assert listing.title in second.content.decode()

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from marketplace.core.pagecache import anonymous_page_cache
 from sellers import cabinet, selectors
 from sellers.models import LegalForm, SellerStatus
 
@@ -44,6 +45,7 @@ def sell_landing(request: HttpRequest) -> TemplateResponse:
 
 @login_not_required
 @require_GET
+@anonymous_page_cache
 def storefront(request: HttpRequest, slug: str) -> TemplateResponse:
     storefront = selectors.storefront_for_public(slug=slug)
     if storefront is None:
