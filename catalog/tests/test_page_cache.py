@@ -163,3 +163,14 @@ def test_storefront_is_cached_for_anonymous_visitors(page_cache, listing):
     assert first["X-Page-Cache"] == "miss"
     assert second["X-Page-Cache"] == "hit"
     assert listing.title in second.content.decode()
+
+
+def test_each_host_gets_its_own_cached_pages(page_cache, listing, settings):
+    settings.ALLOWED_HOSTS = ["shop.example", "www.shop.example"]
+    url = listing.get_absolute_url()
+    first = Client(HTTP_HOST="shop.example").get(url)
+    other = Client(HTTP_HOST="www.shop.example").get(url)
+    assert first["X-Page-Cache"] == "miss"
+    assert other["X-Page-Cache"] == "miss"
+    assert "http://www.shop.example/" in other.content.decode()
+    assert "http://shop.example/" not in other.content.decode()

@@ -61,6 +61,9 @@ def is_cacheable(request: HttpRequest) -> bool:
 def cache_key(request: HttpRequest) -> str:
     headers = request.headers
     parts = [
+        # Pages carry absolute addresses (canonical links, Open Graph), so the host and scheme are part of the key.
+        request.scheme,
+        request.get_host(),
         getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
         headers.get("HX-Request", ""),
         headers.get("HX-Target", ""),
