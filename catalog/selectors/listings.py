@@ -129,7 +129,8 @@ def _facet_scan(candidates: QuerySet[Listing], *, codes: list[str], disjunctive:
     flag_of = {name: f"rows._d{index}" for index, name in enumerate(names)}
     every = " AND ".join(flag_of.values()) or "TRUE"
     keep = (
-        f"WHERE ({' + '.join(f'candidates._d{index}::int' for index in range(len(names)))}) >= {len(names) - 1}"
+        f"WHERE ({' + '.join(f'coalesce(candidates._d{index}, false)::int' for index in range(len(names)))}) "
+        f">= {len(names) - 1}"
         if len(names) > 1
         else ""
     )
