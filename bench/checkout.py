@@ -29,9 +29,6 @@ import http.client
 import os
 import random
 import re
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -52,6 +49,7 @@ DB_NAME = "marketplace_checkout_bench"  # ends with "bench" like every benchmark
 REDIS_DB = 14
 BUYER_DOMAIN = "checkout-bench.local"  # not "@bench.local": bench/sql/clear.sql removes those users
 
+from bench.common import free_port, percentile, start_server, stop_server, with_database, with_redis_db  # noqa: E402
 from bench.report import machine, n, now, write_section  # noqa: E402
 
 
@@ -62,22 +60,11 @@ def say(message: str) -> None:
 # Database -----------------------------------------------------------------------------------------------
 
 
-def database_url(url: str, name: str = DB_NAME) -> str:
-    """DATABASE_URL with the database name replaced."""
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
-
-
-def redis_url(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{REDIS_DB}"))
-
-
 def recreate_database(url: str) -> None:
     """Drop and create the benchmark's own database (connecting to the server's maintenance database)."""
     import psycopg
 
-    with psycopg.connect(database_url(url, "postgres"), autocommit=True) as conn:
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     say(f"recreated database {DB_NAME}")
@@ -348,13 +335,6 @@ class Tally:
         return sum(count for counter in self.statuses.values() for status, count in counter.items() if status >= 500)
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
-
-
 @dataclass(frozen=True)
 class Paths:
     cart: str
@@ -528,41 +508,6 @@ class LoadWatch:
 # Server -------------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int, env: dict[str, str], workers: int, log: Path) -> subprocess.Popen:
-    """gunicorn as bench/run.py starts it (bench.settings, production settings, loopback)."""
-    command = [
-        PY, "-m", "gunicorn", "marketplace.wsgi:application", "--workers", str(workers), "--bind",
-        f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120", "--backlog", "2048",
-        "--chdir", str(BASE_DIR),
-    ]  # fmt: skip
-    process = subprocess.Popen(command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    for _ in range(240):
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/bench/bare")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.25)
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited; see {log}")
-    raise SystemExit(f"gunicorn did not answer; see {log}")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 # Report -------------------------------------------------------------------------------------------------
 
 
@@ -571,8 +516,8 @@ def _step_rows(tally: Tally) -> list[str]:
     for step, values in tally.latencies.items():
         statuses = ", ".join(f"{status}: {n(count)}" for status, count in sorted(tally.statuses[step].items()))
         rows.append(
-            f"| {step} | {n(len(values))} | {percentile(values, 50):.0f} | {percentile(values, 95):.0f} "
-            f"| {percentile(values, 99):.0f} | {statuses} |"
+            f"| {step} | {n(len(values))} | {percentile(values, 0.50):.0f} | {percentile(values, 0.95):.0f} "
+            f"| {percentile(values, 0.99):.0f} | {statuses} |"
         )
     return rows
 
@@ -618,7 +563,7 @@ def report(*, args, seed: Seed, throughput: dict, hot: dict, outcome: dict, load
         "page). Placing the order reserves stock, creates the order group, one order and the payment.",
         "",
         f"**{rate:.1f} orders per second** ({n(throughput['orders'])} orders); place-order POST p50 "
-        f"{percentile(post, 50):.0f} ms, **p95 {percentile(post, 95):.0f} ms**; "
+        f"{percentile(post, 0.50):.0f} ms, **p95 {percentile(post, 0.95):.0f} ms**; "
         f"{tally.server_errors()} server errors.",
         "",
         "| step | requests | p50, ms | p95, ms | p99, ms | statuses |",
@@ -646,8 +591,8 @@ def report(*, args, seed: Seed, throughput: dict, hot: dict, outcome: dict, load
         f"server errors (5xx): **{hot_tally.server_errors()}**.",
         f"- {n(len(seed.hot_buyers))} attempts in {hot['elapsed']:.0f} s "
         f"({len(seed.hot_buyers) / hot['elapsed']:.0f} per second); POST p50 "
-        f"{percentile(hot_tally.latencies.get('place order (POST)', []), 50):.0f} ms, p95 "
-        f"{percentile(hot_tally.latencies.get('place order (POST)', []), 95):.0f} ms.",
+        f"{percentile(hot_tally.latencies.get('place order (POST)', []), 0.50):.0f} ms, p95 "
+        f"{percentile(hot_tally.latencies.get('place order (POST)', []), 0.95):.0f} ms.",
         f"- Result: {verdict}.",
         "",
         "Command:",
@@ -678,8 +623,8 @@ def main() -> int:
     from bench.run import server_env
 
     env = server_env()
-    env["DATABASE_URL"] = database_url(os.environ["DATABASE_URL"])
-    env["REDIS_URL"] = redis_url(os.environ["REDIS_URL"])
+    env["DATABASE_URL"] = with_database(os.environ["DATABASE_URL"], DB_NAME)
+    env["REDIS_URL"] = with_redis_db(os.environ["REDIS_URL"], REDIS_DB)
     recreate_database(os.environ["DATABASE_URL"])
     os.environ.update(env)
     import django
@@ -715,7 +660,7 @@ def main() -> int:
     log.parent.mkdir(exist_ok=True)
     port = free_port()
     load_before = os.getloadavg()[0]
-    server = start_server(port, env, args.workers, log)
+    server = start_server(port, env=env, workers=args.workers, log=log, timeout=120, extra=("--backlog", "2048"))
     try:
         cookie = settings.SESSION_COOKIE_NAME
         say("warming up")

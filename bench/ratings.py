@@ -21,7 +21,6 @@ import os
 import statistics
 import sys
 import time
-import urllib.parse
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -37,6 +36,7 @@ REDIS_DB = 15
 TARGET_FULL_S = 60.0
 TARGET_ONE_MS = 100.0
 
+from bench.common import percentile, with_database, with_redis_db  # noqa: E402
 from bench.report import machine, n, now, write_section  # noqa: E402
 
 
@@ -71,17 +71,6 @@ def fill(cursor, sizes: Sizes) -> None:
     """Insert the benchmark marketplace through `cursor` (every value is an integer, no parameters)."""
     statements = Template(SQL.read_text(encoding="utf-8")).substitute(sizes.values)
     cursor.execute(statements)
-
-
-def ratings_database_url(url: str) -> str:
-    """DATABASE_URL with the database name replaced by the benchmark's own."""
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(parts._replace(path="/" + DB_NAME))
-
-
-def redis_url(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{REDIS_DB}"))
 
 
 def ensure_database(url: str) -> None:
@@ -201,11 +190,6 @@ def time_single(sellers: list[tuple[int, int]], *, repeat: int = 3) -> list[floa
     return timings
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 def outcome() -> tuple[dict[str, int], int]:
     """Sellers per band after the run, and how many fell into the critical band (notified and flagged)."""
     from django.db.models import Count
@@ -296,10 +280,10 @@ def main() -> int:
 
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         raise SystemExit("DATABASE_URL and REDIS_URL must be set (make bench sets them)")
-    url = ratings_database_url(os.environ["DATABASE_URL"])
+    url = with_database(os.environ["DATABASE_URL"], DB_NAME)
     ensure_database(os.environ["DATABASE_URL"])
     os.environ["DATABASE_URL"] = url
-    os.environ["REDIS_URL"] = redis_url(os.environ["REDIS_URL"])
+    os.environ["REDIS_URL"] = with_redis_db(os.environ["REDIS_URL"], REDIS_DB)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
     os.environ.setdefault("DJANGO_DEBUG", "false")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")

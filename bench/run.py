@@ -13,8 +13,6 @@ import datetime
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,7 +23,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 PY = sys.executable
-from bench.report import REPORT, machine, write_section  # noqa: E402
+from bench.common import free_port, start_server, stop_server  # noqa: E402
+from bench.report import REPORT, machine, n, write_section  # noqa: E402
 
 LINE = re.compile(
     r"BENCH requests=(\d+) rps=([\d.]+) p50_ms=([\d.]+) p95_ms=([\d.]+) p99_ms=([\d.]+) errors=(\d+) non2xx=(\d+)"
@@ -95,33 +94,12 @@ def targets() -> list[tuple[str, str]]:
     ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 WORKERS = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own recommendation: (2 x cores) + 1 sync workers
 
 
-def start_server(port: int, log: Path, *, page_cache_seconds: int) -> subprocess.Popen:
-    command = [
-        PY, "-m", "gunicorn", "marketplace.wsgi:application", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-        "--log-level", "warning", "--timeout", "60", "--chdir", str(BASE_DIR),
-    ]  # fmt: skip
-    handle = log.open("w")
+def start_catalog_server(port: int, log: Path, *, page_cache_seconds: int) -> subprocess.Popen:
     env = dict(server_env(), MARKETPLACE_PAGE_CACHE_SECONDS=str(page_cache_seconds))
-    process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
-    for _ in range(200):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/bare", timeout=2) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.25)
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited; see {log}")
-    raise SystemExit(f"gunicorn did not answer; see {log}")
+    return start_server(port, env=env, workers=WORKERS, log=log)
 
 
 def get(url: str) -> int:
@@ -154,10 +132,6 @@ def measure(url: str, *, duration: int, connections: int, threads: int) -> dict[
     }
 
 
-def _n(number: int) -> str:
-    return f"{number:,}".replace(",", " ")
-
-
 def write_report(
     rows, *, counts: dict[str, int], duration: int, connections: int, threads: int, pg: str, load: tuple[float, float]
 ) -> None:
@@ -168,8 +142,8 @@ def write_report(
         f"Measured {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC with `make bench` "
         "(`python bench/run.py` through the launcher, database `marketplace_bench`).",
         "",
-        f"- Data: {_n(counts['listings'])} published listings, {_n(counts['sellers'])} sellers, "
-        f"{_n(counts['categories'])} categories (generated set-based by `bench/generate.py`).",
+        f"- Data: {n(counts['listings'])} published listings, {n(counts['sellers'])} sellers, "
+        f"{n(counts['categories'])} categories (generated set-based by `bench/generate.py`).",
         f"- Server: gunicorn, {WORKERS} sync workers ((2 × cores) + 1, gunicorn's recommendation; the same for "
         f"every page and the ceiling), production settings (DEBUG off), loopback; {pg}.",
         f"- Load: `wrk -t{threads} -c{connections} -d{duration}s` per page, on the same machine: {machine()}.",
@@ -269,7 +243,7 @@ def main() -> int:
 
 def measure_pages(pages, args, *, log: Path, page_cache_seconds: int) -> list[tuple[str, str, dict]]:
     port = free_port()
-    server = start_server(port, log, page_cache_seconds=page_cache_seconds)
+    server = start_catalog_server(port, log, page_cache_seconds=page_cache_seconds)
     rows = []
     try:
         base = f"http://127.0.0.1:{port}"
@@ -290,11 +264,7 @@ def measure_pages(pages, args, *, log: Path, page_cache_seconds: int) -> list[tu
             say(f"{name}: {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, p95 {result['p95']:.1f} ms")
             rows.append((name, path, result))
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     return rows
 
 

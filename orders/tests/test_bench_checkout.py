@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from bench import checkout as bench
+from bench import common
 from orders.models import Order, OrderGroup
 
 
@@ -66,8 +67,10 @@ def test_checkout_benchmark_places_orders_and_sells_exactly_the_hot_units_withou
 def test_checkout_benchmark_uses_its_own_database_next_to_the_configured_one():
     url = "postgresql://postgres@/marketplace_bench?host=/work/main/.var/pgdata"
 
-    assert bench.database_url(url) == "postgresql://postgres@/marketplace_checkout_bench?host=/work/main/.var/pgdata"
-    assert bench.redis_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/14"
+    own = common.with_database(url, bench.DB_NAME)
+
+    assert own == "postgresql://postgres@/marketplace_checkout_bench?host=/work/main/.var/pgdata"
+    assert common.with_redis_db("redis://127.0.0.1:6379/0", bench.REDIS_DB) == "redis://127.0.0.1:6379/14"
 
 
 def test_checkout_benchmark_reads_the_form_a_browser_would_submit():

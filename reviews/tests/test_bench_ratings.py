@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.db.models import F
 
+from bench import common
 from bench import ratings as bench
 from orders.models import Incident, Order
 from reviews import services
@@ -59,8 +60,16 @@ def test_benchmark_times_one_seller_through_the_outbox_and_reports_against_the_t
 def test_benchmark_uses_its_own_database_next_to_the_configured_one():
     url = "postgresql://postgres@/marketplace_bench?host=/work/main/.var/pgdata"
 
-    assert (
-        bench.ratings_database_url(url)
-        == "postgresql://postgres@/marketplace_bench_ratings?host=/work/main/.var/pgdata"
-    )
-    assert bench.redis_url("redis://127.0.0.1:6390/0") == "redis://127.0.0.1:6390/15"
+    own = common.with_database(url, bench.DB_NAME)
+
+    assert own == "postgresql://postgres@/marketplace_bench_ratings?host=/work/main/.var/pgdata"
+    assert common.with_redis_db("redis://127.0.0.1:6390/0", bench.REDIS_DB) == "redis://127.0.0.1:6390/15"
+
+
+def test_percentile_is_the_nearest_rank():
+    values = [float(value) for value in range(1, 101)]
+
+    assert common.percentile(values, 0.95) == 95.0
+    assert common.percentile(values, 0.5) == 50.0
+    assert common.percentile([7.0], 0.99) == 7.0
+    assert common.percentile([], 0.95) == 0.0
