@@ -12,7 +12,7 @@ from buyers.models import Address
 
 
 class AddressForm(forms.ModelForm):
-    """An address with its recipient; the phone may be typed as people write it and is stored as +7XXXXXXXXXX."""
+    """An address with its recipient; the phone may be typed as people write it and is stored as +7 and ten digits (+79123456789)."""
 
     # Longer than the stored 16 characters: "+7 (912) 345-67-89" is accepted and normalised.
     phone = forms.CharField(
