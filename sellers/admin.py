@@ -114,25 +114,37 @@ def action_form_page(model_admin, request, obj, form, title: str, help_text: str
 # Verification queue ------------------------------------------------------------------------------------
 
 
-class QueueFilter(admin.SimpleListFilter):
+class WaitingQueueFilter(admin.SimpleListFilter):
+    """A queue that opens on what waits for staff ("waiting", the default) and can show everything ("all")."""
+
     title = gettext_lazy("queue")
     parameter_name = "queue"
+    # Each queue sets its two labels and the statuses that wait for staff.
+    waiting_label: str
+    all_label: str
+    waiting_statuses: tuple[str, ...]
 
     def lookups(self, request, model_admin):
-        return [("waiting", _("Waiting for a moderator")), ("all", _("All applications"))]
+        return [("waiting", self.waiting_label), ("all", self.all_label)]
 
     def queryset(self, request, queryset):
         if self.value() in (None, "waiting"):
-            return queryset.filter(status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW])
+            return queryset.filter(status__in=self.waiting_statuses)
         return queryset
 
     def choices(self, changelist):
         for lookup, title in self.lookup_choices:
             yield {
-                "selected": self.value() == lookup or (self.value() is None and lookup == "waiting"),
+                "selected": (self.value() or "waiting") == lookup,
                 "query_string": changelist.get_query_string({self.parameter_name: lookup}),
                 "display": title,
             }
+
+
+class QueueFilter(WaitingQueueFilter):
+    waiting_label = gettext_lazy("Waiting for a moderator")
+    all_label = gettext_lazy("All applications")
+    waiting_statuses = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
 
 
 class ApplicationEventInline(ReadOnlyInline):
@@ -682,25 +694,10 @@ class SanctionRequestEventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class SanctionRequestQueueFilter(admin.SimpleListFilter):
-    title = gettext_lazy("queue")
-    parameter_name = "queue"
-
-    def lookups(self, request, model_admin):
-        return [("waiting", _("Waiting for a second moderator")), ("all", _("All requests"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in (None, "waiting"):
-            return queryset.filter(status=SanctionRequestStatus.PENDING)
-        return queryset
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": (self.value() or "waiting") == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
+class SanctionRequestQueueFilter(WaitingQueueFilter):
+    waiting_label = gettext_lazy("Waiting for a second moderator")
+    all_label = gettext_lazy("All requests")
+    waiting_statuses = (SanctionRequestStatus.PENDING,)
 
 
 class DeclineRequestForm(forms.Form):
@@ -1020,25 +1017,10 @@ class CaseEventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class CaseQueueFilter(admin.SimpleListFilter):
-    title = gettext_lazy("queue")
-    parameter_name = "queue"
-
-    def lookups(self, request, model_admin):
-        return [("waiting", _("Waiting for the platform")), ("all", _("All cases"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in (None, "waiting"):
-            return queryset.filter(status=CaseStatus.OPEN)
-        return queryset
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup or (self.value() is None and lookup == "waiting"),
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
+class CaseQueueFilter(WaitingQueueFilter):
+    waiting_label = gettext_lazy("Waiting for the platform")
+    all_label = gettext_lazy("All cases")
+    waiting_statuses = (CaseStatus.OPEN,)
 
 
 class AnswerForm(forms.Form):

@@ -287,6 +287,24 @@ def test_case_queue_lists_the_nearest_deadline_first(client, moderator, seller, 
     assert list(response.context["cl"].result_list) == [first, second]
 
 
+def test_case_queue_shows_open_cases_by_default_and_every_case_on_request(client, moderator, seller, other_seller):
+    waiting = services.open_case(member=seller.user.seller_membership, topic=CaseTopic.OTHER, subject="a", body="b")
+    decided = services.open_case(
+        member=other_seller.user.seller_membership, topic=CaseTopic.OTHER, subject="c", body="d"
+    )
+    client.force_login(moderator)
+    client.post(
+        reverse("admin:sellers_sellercase_decide", args=[decided.pk]),
+        {"outcome": CaseStatus.RESOLVED, "decision": "Решено"},
+    )
+
+    default = client.get(reverse("admin:sellers_sellercase_changelist"))
+    everything = client.get(reverse("admin:sellers_sellercase_changelist"), {"queue": "all"})
+
+    assert list(default.context["cl"].result_list) == [waiting]
+    assert set(everything.context["cl"].result_list) == {waiting, decided}
+
+
 def test_moderator_answers_and_decides_a_case_in_the_admin(client, moderator, seller):
     case = services.open_case(member=seller.user.seller_membership, topic=CaseTopic.PAYOUT, subject="s", body="b")
     client.force_login(moderator)
