@@ -29,12 +29,6 @@ RATING_CHOICES = [("4.5", "4,5+"), ("4", "4+"), ("3", "3+")]
 MAX_PRICE = Decimal("1000000000")
 
 
-def seller_rating_available() -> bool:
-    """Sellers' ratings come from the reviews app (`reviews.SellerRating`, `seller.rating`)."""
-    seller_model = Listing._meta.get_field("seller").related_model
-    return any(field.name == "rating" for field in seller_model._meta.get_fields())
-
-
 def attribute_param(attribute: Attribute) -> str:
     return f"a_{attribute.code}"
 
@@ -81,9 +75,6 @@ class ListingFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, attributes: list[Attribute] | None = None, brands=None, **kwargs):
         super().__init__(data, *args, **kwargs)
-        if not seller_rating_available():
-            # The reviews app adds sellers' ratings; until then the filter has nothing to compare.
-            del self.filters["seller_rating"]
         self.attributes = [attribute for attribute in attributes or [] if attribute.is_filterable]
         self.filters["brand"].extra["choices"] = [(slug, name) for slug, name in brands or []]
         for attribute in self.attributes:
