@@ -338,3 +338,14 @@ def test_each_facet_counts_every_filter_but_its_own(client, shoes):
     assert facets["material"] == expected_materials
     brands = {name: count for _slug, name, count, _sel in result.brand_facet.values}
     assert brands == expected_brands
+
+
+def test_rating_filters_are_labelled_selects_that_keep_the_choice(client, shoes):
+    make_listing(make_seller(), category=shoes)
+
+    page = client.get(reverse("catalog:category", args=[shoes.slug]), {"seller_rating": "4"}).content.decode()
+
+    for name in ("rating", "seller_rating"):
+        assert f'<label class="form-label" for="f-{name}">' in page
+        assert f'<select class="form-select form-select-sm" id="f-{name}" name="{name}">' in page
+    assert '<option value="4" selected>' in page
