@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.core.models import TimeStampedModel
 from marketplace.core.state_machine import validate_table
 from sellers.models import private_storage
-from sellers.models.sellers import LISTINGS_VISIBLE
+from sellers.models.sellers import HIDES_LISTINGS
 
 
 class ReturnClass(models.TextChoices):
@@ -271,8 +271,7 @@ class ListingQuerySet(models.QuerySet):
     def published(self) -> ListingQuerySet:
         """What buyers may see: published listings of sellers who are trading now."""
         # An anti-join on the seller's primary key: cheap for a page of rows, no join planned over all sellers.
-        hidden = apps.get_model("sellers", "Seller").objects.filter(pk=models.OuterRef("seller_id"))
-        hidden = hidden.filter(~Q(status__in=LISTINGS_VISIBLE) | Q(offer_paused=True))
+        hidden = apps.get_model("sellers", "Seller").objects.filter(HIDES_LISTINGS, pk=models.OuterRef("seller_id"))
         return self.filter(status=L.PUBLISHED).filter(~models.Exists(hidden))
 
     def in_stock(self) -> ListingQuerySet:

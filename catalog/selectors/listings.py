@@ -61,6 +61,14 @@ def card_queryset(queryset: QuerySet[Listing]) -> QuerySet[Listing]:
     return queryset.select_related("seller__storefront", "cover_photo").defer(*CARD_DEFERRED)
 
 
+def cards_in_order(keys: list[int]) -> list[Listing]:
+    """The cards of these listings, in the order given (one query; keys no longer there are skipped)."""
+    if not keys:
+        return []
+    found = card_queryset(Listing.objects.all()).in_bulk(keys)
+    return [found[key] for key in keys if key in found]
+
+
 def public_listings() -> QuerySet[Listing]:
     return Listing.objects.published()
 
@@ -253,8 +261,14 @@ def browse(
     page_size = settings.MARKETPLACE_CATALOG_PAGE_SIZE
     pages = max(1, -(-total // page_size))
     page = min(_page_number(params), pages)
-    ordered = card_queryset(source).order_by(*order_by(sort, searching=searching))
-    listings = list(ordered[(page - 1) * page_size : page * page_size])
+    # The page's keys come from a narrow ordered query; only those rows are joined for their cards (joining
+    # seller, storefront and cover photo before the sort would do it for every candidate).
+    keys = list(
+        source.order_by(*order_by(sort, searching=searching)).values_list("pk", flat=True)[
+            (page - 1) * page_size : page * page_size
+        ]
+    )
+    listings = cards_in_order(keys)
 
     facets: list[Facet] = []
     selected_params = {name: params.getlist(name) for name in params}
