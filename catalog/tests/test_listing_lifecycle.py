@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 
 from catalog import services
 from catalog.exceptions import NotReadyForModeration, SellerCannotSell
@@ -109,6 +110,28 @@ def test_suspended_sellers_listings_are_hidden_from_buyers(db, category):
     type(seller).objects.filter(pk=seller.pk).update(status="suspended")
 
     assert not Listing.objects.published().filter(pk=listing.pk).exists()
+
+
+def test_listings_of_a_seller_with_a_paused_offer_are_hidden_from_buyers(db, category):
+    seller = make_seller()
+    listing = make_listing(seller, category=category)
+
+    type(seller).objects.filter(pk=seller.pk).update(offer_paused=True)
+
+    assert not Listing.objects.published().filter(pk=listing.pk).exists()
+
+
+def test_the_hidden_seller_check_is_answered_by_the_partial_index(db, category):
+    """The anti-join's condition must stay the index's predicate, or every catalogue query scans all sellers."""
+    make_listing(make_seller(), category=category)
+    queryset = Listing.objects.published().filter(category_id=category.pk).values("pk")
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "seller_hides_listings" in plan
 
 
 def test_editing_a_published_listing_creates_a_revision_and_buyers_keep_the_approved_version(
