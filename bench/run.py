@@ -1,7 +1,15 @@
 """`make bench`: fill the benchmark database if needed, serve it with gunicorn (2 workers, loopback) and
 measure pages with wrk; the figures go to docs/benchmarks.md.
 
-    python bench/run.py [--listings 1000000] [--duration 20] [--connections 8] [--skip-generate]
+    python bench/run.py [--listings 1000000] [--duration 20] [--connections 8] [--skip-generate] [--mixed-only]
+
+The catalogue is measured in three passes: each page's one address repeated with the anonymous page cache on,
+the same with the cache off, then mixed traffic with the cache on (thousands of addresses per page kind with a
+Zipf popularity, see bench/mixed.py and bench/mixed.lua; the cache starts empty for each kind and the hit rate
+is counted from the answers). `--mixed-only` runs the mixed pass alone (with the ceiling measured in the same
+run) and rewrites only its part of the catalog section of docs/benchmarks.md:
+
+    make bench BENCH_ARGS="--only catalog --skip-generate --mixed-only --duration 10"
 
 DATABASE_URL and REDIS_URL come from the launcher (`make bench` → the `marketplace_bench` database).
 """
@@ -23,7 +31,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 PY = sys.executable
-from bench.common import free_port, start_server, stop_server  # noqa: E402
+from bench import mixed  # noqa: E402
+from bench.common import free_port, start_server, stop_server, with_redis_db  # noqa: E402
 from bench.report import REPORT, machine, n, write_section  # noqa: E402
 
 LINE = re.compile(
@@ -97,8 +106,12 @@ def targets() -> list[tuple[str, str]]:
 WORKERS = 2 * (os.cpu_count() or 1) + 1  # gunicorn's own recommendation: (2 x cores) + 1 sync workers
 
 
-def start_catalog_server(port: int, log: Path, *, page_cache_seconds: int) -> subprocess.Popen:
+def start_catalog_server(
+    port: int, log: Path, *, page_cache_seconds: int, redis_url: str | None = None
+) -> subprocess.Popen:
     env = dict(server_env(), MARKETPLACE_PAGE_CACHE_SECONDS=str(page_cache_seconds))
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     return start_server(port, env=env, workers=WORKERS, log=log)
 
 
@@ -132,9 +145,21 @@ def measure(url: str, *, duration: int, connections: int, threads: int) -> dict[
     }
 
 
+def marked(name: str, markdown: str) -> str:
+    """A part of a section that bench/report.write_section can rewrite alone."""
+    return f"<!-- bench:{name} -->\n{markdown.strip()}\n<!-- /bench:{name} -->"
+
+
 def write_report(
-    rows, *, counts: dict[str, int], duration: int, connections: int, threads: int, pg: str, load: tuple[float, float]
+    rows,
+    *,
+    mixed_results: dict[str, dict],
+    args,
+    counts: dict[str, int],
+    pg: str,
+    load: tuple[float, float],
 ) -> None:
+    duration, connections, threads = args.duration, args.connections, args.threads
     ceiling = rows[0][2]["rps"] or 1
     lines = [
         "## Catalogue pages at a million listings (issue 4)",
@@ -156,7 +181,8 @@ def write_report(
         "in the last 30 seconds (the anonymous page cache, `marketplace/core/pagecache.py`; wrk repeats one "
         "address, so every request after the first is a hit); **rendered** is the same server with the page "
         "cache off, so every request runs the queries and the templates (signed-in buyers, and the first "
-        "visitor of an address, always get this).",
+        "visitor of an address, always get this). Repeating one address overstates the cache: the mixed traffic "
+        "below spreads the requests over thousands of addresses.",
         "",
         "| page | cached: req/s | share of ceiling | p50, ms | p95, ms | rendered: req/s | share of ceiling "
         "| alone, ms | p50, ms | p95, ms | p99, ms | errors |",
@@ -169,6 +195,7 @@ def write_report(
             f"| {rendered['alone']:.0f} | {rendered['p50']:.1f} | {rendered['p95']:.1f} | {rendered['p99']:.1f} "
             f"| {cached['errors'] + cached['non2xx'] + rendered['errors'] + rendered['non2xx']} |"
         )
+    lines += ["", marked("catalog-mixed", mixed_markdown(mixed_results, ceiling=ceiling, args=args))]
     targets_met = []
     for name, _path, cached, rendered in rows[1:]:
         for label, result in (("cached", cached), ("rendered", rendered)):
@@ -197,6 +224,7 @@ def write_report(
         "Against the issue's targets:",
         "",
         *targets_met,
+        marked("catalog-mixed-targets", mixed_targets(mixed_results, ceiling=ceiling)),
         "",
         *notes,
         "",
@@ -204,6 +232,7 @@ def write_report(
         "",
         "```",
         "make bench",
+        'make bench BENCH_ARGS="--only catalog --skip-generate --mixed-only"  # the mixed traffic alone',
         "```",
         "",
     ]
@@ -226,6 +255,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-generate", action="store_true")
+    parser.add_argument(
+        "--mixed-only", action="store_true", help="catalog: only the mixed-traffic pass (page cache on, many addresses)"
+    )
     args = parser.parse_args()
     chosen = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(chosen) - {"catalog", *OTHERS}
@@ -268,6 +300,107 @@ def measure_pages(pages, args, *, log: Path, page_cache_seconds: int) -> list[tu
     return rows
 
 
+def measure_mixed(files, args, *, log: Path, ceiling: float | None) -> tuple[dict[str, dict], float]:
+    """The mixed pass over `files` (mixed.write_sequences): page cache on (30 s, as in the first pass) in a Redis
+    database of its own, emptied before each kind; returns kind → wrk's figures, and the ceiling (measured here
+    unless given). The machine's load average at the start and the end goes with the figures ("load")."""
+    import redis
+
+    load_before = os.getloadavg()[0]
+
+    redis_url = with_redis_db(os.environ["REDIS_URL"], mixed.REDIS_DB)
+    cache = redis.Redis.from_url(redis_url)
+    port = free_port()
+    server = start_catalog_server(port, log, page_cache_seconds=30, redis_url=redis_url)
+    results = {}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for path, _distinct in files.values():
+            with path.open(encoding="ascii") as lines:
+                for address in [next(lines).strip() for _ in range(3 * WORKERS)]:
+                    status = get(base + address)  # warm the workers (category tree, templates, connections)
+                    if status != 200:
+                        raise SystemExit(f"{address} answered {status}; see {log}")
+        if ceiling is None:
+            ceiling = measure(
+                base + "/bench/bare", duration=args.duration, connections=args.connections, threads=args.threads
+            )["rps"]
+            say(f"ceiling (bare Django view): {ceiling:.0f} req/s")
+        for kind, (path, distinct) in files.items():
+            cache.flushdb()  # each kind starts with an empty page cache
+            command = mixed.wrk_command(
+                base, path, duration=args.duration, connections=args.connections, threads=args.threads
+            )
+            result = mixed.parse(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+            result["distinct"] = distinct
+            result["load"] = (load_before, os.getloadavg()[0])
+            say(
+                f"mixed {mixed.KINDS[kind]}: {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, "
+                f"p95 {result['p95']:.1f} ms, p99 {result['p99']:.1f} ms, cache hits {result['hit_rate']:.0%}"
+            )
+            results[kind] = result
+    finally:
+        stop_server(server)
+        cache.flushdb()
+    return results, ceiling
+
+
+def mixed_markdown(results: dict[str, dict], *, ceiling: float, args) -> str:
+    """The mixed-traffic table (it sits between its own markers in the catalog section: `--mixed-only` rewrites it)."""
+    weights = mixed.zipf_weights(mixed.COUNT)
+    loads = [result.get("load", (0.0, 0.0)) for result in results.values()]
+    lines = [
+        "### Mixed traffic",
+        "",
+        f"Measured {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on the same server with the page cache "
+        f"on (30 s), `wrk -t{args.threads} -c{args.connections} -d{args.duration}s` per kind; the share is of the "
+        f"bare Django view's {ceiling:.0f} req/s in the same run; machine load average (1 min) "
+        f"{loads[0][0]:.1f} at the start and {loads[-1][1]:.1f} at the end. Each kind has {n(mixed.COUNT)} distinct addresses "
+        "drawn from the data with a fixed seed (`bench/mixed.py`: random leaf categories with 0–3 filters — price "
+        "ceiling, in stock, colour, sort — some on page 2; the dictionary's most frequent words, "
+        f"{mixed.SEARCH_TYPO_SHARE:.0%} of them with a typo and {mixed.SEARCH_LAYOUT_SHARE:.0%} typed on the wrong "
+        "keyboard layout; random published listings), requested in a shuffled "
+        f"order with a Zipf popularity of exponent {mixed.ZIPF_EXPONENT:g} (the most popular address gets "
+        f"{weights[0]:.0%} of the requests, the top 100 together {sum(weights[:100]):.0%}; `bench/mixed.lua`). "
+        "The page cache starts empty for each kind, and the hit rate is counted from every answer's "
+        "`X-Page-Cache` header, not assumed.",
+        "",
+        "| traffic | req/s | share of ceiling | p50, ms | p95, ms | p99, ms | errors | cache hits |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for kind, result in results.items():
+        lines.append(
+            f"| {mixed.KINDS[kind]} ({n(result['distinct'])} addresses) | {result['rps']:.0f} "
+            f"| {result['rps'] / ceiling:.0%} | {result['p50']:.1f} | {result['p95']:.1f} | {result['p99']:.1f} "
+            f"| {result['errors'] + result['non2xx']} | {result['hit_rate']:.0%} |"
+        )
+    return "\n".join(lines)
+
+
+def mixed_targets(results: dict[str, dict], *, ceiling: float) -> str:
+    """The mixed rows of "Against the issue's targets" (between their own markers too)."""
+    lines = []
+    for kind, result in results.items():
+        checks = [f"{result['rps'] / ceiling:.0%} of the ceiling (target ≥ 10%)"]
+        if kind in ("category", "search"):
+            checks.append(f"p95 {result['p95']:.0f} ms (target < 100 ms)")
+        lines.append(f"- {mixed.KINDS[kind]}, mixed traffic: " + "; ".join(checks))
+    return "\n".join(lines)
+
+
+def write_mixed_only(results: dict[str, dict], *, ceiling: float, args) -> None:
+    """`--mixed-only`: rewrite the two mixed parts of the catalog section, if a full run wrote them before."""
+    table, checks = mixed_markdown(results, ceiling=ceiling, args=args), mixed_targets(results, ceiling=ceiling)
+    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
+    if "<!-- bench:catalog-mixed -->" in text and "<!-- bench:catalog-mixed-targets -->" in text:
+        write_section("catalog-mixed", table)
+        write_section("catalog-mixed-targets", checks)
+        say(f"rewrote the mixed-traffic part of the catalog section of {REPORT}")
+    else:
+        say(f"{REPORT} has no mixed-traffic part yet (a full catalog run writes it); the figures:")
+        print(table + "\n\n" + checks, flush=True)
+
+
 def catalog(args) -> int:
     if not shutil.which("wrk"):
         say("wrk is not installed: `apt-get install wrk` (Debian/Ubuntu) or `brew install wrk` (macOS)")
@@ -292,14 +425,23 @@ def catalog(args) -> int:
         )
         listings, sellers, categories, version = cursor.fetchone()
     pages = targets()
+    say(f"drawing {mixed.COUNT:,} addresses per page kind for the mixed traffic")
+    files = mixed.write_sequences()
     connection.close()
     log = BASE_DIR / ".var" / "bench-gunicorn.log"
     log.parent.mkdir(exist_ok=True)
+    if args.mixed_only:
+        say("mixed traffic with the anonymous page cache (alone)")
+        mixed_results, ceiling = measure_mixed(files, args, log=log, ceiling=None)
+        write_mixed_only(mixed_results, ceiling=ceiling, args=args)
+        return 0
     load_before = os.getloadavg()[0]
     say("pages with the anonymous page cache (repeat visits of one address)")
     cached = measure_pages(pages, args, log=log, page_cache_seconds=30)
     say("pages rendered on every request (page cache off)")
     uncached = measure_pages(pages, args, log=log, page_cache_seconds=0)
+    say("mixed traffic with the anonymous page cache (many addresses, Zipf popularity)")
+    mixed_results, _ceiling = measure_mixed(files, args, log=log, ceiling=cached[0][2]["rps"])
     load_after = os.getloadavg()[0]
     rows = [
         (name, path, cached_result, uncached_result)
@@ -307,10 +449,9 @@ def catalog(args) -> int:
     ]
     write_report(
         rows,
+        mixed_results=mixed_results,
+        args=args,
         counts={"listings": listings, "sellers": sellers, "categories": categories},
-        duration=args.duration,
-        connections=args.connections,
-        threads=args.threads,
         pg=version.split(" on ")[0],
         load=(load_before, load_after),
     )
