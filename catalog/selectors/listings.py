@@ -50,15 +50,32 @@ from catalog.selectors.search import SearchPlan, apply_search, plan_search, rank
 if TYPE_CHECKING:
     from sellers.models import Seller
 
-# Columns a listing card does not need (the vector and the description are the big ones).
-CARD_DEFERRED = ("search_vector", "description", "attributes", "package_contents", "moderation_flags")
+# Exactly the columns a listing card shows (catalog_tags.listing_card): loading whole listings, sellers and
+# photos for a grid of 24 costs more than the query itself.
+# What the seller cabinet's listing table leaves out (the vector and the description are the big ones).
+CABINET_DEFERRED = ("search_vector", "description", "attributes", "package_contents", "moderation_flags")
+CARD_FIELDS = (
+    "slug",
+    "title",
+    "price",
+    "old_price",
+    "discount_percent",
+    "in_stock",
+    "rating_avg",
+    "rating_count",
+    "handling_days",
+    "seller__storefront__name",
+    "cover_photo__image",
+    "cover_photo__grid",
+    "cover_photo__alt",
+)
 BRAND_FACET_LIMIT = 30
 SEARCH_WINDOW = 500  # relevance ranks at most this many matches (the most popular ones)
 
 
 def card_queryset(queryset: QuerySet[Listing]) -> QuerySet[Listing]:
     """What a listing card renders, in one query: seller's storefront and the cover photo."""
-    return queryset.select_related("seller__storefront", "cover_photo").defer(*CARD_DEFERRED)
+    return queryset.select_related("seller__storefront", "cover_photo").only(*CARD_FIELDS)
 
 
 def cards_in_order(keys: list[int]) -> list[Listing]:
@@ -149,13 +166,14 @@ def _facet_scan(candidates: QuerySet[Listing], *, codes: list[str], disjunctive:
         else:
             attribute_terms.append(f"(kv.key = %s OR {flag})")
             attribute_params.append(name)
-    attribute_where = " AND ".join(["kv.key = ANY(%s)", *attribute_terms])
+    attribute_where = " AND ".join(["kv.val IS NOT NULL", *attribute_terms])
     brand_where = " AND ".join(flag for name, flag in flag_of.items() if name != "#brand") or "TRUE"
     row_limit = limit * (len(names) + 1)
     query = (
         f"WITH rows AS MATERIALIZED (SELECT * FROM ({sql}) AS candidates {keep} LIMIT %s) "  # noqa: S608 - compiled ORM SQL; values are parameters
         "SELECT 'a', kv.key, v.value, count(*) FROM rows "
-        "CROSS JOIN LATERAL jsonb_each(rows.attributes) AS kv(key, val) "
+        # only the facets' keys are read from each row's attributes (not every key the row has)
+        "CROSS JOIN LATERAL (SELECT k.key, rows.attributes -> k.key FROM unnest(%s::text[]) AS k(key)) AS kv(key, val) "
         "CROSS JOIN LATERAL jsonb_array_elements_text("
         "CASE jsonb_typeof(kv.val) WHEN 'array' THEN kv.val ELSE jsonb_build_array(kv.val) END) AS v(value) "
         f"WHERE {attribute_where} GROUP BY kv.key, v.value "
@@ -410,7 +428,7 @@ def listings_for_seller(*, seller: Seller, status: str = "", query: str = "") ->
     queryset = (
         Listing.objects.filter(seller=seller)
         .select_related("cover_photo", "category")
-        .defer(*CARD_DEFERRED)
+        .defer(*CABINET_DEFERRED)
         .annotate(
             stock_total=Coalesce(_variant_sum("on_hand"), 0),
             reserved_total=Coalesce(_variant_sum("allocated"), 0),
