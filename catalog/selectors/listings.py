@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -200,6 +201,64 @@ def _facet_scan(candidates: QuerySet[Listing], *, codes: list[str], disjunctive:
     return FacetScan(values=values, brands=brands[:BRAND_FACET_LIMIT], total=None if scanned >= row_limit else total)
 
 
+# A search with at least MANY_MATCHES (planner's estimate) walks at most POPULARITY_WALK of the most popular
+# listings for its window; anything smaller reads its matches through the full-text index (popular_matches).
+MANY_MATCHES = 50_000
+POPULARITY_WALK = 10_000
+POPULARITY_FLOOR_SECONDS = 300
+_floor_cache: dict[str, object] = {"at": -1e9, "floor": None}
+
+
+def _popularity_floor() -> int | None:
+    """orders_30d of the POPULARITY_WALK-th most popular published listing (None in a smaller catalogue).
+
+    Kept in each process for a few minutes: it only bounds how far a search walks, never what it finds.
+    """
+    now = time.monotonic()
+    if now - _floor_cache["at"] > POPULARITY_FLOOR_SECONDS:  # type: ignore[operator]
+        rows = Listing.objects.filter(status=ListingStatus.PUBLISHED).order_by("-orders_30d", "-id")
+        floor = rows.values_list("orders_30d", flat=True)[POPULARITY_WALK : POPULARITY_WALK + 1].first()
+        _floor_cache.update(at=now, floor=floor)
+    return _floor_cache["floor"]  # type: ignore[return-value]
+
+
+def _estimated_rows(queryset: QuerySet[Listing]) -> int:
+    """The planner's estimate of how many rows match (planning only, nothing is read)."""
+    plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def popular_matches(matches: QuerySet[Listing], limit: int) -> list[int]:
+    """Keys of the `limit` most popular listings in `matches` (by orders in 30 days, then newest key).
+
+    Left to itself, PostgreSQL walks the popularity index and tests every row against the search: quick when
+    matches are spread over the order, a read of the whole table when they all sit at its tail (a word used
+    only in new listings without orders: 1.5 s at a million listings). So:
+
+    - fewer than MANY_MATCHES (the planner's estimate): read them all through the full-text index and sort;
+    - more: walk the popularity index, but no further than the popularity floor (POPULARITY_WALK listings);
+      only if that does not fill the window are all matches read and sorted.
+
+    Every way gives exactly the same keys; only the cost differs.
+    """
+    try:
+        floor = _popularity_floor()
+        if floor is not None and _estimated_rows(matches) >= MANY_MATCHES:
+            walk = matches.filter(orders_30d__gt=floor).order_by("-orders_30d", "-id").values_list("pk", flat=True)
+            with transaction.atomic(), connection.cursor() as cursor:
+                # The walk must follow the popularity index (it stops at `limit` hits), not intersect bitmaps.
+                cursor.execute("SELECT set_config('enable_bitmapscan', 'off', true)")
+                found = list(walk[:limit])
+                cursor.execute("SELECT set_config('enable_bitmapscan', 'on', true)")
+            if len(found) == limit:
+                return found
+        # "+ 0" keeps the popularity index out of the order: the matches come from the full-text index.
+        unordered = ExpressionWrapper(F("orders_30d") + 0, output_field=IntegerField())
+        return list(matches.order_by(unordered.desc(), "-id").values_list("pk", flat=True)[:limit])
+    except EmptyResultSet:
+        return []
+
+
 def _without(params: QueryDict, names: list[str]) -> QueryDict:
     copy = params.copy()
     for name in names:
@@ -260,7 +319,7 @@ def browse(
     # Ranking every match of a common word would read them all: relevance orders the most popular matches.
     if by_relevance:
         # One query gives both the candidates and the (capped) count.
-        window = list(filtered.order_by("-orders_30d", "-id").values_list("pk", flat=True)[: SEARCH_WINDOW + 1])
+        window = popular_matches(filtered, SEARCH_WINDOW + 1)
         total, exact = min(len(window), SEARCH_WINDOW), len(window) <= SEARCH_WINDOW
         source = rank(Listing.objects.filter(pk__in=window[:SEARCH_WINDOW]), plan)
     # Brand counts are only shown for exact totals: a search for a common word needs no pass at all.

@@ -173,3 +173,63 @@ def test_search_query_count_does_not_grow_with_results(client, catalogue):
 
     assert len(response.context["listings"]) == 8
     assert len(after) == len(before)
+
+
+@pytest.fixture
+def popularity(db, monkeypatch):
+    """Kettles at the top and at the tail of the popularity order, mugs in between."""
+    from catalog.selectors import listings as listing_selectors
+
+    seller = make_seller()
+    kitchen = CategoryFactory(name="Посуда")
+    for orders in (100, 90, 80):
+        make_listing(seller, category=kitchen, title=f"Чайник {orders}", orders_30d=orders)
+    for orders in (70, 60, 50, 40):
+        make_listing(seller, category=kitchen, title=f"Кружка {orders}", orders_30d=orders)
+    for _ in range(3):
+        make_listing(seller, category=kitchen, title="Чайник новый", orders_30d=0)
+    monkeypatch.setattr(listing_selectors, "_floor_cache", {"at": -1e9, "floor": None})
+    monkeypatch.setattr(listing_selectors, "MANY_MATCHES", 0)  # every search takes the bounded walk first
+    monkeypatch.setattr(listing_selectors, "POPULARITY_WALK", 4)  # the floor: the 5th most popular listing
+    return listing_selectors
+
+
+def kettles():
+    from catalog.models import Listing
+    from catalog.selectors.search import tsquery
+
+    return Listing.objects.published().filter(search_vector=tsquery(["чайник"]))
+
+
+def most_popular(queryset, limit):
+    rows = sorted(queryset.values_list("orders_30d", "pk"), key=lambda row: (-row[0], -row[1]))
+    return [pk for _, pk in rows[:limit]]
+
+
+def test_search_window_from_a_walk_that_fills_it_is_the_most_popular_matches(popularity):
+    assert popularity.popular_matches(kettles(), 2) == most_popular(kettles(), 2)
+
+
+def test_search_window_reads_all_matches_when_the_walk_stops_at_the_floor_first(popularity):
+    """Matches at the tail of the popularity order (new listings without orders) are still found, in order."""
+    window = popularity.popular_matches(kettles(), 5)
+
+    assert window == most_popular(kettles(), 5)
+    assert len(window) == 5
+
+
+def test_search_window_in_a_catalogue_smaller_than_the_walk_is_the_same(popularity, monkeypatch):
+    monkeypatch.setattr(popularity, "POPULARITY_WALK", 1000)
+
+    assert popularity._popularity_floor() is None
+    assert popularity.popular_matches(kettles(), 4) == most_popular(kettles(), 4)
+
+
+def test_search_window_walk_leaves_the_planner_settings_as_they_were(popularity):
+    from django.db import connection
+
+    popularity.popular_matches(kettles(), 2)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_bitmapscan")
+        assert cursor.fetchone()[0] == "on"
