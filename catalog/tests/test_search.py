@@ -175,9 +175,9 @@ def test_search_query_count_does_not_grow_with_results(client, catalogue):
     assert len(after) == len(before)
 
 
-@pytest.fixture
-def popularity(db, monkeypatch):
-    """Kettles at the top and at the tail of the popularity order, mugs in between."""
+@pytest.fixture(params=["walk in order", "intersect bitmaps"])
+def popularity(request, db, monkeypatch):
+    """Kettles at the top and at the tail of the popularity order, mugs in between (both ways of searching)."""
     from catalog.selectors import listings as listing_selectors
 
     seller = make_seller()
@@ -189,7 +189,8 @@ def popularity(db, monkeypatch):
     for _ in range(3):
         make_listing(seller, category=kitchen, title="Чайник новый", orders_30d=0)
     monkeypatch.setattr(listing_selectors, "_floor_cache", {"at": -1e9, "floor": None})
-    monkeypatch.setattr(listing_selectors, "MANY_MATCHES", 0)  # every search takes the bounded walk first
+    many = 0 if request.param == "walk in order" else 10**9
+    monkeypatch.setattr(listing_selectors, "MANY_MATCHES", many)
     monkeypatch.setattr(listing_selectors, "POPULARITY_WALK", 4)  # the floor: the 5th most popular listing
     return listing_selectors
 
