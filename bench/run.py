@@ -207,13 +207,18 @@ def write_report(
         "How the pages stay cheap at this size (see `catalog/selectors/`):",
         "",
         "- search reads a stored, weighted `tsvector` through a GIN index; relevance ranks only the 500 most "
-        "popular matches (one query gives them and the capped count), so a word matching 100 000 listings costs "
-        "no more than one matching 500;",
+        "popular matches, found first among the 50 000 most popular listings (a walk of the popularity index for "
+        "words with over 100 000 matches, an intersection of index bitmaps otherwise) and only if that is not "
+        "enough among all matches, so neither a very common word nor one whose matches all sit at the tail of "
+        "the popularity order reads the whole table;",
+        "- a page's 24 keys come from a narrow ordered query, and only those rows are joined for their cards "
+        "(with just the columns a card shows);",
         "- typo, wrong-layout and transliteration corrections look words up in a dictionary table with a trigram "
         "index (a few thousand rows), not in the listings;",
         '- counts stop at 10 000 ("more than 10 000"), facets count at most that many rows, and a category\'s '
         "characteristics are compared inside its rows rather than through an index over all listings;",
-        "- hidden sellers are an anti-join on the seller's key (no join planned over all sellers);",
+        "- hidden sellers are an anti-join on a partial index that holds only them (one probe, no scan of all "
+        "sellers);",
         "- each process keeps the category tree (refreshed when a category changes), the home shelves for a minute "
         "and the HTML of recently shown listing cards (keyed by everything a card shows);",
         "- anonymous visitors without a session share rendered pages for 30 seconds (Redis), with their own CSRF "

@@ -51,10 +51,10 @@ from catalog.selectors.search import SearchPlan, apply_search, plan_search, rank
 if TYPE_CHECKING:
     from sellers.models import Seller
 
-# Exactly the columns a listing card shows (catalog_tags.listing_card): loading whole listings, sellers and
-# photos for a grid of 24 costs more than the query itself.
 # What the seller cabinet's listing table leaves out (the vector and the description are the big ones).
 CABINET_DEFERRED = ("search_vector", "description", "attributes", "package_contents", "moderation_flags")
+# Exactly the columns a listing card shows (catalog_tags.listing_card): loading whole listings, sellers and
+# photos for a grid of 24 costs more than the query itself.
 CARD_FIELDS = (
     "slug",
     "title",
