@@ -18,7 +18,8 @@ def listing_reviews(context, listing, limit: int = 5) -> dict:
         "listing": listing,
         "reviews": reviews,
         "aggregate": selectors.listing_rating(listing_id=listing.pk),
-        "aspects": selectors.aspect_summaries(listing_id=listing.pk),
+        # Aspects summarise published reviews: a listing without any (most of them) needs no query for them.
+        "aspects": selectors.aspect_summaries(listing_id=listing.pk) if reviews else [],
         "user": viewer,
         "request": request,
         "csrf_token": context.get("csrf_token"),
