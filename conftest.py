@@ -318,6 +318,36 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture
+def buyer(user):
+    return user
+
+
+@pytest.fixture
+def other_buyer(other_user):
+    return other_user
+
+
+@pytest.fixture
+def enqueued(request, monkeypatch) -> list[tuple[str, tuple]]:
+    """Celery tasks recorded as (task name, args) instead of sent to the broker: tests run services and task
+    functions themselves. A test that uses the real worker (`celery_worker_process`) sends them for real.
+
+    Apps whose services enqueue tasks turn it on for every test with an autouse fixture in their conftest.
+    """
+    from celery.app.task import Task
+
+    calls: list[tuple[str, tuple]] = []
+    if "celery_worker_process" in request.fixturenames:
+        return calls
+
+    def record(self, args=None, kwargs=None, **options):
+        calls.append((self.name.rsplit(".", 1)[-1], tuple(args or ())))
+
+    monkeypatch.setattr(Task, "apply_async", record)
+    return calls
+
+
+@pytest.fixture
 def seller(db, password):
     """An approved ИП with a storefront; `.user` is the owner's account (also the owner in the team)."""
     from sellers.tests.factories import make_seller

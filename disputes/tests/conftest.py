@@ -5,18 +5,12 @@ import pytest
 from django.utils import timezone
 
 from orders import services as order_services
-from orders.tests.conftest import enqueued  # noqa: F401  (shared fixture)
 from orders.tests.factories import checkout, pay, sellable
 
 
-@pytest.fixture
-def buyer(user):
-    return user
-
-
-@pytest.fixture
-def other_buyer(other_user):
-    return other_user
+@pytest.fixture(autouse=True)
+def _tasks_recorded(enqueued):
+    """Every test here records enqueued Celery tasks instead of sending them (the root conftest's `enqueued`)."""
 
 
 def make_delivered_order(buyer, seller, *, price="1000.00", quantity=2):

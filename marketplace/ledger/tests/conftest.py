@@ -7,7 +7,6 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from celery.app.task import Task
 from django.test import Client
 
 from marketplace.ledger import services as ledger
@@ -18,15 +17,8 @@ _counter = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def enqueued(monkeypatch) -> list[tuple[str, tuple]]:
-    """Tasks sent to the broker, recorded instead of sent: tests run task functions themselves."""
-    calls: list[tuple[str, tuple]] = []
-
-    def record(self, args=None, kwargs=None, **options):
-        calls.append((self.name.rsplit(".", 1)[-1], tuple(args or ())))
-
-    monkeypatch.setattr(Task, "apply_async", record)
-    return calls
+def _tasks_recorded(enqueued):
+    """Every test here records enqueued Celery tasks instead of sending them (the root conftest's `enqueued`)."""
 
 
 def _make_merchant(email: str, password: str):
