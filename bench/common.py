@@ -72,3 +72,17 @@ def stop_server(process: subprocess.Popen) -> None:
         process.wait(30)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def wrk_figures(values) -> dict[str, float]:
+    """The figures every bench/*.lua line starts with (requests, rps, p50/p95/p99 in ms, errors, non-2xx)."""
+    requests, rps, p50, p95, p99, errors, non2xx = values
+    return {
+        "requests": int(requests),
+        "rps": float(rps),
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+        "errors": int(errors),
+        "non2xx": int(non2xx),
+    }

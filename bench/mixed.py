@@ -17,6 +17,7 @@ import re
 import urllib.parse
 from pathlib import Path
 
+from bench.common import wrk_figures
 from catalog.text import en_layout_to_ru, ru_layout_to_en
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -227,18 +228,13 @@ def parse(output: str) -> dict[str, float]:
     match = LINE.search(output)
     if not match:
         raise ValueError(f"no MIXED line in wrk's output:\n{output}")
-    requests, rps, p50, p95, p99, errors, non2xx, hits, misses, uncached = match.groups()
-    answered = int(hits) + int(misses) + int(uncached)
+    groups = match.groups()
+    hits, misses, uncached = (int(value) for value in groups[7:])
+    answered = hits + misses + uncached
     return {
-        "requests": int(requests),
-        "rps": float(rps),
-        "p50": float(p50),
-        "p95": float(p95),
-        "p99": float(p99),
-        "errors": int(errors),
-        "non2xx": int(non2xx),
-        "hits": int(hits),
-        "misses": int(misses),
-        "uncached": int(uncached),
-        "hit_rate": int(hits) / answered if answered else 0.0,
+        **wrk_figures(groups[:7]),
+        "hits": hits,
+        "misses": misses,
+        "uncached": uncached,
+        "hit_rate": hits / answered if answered else 0.0,
     }

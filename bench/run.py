@@ -32,7 +32,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 PY = sys.executable
 from bench import mixed  # noqa: E402
-from bench.common import free_port, start_server, stop_server, with_redis_db  # noqa: E402
+from bench.common import free_port, start_server, stop_server, with_redis_db, wrk_figures  # noqa: E402
 from bench.report import REPORT, machine, n, write_section  # noqa: E402
 
 LINE = re.compile(
@@ -133,16 +133,7 @@ def measure(url: str, *, duration: int, connections: int, threads: int) -> dict[
     match = LINE.search(output)
     if not match:
         raise SystemExit(f"unexpected wrk output:\n{output}")
-    requests, rps, p50, p95, p99, errors, non2xx = match.groups()
-    return {
-        "requests": int(requests),
-        "rps": float(rps),
-        "p50": float(p50),
-        "p95": float(p95),
-        "p99": float(p99),
-        "errors": int(errors),
-        "non2xx": int(non2xx),
-    }
+    return wrk_figures(match.groups())
 
 
 def marked(name: str, markdown: str) -> str:
