@@ -270,7 +270,7 @@ MODERATED_FIELDS = ("title", "description", "category_id", "brand_id", "attribut
 class ListingQuerySet(models.QuerySet):
     def published(self) -> ListingQuerySet:
         """What buyers may see: published listings of sellers who are trading now."""
-        # An anti-join on the seller's primary key: cheap for a page of rows, no join planned over all sellers.
+        # An anti-join answered by the partial index of hidden sellers: one probe, no scan or join of all sellers.
         hidden = apps.get_model("sellers", "Seller").objects.filter(HIDES_LISTINGS, pk=models.OuterRef("seller_id"))
         return self.filter(status=L.PUBLISHED).filter(~models.Exists(hidden))
 
