@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.core.models import TimeStampedModel
+from marketplace.core.models import StatusEvent, TimeStampedModel
 from marketplace.core.state_machine import validate_table
 from sellers import validators
 
@@ -226,30 +226,16 @@ class ApplicationDocument(models.Model):
         return self.content_type.startswith("image/")
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(StatusEvent):
     """Who, when, from, to, why — append-only history of an application."""
 
     application = models.ForeignKey(SellerApplication, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=32, choices=ApplicationStatus, blank=True)
     to_status = models.CharField(_("to"), max_length=32, choices=ApplicationStatus)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("application event")
         verbose_name_plural = _("application history")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"
 
 
 # Fields a moderator can point at when asking for changes, with the wizard step that edits them.

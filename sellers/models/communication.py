@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.core.models import TimeStampedModel
+from marketplace.core.models import StatusEvent, TimeStampedModel
 from marketplace.core.state_machine import validate_table
 
 from .applications import LegalForm
@@ -262,25 +262,11 @@ class CaseAttachment(models.Model):
         return self.content_type.startswith("image/")
 
 
-class CaseEvent(models.Model):
+class CaseEvent(StatusEvent):
     case = models.ForeignKey(SellerCase, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=16, choices=CaseStatus, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=CaseStatus)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("case event")
         verbose_name_plural = _("case history")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"

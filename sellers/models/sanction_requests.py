@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.core.models import TimeStampedModel
+from marketplace.core.models import StatusEvent, TimeStampedModel
 from marketplace.core.state_machine import validate_table
 
 from .sellers import Sanction, Seller, SellerStatus
@@ -111,27 +111,13 @@ class SanctionRequest(TimeStampedModel):
         return f"{self.get_level_display()}: {self.seller}"
 
 
-class SanctionRequestEvent(models.Model):
+class SanctionRequestEvent(StatusEvent):
     """Who, when, from, to, why — append-only history of a sanction request."""
 
     sanction_request = models.ForeignKey(SanctionRequest, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=16, choices=SanctionRequestStatus, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=SanctionRequestStatus)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("sanction request event")
         verbose_name_plural = _("sanction request history")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.core.models import TimeStampedModel
+from marketplace.core.models import StatusEvent, TimeStampedModel
 from marketplace.core.state_machine import validate_table
 
 from .applications import LegalForm, SellerApplication
@@ -160,30 +160,16 @@ class Seller(TimeStampedModel):
         return str(_("OGRNIP") if self.legal_form == LegalForm.SOLE_TRADER else _("OGRN"))
 
 
-class SellerEvent(models.Model):
+class SellerEvent(StatusEvent):
     """Who, when, from, to, why — append-only history of a seller's status."""
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=16, choices=SellerStatus, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=SellerStatus)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("seller status change")
         verbose_name_plural = _("seller status history")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"
 
 
 class SanctionQuerySet(models.QuerySet):
@@ -312,28 +298,14 @@ class BankDetailsChange(TimeStampedModel):
         return f"{self.seller}: {self.bik} / {self.settlement_account}"
 
 
-class BankChangeEvent(models.Model):
+class BankChangeEvent(StatusEvent):
     change = models.ForeignKey(BankDetailsChange, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=16, choices=BankChangeStatus, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=BankChangeStatus)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("bank details change event")
         verbose_name_plural = _("bank details change history")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"
 
 
 class TeamRole(models.TextChoices):
@@ -416,7 +388,7 @@ class TeamInvitation(TimeStampedModel):
         return reverse("sellers:invitation-accept", kwargs={"token": self.token})
 
 
-class TeamInvitationEvent(models.Model):
+class TeamInvitationEvent(StatusEvent):
     invitation = models.ForeignKey(TeamInvitation, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=16, choices=InvitationStatus, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=InvitationStatus)
@@ -428,13 +400,7 @@ class TeamInvitationEvent(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("team invitation event")
         verbose_name_plural = _("team invitation history")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"
