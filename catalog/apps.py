@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = _("Catalog")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from catalog.models import Attribute
+        from catalog.services.categories import attribute_changed
+
+        # Cache invalidation only: the attribute schemas are kept with the category tree.
+        post_save.connect(attribute_changed, sender=Attribute, dispatch_uid="catalog-attribute-saved")
+        post_delete.connect(attribute_changed, sender=Attribute, dispatch_uid="catalog-attribute-deleted")

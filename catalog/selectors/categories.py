@@ -61,6 +61,7 @@ class CategoryTree:
                 description=category.description,
             )
         self.by_slug = {node.slug: node for node in self.by_id.values()}
+        self.schemas: dict[int, list[Attribute]] = {}  # filled by attribute_schema, dropped with the tree
         self.roots: list[CategoryNode] = []
         for node in sorted(self.by_id.values(), key=lambda node: (node.position, node.name)):
             parent = self.by_id.get(node.parent_id) if node.parent_id else None
@@ -174,9 +175,17 @@ def return_days(category_id: int) -> int:
 
 
 def attribute_schema(category_id: int) -> list[Attribute]:
-    """The attributes a listing in this category fills: its ancestors' first, then its own."""
+    """The attributes a listing in this category fills: its ancestors' first, then its own.
+
+    Kept with the tree, so it is read once per category and version: a saved or deleted attribute marks its
+    category changed (services.categories.attribute_changed), which reloads the tree everywhere.
+    """
     tree = category_tree()
-    node = tree.by_id[category_id]
-    depth_of = {ancestor.id: index for index, ancestor in enumerate(tree.ancestors(node))}
-    attributes = list(Attribute.objects.filter(category_id__in=depth_of))
-    return sorted(attributes, key=lambda attribute: (depth_of[attribute.category_id], attribute.position, attribute.id))
+    schema = tree.schemas.get(category_id)
+    if schema is None:
+        node = tree.by_id[category_id]
+        depth_of = {ancestor.id: index for index, ancestor in enumerate(tree.ancestors(node))}
+        attributes = list(Attribute.objects.filter(category_id__in=depth_of))
+        schema = sorted(attributes, key=lambda item: (depth_of[item.category_id], item.position, item.id))
+        tree.schemas[category_id] = schema
+    return list(schema)

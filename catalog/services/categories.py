@@ -56,6 +56,13 @@ def save_category(*, category: Category, actor: User | None) -> Category:
     return category
 
 
+def attribute_changed(sender, instance, **kwargs) -> None:
+    """post_save/post_delete of an Attribute: its category counts as changed, so every process reloads the
+    tree and the attribute schemas kept with it (catalog.apps connects this)."""
+    Category.objects.filter(pk=instance.category_id).update(updated_at=timezone.now())
+    forget_category_tree()
+
+
 @transaction.atomic
 def get_or_create_brand(*, name: str) -> Brand | None:
     """The brand with this name (case-insensitive), created on first use; None for an empty name."""

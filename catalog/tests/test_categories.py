@@ -104,6 +104,35 @@ def test_attribute_schema_lists_ancestors_attributes_first():
     assert selectors.attribute_schema(child.pk) == [inherited, own]
 
 
+def test_attribute_schema_is_read_once_per_tree_version(django_assert_num_queries):
+    root = CategoryFactory()
+    child = CategoryFactory(parent=root)
+    AttributeFactory(category=root, code="material")
+    selectors.attribute_schema(child.pk)
+
+    with django_assert_num_queries(1):  # the tree's version check only
+        schema = selectors.attribute_schema(child.pk)
+
+    assert [attribute.code for attribute in schema] == ["material"]
+
+
+def test_attribute_schema_follows_added_changed_and_deleted_attributes():
+    root = CategoryFactory()
+    child = CategoryFactory(parent=root)
+    material = AttributeFactory(category=root, code="material", options=["Кожа"])
+    assert [attribute.options for attribute in selectors.attribute_schema(child.pk)] == [["Кожа"]]
+
+    size = AttributeFactory(category=child, code="size")
+    assert [attribute.code for attribute in selectors.attribute_schema(child.pk)] == ["material", "size"]
+
+    material.options = ["Кожа", "Замша"]
+    material.save()
+    assert selectors.attribute_schema(child.pk)[0].options == ["Кожа", "Замша"]
+
+    size.delete()
+    assert [attribute.code for attribute in selectors.attribute_schema(child.pk)] == ["material"]
+
+
 def test_database_refuses_custom_return_class_without_days():
     category = CategoryFactory()
 
