@@ -398,7 +398,7 @@ MARKETPLACE_CATALOG_IMPORT_MAX_ROWS = env.int("MARKETPLACE_CATALOG_IMPORT_MAX_RO
 MARKETPLACE_CATALOG_IMPORT_MAX_BYTES = env.int("MARKETPLACE_CATALOG_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 MARKETPLACE_CATALOG_SEARCH_MIN_RESULTS = 3  # fewer full-text hits than this and the query is corrected
 MARKETPLACE_CATALOG_RECENTLY_VIEWED = 20
-MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 60  # the front page's shelves are kept this long in each process
+MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 60  # shelves (front page, a listing's similar ones) kept per process
 
 # Sellers: onboarding, verification queue, cases (policy knobs; change here, reviewed like code)
 MARKETPLACE_SELLER_REVIEW_SLA_HOURS = 48  # the verification queue flags applications waiting longer

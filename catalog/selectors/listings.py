@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -475,12 +476,33 @@ def unanswered_questions_for_seller(*, seller: Seller) -> QuerySet[ListingQuesti
     )
 
 
+SIMILAR_CACHE_SIZE = 2000  # categories whose shelf each process keeps
+_similar_cache: OrderedDict[tuple[int, int], tuple[float, list[Listing]]] = OrderedDict()
+
+
 def similar_listings(*, listing: Listing, limit: int = 8) -> list[Listing]:
-    return list(
-        card_queryset(public_listings().filter(category_id=listing.category_id).exclude(pk=listing.pk)).order_by(
+    """The category's most popular listings but this one: the "similar" shelf of a listing page.
+
+    Every listing of a category shows the same shelf, so each process keeps it per category for
+    MARKETPLACE_CATALOG_HOME_CACHE_SECONDS, like the front page's shelves.
+    """
+    ttl = settings.MARKETPLACE_CATALOG_HOME_CACHE_SECONDS
+    key = (listing.category_id, limit)
+    now = time.monotonic()
+    cached = _similar_cache.get(key)
+    if ttl and cached is not None and now - cached[0] < ttl:
+        shelf = cached[1]
+    else:
+        ordered = card_queryset(public_listings().filter(category_id=listing.category_id)).order_by(
             "-orders_30d", "-id"
-        )[:limit]
-    )
+        )
+        shelf = list(ordered[: limit + 1])  # one more, in case this listing is among them
+        if ttl:
+            _similar_cache[key] = (now, shelf)
+            _similar_cache.move_to_end(key)
+            if len(_similar_cache) > SIMILAR_CACHE_SIZE:
+                _similar_cache.popitem(last=False)
+    return [item for item in shelf if item.pk != listing.pk][:limit]
 
 
 def listings_for_seller(*, seller: Seller, status: str = "", query: str = "") -> QuerySet[Listing]:

@@ -349,3 +349,42 @@ def test_rating_filters_are_labelled_selects_that_keep_the_choice(client, shoes)
         assert f'<label class="form-label" for="f-{name}">' in page
         assert f'<select class="form-select form-select-sm" id="f-{name}" name="{name}">' in page
     assert '<option value="4" selected>' in page
+
+
+def test_similar_shelf_is_the_categorys_most_popular_listings_but_this_one(shoes):
+    from catalog import selectors
+
+    seller = make_seller()
+    first, second, third = (
+        make_listing(seller, category=shoes, title=f"Кроссовки {orders}", orders_30d=orders) for orders in (30, 20, 10)
+    )
+
+    assert [item.pk for item in selectors.similar_listings(listing=first, limit=2)] == [second.pk, third.pk]
+    assert [item.pk for item in selectors.similar_listings(listing=third, limit=2)] == [first.pk, second.pk]
+
+
+def test_similar_shelf_is_read_once_per_category_while_fresh(shoes, settings, django_assert_num_queries):
+    from catalog import selectors
+
+    settings.MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 60
+    seller = make_seller()
+    first, second = (make_listing(seller, category=shoes, title=f"Кроссовки {n}", orders_30d=n) for n in (2, 1))
+    selectors.similar_listings(listing=first)
+
+    with django_assert_num_queries(0):
+        shelf = selectors.similar_listings(listing=second)
+
+    assert [item.pk for item in shelf] == [first.pk]
+
+
+def test_similar_shelf_is_read_every_time_when_shelves_are_not_kept(shoes, settings):
+    from catalog import selectors
+
+    settings.MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 0
+    seller = make_seller()
+    first = make_listing(seller, category=shoes, title="Кроссовки 1", orders_30d=1)
+    assert selectors.similar_listings(listing=first) == []
+
+    newer = make_listing(seller, category=shoes, title="Кроссовки 2", orders_30d=5)
+
+    assert [item.pk for item in selectors.similar_listings(listing=first)] == [newer.pk]
