@@ -210,8 +210,9 @@ def write_report(
         "characteristics are compared inside its rows rather than through an index over all listings;",
         "- hidden sellers are an anti-join on a partial index that holds only them (one probe, no scan of all "
         "sellers);",
-        "- each process keeps the category tree (refreshed when a category changes), the home shelves for a minute "
-        "and the HTML of recently shown listing cards (keyed by everything a card shows);",
+        "- each process keeps the category tree with the categories' attribute schemas (refreshed when a category "
+        'or an attribute changes), the home shelves and each category\'s "similar" shelf for a minute, and the '
+        "HTML of recently shown listing cards (keyed by everything a card shows);",
         "- anonymous visitors without a session share rendered pages for 30 seconds (Redis), with their own CSRF "
         "token and CSP nonce put back into the page on every hit.",
     ]
