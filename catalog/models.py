@@ -538,6 +538,14 @@ class ListingPhoto(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["position", "id"]
+        indexes = [
+            # Photos still waiting for their WebP renditions (a handful): the sweeper finds them without a scan.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(grid="") | Q(gallery="") | Q(zoom=""),
+                name="photo_missing_thumbnails",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.alt or f"photo {self.pk}"

@@ -14,6 +14,12 @@ def make_photo_thumbnails(photo_id: int) -> None:
 
 
 @shared_task(acks_late=True)
+def make_missing_thumbnails() -> int:
+    """Every few minutes: renditions for photos whose own task was lost or failed."""
+    return photos.make_missing_thumbnails()
+
+
+@shared_task(acks_late=True)
 def rebuild_search_dictionary() -> int:
     """Nightly: recount the words typo/layout/transliteration corrections choose from."""
     return dictionary.rebuild()

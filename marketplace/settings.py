@@ -321,6 +321,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.weekly_payouts",
         "schedule": crontab(hour=6, minute=0, day_of_week=1),
     },
+    # catalog: every 10 minutes, WebP renditions for photos whose own task was lost (e.g. with the broker)
+    "catalog-missing-thumbnails": {"task": "catalog.tasks.make_missing_thumbnails", "schedule": 600.0},
     # catalog: nightly, recount the search dictionary that typo/layout/transliteration corrections use
     "catalog-search-dictionary": {
         "task": "catalog.tasks.rebuild_search_dictionary",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog import images, policies
@@ -19,6 +23,8 @@ from marketplace.core.exceptions import DomainError
 
 if TYPE_CHECKING:
     from marketplace.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 
 def _editable_listing(listing: Listing, actor: User) -> Listing:
@@ -127,6 +133,33 @@ def make_thumbnails(*, photo_id: int) -> None:
     if not ListingPhoto.objects.filter(pk=photo_id).update(**updates):
         for name in updates.values():
             photo.image.storage.delete(name)
+
+
+MISSING_THUMBNAILS_GRACE = timedelta(minutes=5)  # an upload's own task normally makes them within seconds
+MISSING_THUMBNAILS_BATCH = 200
+
+
+def make_missing_thumbnails(*, limit: int = MISSING_THUMBNAILS_BATCH) -> int:
+    """Renditions for photos still without them some minutes after upload (their task was lost or failed).
+
+    The photo rows are the record of what is missing, so a queue lost with Redis only delays thumbnails; a
+    photo whose file cannot be read is logged and left for the next run. Returns how many photos were done.
+    """
+    cutoff = timezone.now() - MISSING_THUMBNAILS_GRACE
+    waiting = (
+        ListingPhoto.objects.filter(Q(grid="") | Q(gallery="") | Q(zoom=""), created_at__lt=cutoff)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    done = 0
+    for photo_id in list(waiting):
+        try:
+            make_thumbnails(photo_id=photo_id)
+        except Exception:  # one unreadable file must not stop the others
+            logger.exception("thumbnails for photo %s failed", photo_id)
+            continue
+        done += 1
+    return done
 
 
 def copy_photo(*, photo: ListingPhoto, to_listing: Listing, position: int, alt: str) -> ListingPhoto:

@@ -31,6 +31,49 @@ def test_thumbnails_are_made_off_the_request_by_a_task(seller, category, django_
     assert (photo.grid.name, photo.gallery.name, photo.zoom.name) == first_names
 
 
+def _photo_waiting_for_thumbnails(seller, category, *, minutes_ago: int) -> ListingPhoto:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    listing = make_listing(seller, category=category, status=ListingStatus.DRAFT, photos=0)
+    photo = services.add_photo(listing=listing, actor=seller.user, upload=photo_upload())
+    ListingPhoto.objects.filter(pk=photo.pk).update(created_at=timezone.now() - timedelta(minutes=minutes_ago))
+    return photo
+
+
+def test_photos_whose_thumbnail_task_was_lost_get_them_from_the_sweeper(seller, category):
+    """The task message went with the broker: the photo row still says what is missing."""
+    from catalog import tasks
+
+    lost = _photo_waiting_for_thumbnails(seller, category, minutes_ago=30)
+    fresh = _photo_waiting_for_thumbnails(seller, category, minutes_ago=0)  # its own task is still on the way
+
+    assert tasks.make_missing_thumbnails() == 1
+
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert lost.grid.name.endswith(".webp")
+    assert lost.gallery
+    assert lost.zoom
+    assert not fresh.grid
+    assert tasks.make_missing_thumbnails() == 0  # nothing left: a second run does nothing
+
+
+def test_one_unreadable_photo_does_not_stop_the_sweeper(seller, category):
+    from catalog.services import photos
+
+    broken = _photo_waiting_for_thumbnails(seller, category, minutes_ago=40)
+    broken.image.storage.delete(broken.image.name)
+    readable = _photo_waiting_for_thumbnails(seller, category, minutes_ago=30)
+
+    assert photos.make_missing_thumbnails() == 1
+
+    readable.refresh_from_db()
+    assert readable.grid
+    assert ListingPhoto.objects.get(pk=broken.pk).grid == ""
+
+
 def test_sixteenth_photo_is_refused(seller, category, settings):
     settings.MARKETPLACE_CATALOG_MAX_PHOTOS = 15
     listing = make_listing(seller, category=category, status=ListingStatus.DRAFT, photos=15)
