@@ -320,7 +320,7 @@ def browse(
 
     # Ranking every match of a common word would read them all: relevance orders the most popular matches.
     if by_relevance:
-        # One query gives both the candidates and the (capped) count.
+        # The window gives both the candidates and the (capped) count (see popular_matches).
         window = popular_matches(filtered, SEARCH_WINDOW + 1)
         total, exact = min(len(window), SEARCH_WINDOW), len(window) <= SEARCH_WINDOW
         source = rank(Listing.objects.filter(pk__in=window[:SEARCH_WINDOW]), plan)
@@ -397,22 +397,36 @@ def browse(
     )
 
 
-_home_cache: dict[str, object] = {"at": 0.0, "sections": None}
+SHELF_CACHE_SIZE = 2000  # shelves each process keeps (the front page's, and one "similar" shelf per category)
+_shelves: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+
+
+def _kept_shelf(key: tuple, build):
+    """`build()`'s result, kept in this process for MARKETPLACE_CATALOG_HOME_CACHE_SECONDS (0: built every time).
+
+    Shelves are the same for every visitor and may be a minute old; the least recently used go first.
+    """
+    ttl = settings.MARKETPLACE_CATALOG_HOME_CACHE_SECONDS
+    now = time.monotonic()
+    cached = _shelves.get(key)
+    if ttl and cached is not None and now - cached[0] < ttl:
+        _shelves.move_to_end(key)
+        return cached[1]
+    value = build()
+    if ttl:
+        _shelves[key] = (now, value)
+        _shelves.move_to_end(key)
+        if len(_shelves) > SHELF_CACHE_SIZE:
+            _shelves.popitem(last=False)
+    return value
 
 
 def home_sections(*, limit: int = 12) -> dict[str, list[Listing]]:
     """The front page's shelves: new, popular, top rated and discounted (one query each).
 
-    Kept in each process for MARKETPLACE_CATALOG_HOME_CACHE_SECONDS: the busiest page need not hit the
-    database on every visit, and shelves a minute old are fine.
+    Kept in each process (`_kept_shelf`): the busiest page need not hit the database on every visit.
     """
-    ttl = settings.MARKETPLACE_CATALOG_HOME_CACHE_SECONDS
-    now = time.monotonic()
-    if ttl and _home_cache["sections"] is not None and now - _home_cache["at"] < ttl:
-        return _home_cache["sections"]  # type: ignore[return-value]
-    sections = _home_sections(limit=limit)
-    _home_cache.update(at=now, sections=sections)
-    return sections
+    return _kept_shelf(("home", limit), lambda: _home_sections(limit=limit))
 
 
 def _home_sections(*, limit: int) -> dict[str, list[Listing]]:
@@ -476,32 +490,17 @@ def unanswered_questions_for_seller(*, seller: Seller) -> QuerySet[ListingQuesti
     )
 
 
-SIMILAR_CACHE_SIZE = 2000  # categories whose shelf each process keeps
-_similar_cache: OrderedDict[tuple[int, int], tuple[float, list[Listing]]] = OrderedDict()
-
-
 def similar_listings(*, listing: Listing, limit: int = 8) -> list[Listing]:
     """The category's most popular listings but this one: the "similar" shelf of a listing page.
 
-    Every listing of a category shows the same shelf, so each process keeps it per category for
-    MARKETPLACE_CATALOG_HOME_CACHE_SECONDS, like the front page's shelves.
+    Every listing of a category shows the same shelf, so it is kept per category (`_kept_shelf`).
     """
-    ttl = settings.MARKETPLACE_CATALOG_HOME_CACHE_SECONDS
-    key = (listing.category_id, limit)
-    now = time.monotonic()
-    cached = _similar_cache.get(key)
-    if ttl and cached is not None and now - cached[0] < ttl:
-        shelf = cached[1]
-    else:
-        ordered = card_queryset(public_listings().filter(category_id=listing.category_id)).order_by(
-            "-orders_30d", "-id"
-        )
-        shelf = list(ordered[: limit + 1])  # one more, in case this listing is among them
-        if ttl:
-            _similar_cache[key] = (now, shelf)
-            _similar_cache.move_to_end(key)
-            if len(_similar_cache) > SIMILAR_CACHE_SIZE:
-                _similar_cache.popitem(last=False)
+
+    def build() -> list[Listing]:
+        ordered = card_queryset(public_listings().filter(category_id=listing.category_id))
+        return list(ordered.order_by("-orders_30d", "-id")[: limit + 1])  # one more, in case this one is there
+
+    shelf = _kept_shelf(("similar", listing.category_id, limit), build)
     return [item for item in shelf if item.pk != listing.pk][:limit]
 
 

@@ -388,3 +388,15 @@ def test_similar_shelf_is_read_every_time_when_shelves_are_not_kept(shoes, setti
     newer = make_listing(seller, category=shoes, title="Кроссовки 2", orders_30d=5)
 
     assert [item.pk for item in selectors.similar_listings(listing=first)] == [newer.pk]
+
+
+def test_kept_home_shelves_of_different_sizes_are_kept_apart(shoes, settings):
+    from catalog import selectors
+
+    settings.MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 60
+    seller = make_seller()
+    for orders in (3, 2):
+        make_listing(seller, category=shoes, title=f"Кроссовки {orders}", orders_30d=orders)
+
+    assert len(selectors.home_sections(limit=1)["popular"]) == 1
+    assert len(selectors.home_sections(limit=2)["popular"]) == 2
