@@ -9,6 +9,7 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from catalog import parts  # noqa: F401  (personal parts of shared pages)
         from catalog.models import Attribute
         from catalog.services.categories import attribute_changed
 

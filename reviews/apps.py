@@ -10,6 +10,7 @@ class ReviewsConfig(AppConfig):
         from sellers import services as seller_services
         from sellers.models import CaseTopic
 
+        from . import parts  # noqa: F401  (personal parts of shared pages)
         from .services import appeals
 
         # An upheld appeal of a rating incident strikes it (sellers calls this; it never imports reviews).

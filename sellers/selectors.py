@@ -30,6 +30,11 @@ def membership_for(*, user) -> TeamMember | None:
     return TeamMember.objects.select_related("seller__storefront", "user").filter(user=user).first()
 
 
+def works_for_a_seller(user) -> bool:
+    """Does the user own a seller or sit in a seller's team (one query)?"""
+    return Seller.objects.filter(Q(user=user) | Q(members__user=user)).exists()
+
+
 # Applications ----------------------------------------------------------------------------------------
 
 

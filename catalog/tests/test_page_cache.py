@@ -1,4 +1,4 @@
-"""The anonymous page cache (marketplace/core/pagecache.py) on the catalogue's public pages, against real Redis."""
+"""The shared page cache (marketplace/core/pagecache.py) on the catalogue's public pages, against real Redis."""
 
 import re
 import uuid
@@ -74,22 +74,125 @@ def test_cached_page_carries_the_csp_nonce_of_the_request_that_reads_it(page_cac
     assert f"'nonce-{nonces.pop().decode()}'" in page["Content-Security-Policy"]
 
 
-def test_signed_in_buyer_never_gets_a_cached_page(page_cache, listing, client, user):
+def _signed_in(user) -> Client:
+    visitor = Client()
+    visitor.force_login(user)
+    visitor.get(reverse("home"))  # the first request after a login notes the accepted terms in the session
+    return visitor
+
+
+def test_signed_in_buyer_gets_the_shared_page_with_their_own_header(page_cache, listing, user):
+    url = listing.get_absolute_url()
+    assert Client().get(url)["X-Page-Cache"] == "miss"
+    page = _signed_in(user).get(url)
+    assert page["X-Page-Cache"] == "hit"
+    body = page.content.decode()
+    assert user.email in body  # the account menu
+    assert reverse("account_logout") in body
+    assert reverse("catalog:question-ask", args=[listing.pk]) in body  # signed in: the question form
+    assert "Кроссовки беговые" in body
+
+
+def test_a_visitors_personal_parts_never_reach_the_next_visitor(page_cache, listing, user, other_user):
+    from buyers import services as buyer_services
+
+    buyer_services.add_favourite(user=user, listing_id=listing.pk)
+    url = listing.get_absolute_url()
+    first = _signed_in(user).get(url)
+    assert first["X-Page-Cache"] == "miss"
+    assert user.email in first.content.decode()
+    assert 'name="action" value="remove"' in first.content.decode()  # in her favourites
+
+    anonymous = Client().get(url)
+    assert anonymous["X-Page-Cache"] == "hit"
+    body = anonymous.content.decode()
+    assert user.email not in body
+    assert "Алиса" not in body
+    assert reverse("account_login") in body
+    assert reverse("catalog:question-ask", args=[listing.pk]) not in body
+    assert 'name="action" value="remove"' not in body
+
+    other = _signed_in(other_user).get(url)
+    assert other["X-Page-Cache"] == "hit"
+    body = other.content.decode()
+    assert other_user.email in body
+    assert user.email not in body
+    assert 'name="action" value="add"' in body  # not in his favourites
+
+
+def test_shared_page_holds_markers_not_anyones_parts(page_cache, listing, user):
+    from django.core.cache import caches
+
+    from marketplace.core.pagecache import _marker_prefix, cache_key
+
+    page = _signed_in(user).get(listing.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss"
+    _status, _headers, body = caches["pages"].get(cache_key(page.wsgi_request))
+    assert _marker_prefix().encode() in body
+    assert user.email.encode() not in body
+    assert _marker_prefix().encode() not in page.content
+
+
+def test_text_that_looks_like_a_marker_is_shown_as_text(page_cache, user):
+    title = "Кеды <!--mp-part:0123456789abcdef0123:W10=-->"
+    listing = make_listing(make_seller(), category=CategoryFactory(), title=title)
+    Client().get(listing.get_absolute_url())
+    page = Client().get(listing.get_absolute_url())
+    assert page["X-Page-Cache"] == "hit"
+    assert "Кеды &lt;!--mp-part:0123456789abcdef0123:W10=--&gt;" in page.content.decode()
+
+
+def test_a_shared_listing_page_still_records_the_buyers_view(page_cache, listing, user):
+    from buyers import selectors as buyer_selectors
+
     url = listing.get_absolute_url()
     Client().get(url)
-    client.force_login(user)
-    page = client.get(url)
-    assert "X-Page-Cache" not in page
-    assert user.email in page.content.decode() or "logout" in page.content.decode()
+    assert _signed_in(user).get(url)["X-Page-Cache"] == "hit"
+    assert [item.pk for item in buyer_selectors.recently_viewed(user=user)] == [listing.pk]
+    home = _signed_in(user).get(reverse("home"))
+    assert "You viewed" in home.content.decode() or "Вы смотрели" in home.content.decode()
 
 
-def test_visitor_with_a_session_gets_a_fresh_page(page_cache, listing):
+def test_category_follow_button_is_personal(page_cache, listing, user):
+    from buyers import services as buyer_services
+
+    url = reverse("catalog:category", args=[listing.category.slug])
+    assert Client().get(url)["X-Page-Cache"] == "miss"
+    buyer_services.follow_category(user=user, category_id=listing.category_id)
+    page = _signed_in(user).get(url)
+    assert page["X-Page-Cache"] == "hit"
+    assert 'name="action" value="unfollow"' in page.content.decode()
+    assert 'value="unfollow"' not in Client().get(url).content.decode()
+
+
+def test_seller_team_and_staff_get_live_pages(page_cache, listing, moderator):
+    url = listing.get_absolute_url()
+    Client().get(url)
+    seller = _signed_in(listing.seller.user).get(url)
+    assert "X-Page-Cache" not in seller
+    assert reverse("orders:cart-add") not in seller.content.decode()  # the seller does not buy their own goods
+    staff = _signed_in(moderator).get(url)
+    assert "X-Page-Cache" not in staff
+
+
+def test_visitor_with_a_cart_gets_the_shared_page_with_their_cart_count(page_cache, listing):
     url = listing.get_absolute_url()
     Client().get(url)
     visitor = Client()
     visitor.post(reverse("orders:cart-add"), {"variant": listing.variants.first().pk})
     assert django_settings.SESSION_COOKIE_NAME in visitor.cookies
+    visitor.get(reverse("orders:cart"))  # the flash message of the addition is shown and gone
     page = visitor.get(url)
+    assert page["X-Page-Cache"] == "hit"
+    assert re.search(r'<span class="count-badge">1</span>', page.content.decode())
+
+
+def test_visitor_with_a_flash_message_waiting_gets_a_fresh_page(page_cache, listing):
+    url = listing.get_absolute_url()
+    Client().get(url)
+    visitor = Client()
+    visitor.post(reverse("orders:cart-add"), {"variant": listing.variants.first().pk})
+    page = visitor.get(url)  # the message of the addition is waiting for this page
     assert "X-Page-Cache" not in page
 
 

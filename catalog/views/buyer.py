@@ -23,7 +23,7 @@ from catalog.models import Listing, ListingStatus
 from catalog.seo import listing_json_ld, listing_meta_description
 from marketplace.core.exceptions import DomainError
 from marketplace.core.htmx import render_page_or_partial
-from marketplace.core.pagecache import anonymous_page_cache
+from marketplace.core.pagecache import shared_page_cache
 
 
 def _browse_context(request: HttpRequest, result: selectors.BrowseResult) -> dict:
@@ -41,21 +41,18 @@ def _browse_context(request: HttpRequest, result: selectors.BrowseResult) -> dic
 
 @require_GET
 @login_not_required
-@anonymous_page_cache
+@shared_page_cache
 def home(request: HttpRequest) -> HttpResponse:
-    """Category tiles and shelves of new, popular, top-rated and discounted listings."""
+    """Category tiles and shelves of new, popular, top-rated and discounted listings (and, for a signed-in buyer,
+    the recently viewed ones: a personal part)."""
     tree = selectors.category_tree()
     context = {"categories": tree.visible_children(None), "sections": selectors.home_sections()}
-    if request.user.is_authenticated:
-        from buyers import selectors as buyer_selectors
-
-        context["recently_viewed"] = buyer_selectors.recently_viewed(user=request.user, limit=6)
     return TemplateResponse(request, "catalog/home.html", context)
 
 
 @require_GET
 @login_not_required
-@anonymous_page_cache
+@shared_page_cache
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     """A category page: subcategories, filters with counts, sorts, 24 listings a page."""
     tree = selectors.category_tree()
@@ -69,22 +66,13 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         "breadcrumbs": tree.breadcrumbs(node),
         "subcategories": tree.visible_children(node),
         "canonical_url": request.build_absolute_uri(node.get_absolute_url()),
-        "is_following": _is_following_category(request, node.id),
     }
     return render_page_or_partial(request, "catalog/listing_list.html", context, partial="results")
 
 
-def _is_following_category(request: HttpRequest, category_id: int) -> bool:
-    if not request.user.is_authenticated:
-        return False
-    from buyers import selectors as buyer_selectors
-
-    return buyer_selectors.is_following(user=request.user, category_id=category_id)
-
-
 @require_GET
 @login_not_required
-@anonymous_page_cache
+@shared_page_cache
 def search(request: HttpRequest) -> HttpResponse:
     """Search results with the same filters and sorts; any input at all is answered with a page."""
     tree = selectors.category_tree()
@@ -100,7 +88,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_not_required
-@anonymous_page_cache
+@shared_page_cache
 def autocomplete(request: HttpRequest) -> HttpResponse:
     """Suggestions under the search box (htmx): categories, brands, listings."""
     suggestions = selectors.autocomplete(request.GET.get("q", ""), selectors.public_listings())
@@ -139,9 +127,7 @@ def _listing_context(request: HttpRequest, listing: Listing, **forms) -> dict:
         "return_class": return_class,
         "ship_by": ship_by,
         "questions": selectors.public_questions(listing=listing),
-        "question_form": forms.get("question_form")
-        or (QuestionForm() if policies.can_ask_question(user, listing) else None),
-        "can_report": policies.can_report_listing(user, listing),
+        "question_form": forms.get("question_form"),  # a form sent back with errors (else the part makes one)
         "viewer_is_team": viewer_is_team,
         "similar": selectors.similar_listings(listing=listing, limit=6),
         "canonical_url": request.build_absolute_uri(listing.get_absolute_url()),
@@ -149,17 +135,20 @@ def _listing_context(request: HttpRequest, listing: Listing, **forms) -> dict:
         "json_ld": listing_json_ld(request, listing, variants, listing.live_photos),
         "seller_on_vacation": listing.seller.is_on_vacation,
     }
-    if user.is_authenticated:
-        from buyers import selectors as buyer_selectors
-
-        context["is_favourite"] = buyer_selectors.is_favourite(user=user, listing_id=listing.pk)
-        context["subscribed_variant_ids"] = buyer_selectors.subscribed_variant_ids(user=user, listing_id=listing.pk)
     return context
+
+
+def _record_view(request: HttpRequest, pk: int, slug: str = "") -> None:
+    """A signed-in buyer's visit goes to their recently viewed list, whether the page was shared or rendered."""
+    if request.user.is_authenticated:
+        from buyers import services as buyer_services
+
+        buyer_services.record_view(user=request.user, listing_id=pk)
 
 
 @require_GET
 @login_not_required
-@anonymous_page_cache
+@shared_page_cache(on_hit=_record_view)
 def listing_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     """The product page; an outdated or missing slug redirects permanently to the canonical address."""
     listing = selectors.listing_for_page(pk=pk, viewer=request.user if request.user.is_authenticated else None)
@@ -168,10 +157,8 @@ def listing_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpRespons
     if slug != listing.slug:
         query = f"?{request.GET.urlencode()}" if request.GET else ""
         return HttpResponsePermanentRedirect(listing.get_absolute_url() + query)
-    if request.user.is_authenticated and listing.status == ListingStatus.PUBLISHED:
-        from buyers import services as buyer_services
-
-        buyer_services.record_view(user=request.user, listing_id=listing.pk)
+    if listing.status == ListingStatus.PUBLISHED:
+        _record_view(request, listing.pk)
     context = _listing_context(request, listing)
     return render_page_or_partial(request, "catalog/listing_detail.html", context, partial="buy-box")
 

@@ -1,32 +1,42 @@
-"""A short-lived cache of public pages for anonymous visitors (home, category, search and listing pages).
+"""A short-lived cache of public pages (home, category, search and listing pages), shared by every buyer.
 
-Most catalogue traffic is anonymous and identical for everyone who speaks the same language, so the HTML is
-rendered once and kept in Redis for `MARKETPLACE_PAGE_CACHE_SECONDS` (0 turns the cache off). What differs
-per visitor is put back on every hit:
+Catalogue pages are the same for everyone who speaks the same language, except a few personal parts (the
+header's account menu and cart, "add to favourites", "follow", the question form…). So the HTML is rendered
+once and kept in Redis for `MARKETPLACE_PAGE_CACHE_SECONDS` (0 turns the cache off), with each personal part
+left as a marker (`{% personal "template.html" key=value %}`, marketplace/core/templatetags/page_parts.py).
+Every answer, cached or not, then gets the visitor's own parts rendered into it, and:
 
 - the CSRF token: pages are rendered with a placeholder instead of the token (see `context_processor`), and each
   visitor gets their own token (and CSRF cookie) when the page is served;
 - the CSP nonce: the nonce of the rendering request is replaced by the serving request's nonce.
 
-Only anonymous GET/HEAD requests without a session or a messages cookie use the cache: a visitor with a cart, a
-flash message or an account always gets a freshly rendered page. Responses that set cookies, touch the session or
+Who shares pages: anonymous visitors and signed-in buyers, with or without a session or a cart. Who does not:
+staff and members of a seller's team (they see their own tools on the pages: `LIVE_VIEWER_CHECKS`), a visitor
+with a flash message waiting, and any request but GET/HEAD. Responses that set cookies, touch the session or
 are not 200 are never stored. If Redis is unavailable the page is rendered as if there were no cache.
 
-Staleness is bounded by the timeout: a new price or an approved listing reaches anonymous visitors within that
-many seconds (signed-in buyers, the cart and checkout always read live data).
+Staleness is bounded by the timeout: a new price or an approved listing reaches the pages within that many
+seconds; the cart, the checkout and the personal parts always read live data.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import logging
+import re
 import time
-from functools import wraps
+from collections.abc import Callable
+from functools import cache, wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +44,25 @@ CSRF_PLACEHOLDER = "mp-page-cache-csrf-7c1e0b"
 NONCE_PLACEHOLDER = "mp-page-cache-nonce-7c1e0b"
 _RENDERING = "_page_cache_rendering"
 _SKIPPED_HEADERS = {"content-length", "set-cookie"}
+_SESSION_MESSAGES = "_messages"  # django.contrib.messages' session storage key
 OUTAGE_PAUSE_SECONDS = 30  # after a Redis error, each process renders without the cache this long
 _paused_until = 0.0
+
+# Personal parts: template name → a function (request, page, **kwargs) → the part's context. `page` is the
+# page's template context when the part is rendered inline (no cache), None when it fills a marker.
+PARTS: dict[str, Callable[..., dict[str, Any]]] = {}
+# Signed-in users for whom these return True always get live pages (apps add theirs in AppConfig.ready).
+LIVE_VIEWER_CHECKS: list[Callable[[Any], bool]] = [lambda user: user.is_staff or user.is_superuser]
+
+
+def personal_part(template_name: str):
+    """Register the context builder of a personal part (a template rendered for each visitor)."""
+
+    def register(builder: Callable[..., dict[str, Any]]):
+        PARTS[template_name] = builder
+        return builder
+
+    return register
 
 
 def context_processor(request: HttpRequest) -> dict:
@@ -49,13 +76,29 @@ def _timeout() -> int:
     return int(getattr(settings, "MARKETPLACE_PAGE_CACHE_SECONDS", 0) or 0)
 
 
-def is_cacheable(request: HttpRequest) -> bool:
+def _sees_live_pages(user) -> bool:
+    cached = getattr(user, "_sees_live_pages", None)
+    if cached is None:
+        cached = any(check(user) for check in LIVE_VIEWER_CHECKS)
+        user._sees_live_pages = cached
+    return cached
+
+
+def is_cacheable(request: HttpRequest, *, buyers: bool = True) -> bool:
+    """May this request get (and leave) a shared page? `buyers=False`: only visitors without a session."""
     if request.method not in ("GET", "HEAD") or _timeout() <= 0 or time.monotonic() < _paused_until:
         return False
     cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+    if cookies.get("messages"):  # a flash message waits in its cookie (an emptied cookie holds nothing)
         return False
-    return not request.user.is_authenticated
+    has_session = settings.SESSION_COOKIE_NAME in cookies
+    if not buyers:
+        return not has_session and not request.user.is_authenticated
+    session = getattr(request, "session", None)
+    if has_session and session is not None and session.get(_SESSION_MESSAGES):
+        return False
+    user = request.user
+    return not (user.is_authenticated and _sees_live_pages(user))
 
 
 def cache_key(request: HttpRequest) -> str:
@@ -74,12 +117,47 @@ def cache_key(request: HttpRequest) -> str:
     return f"page:{digest}"
 
 
+@cache
+def _marker_prefix() -> str:
+    # A secret in the marker: no text a user typed can pass for one (it is also escaped, never raw HTML).
+    secret = hashlib.sha256(f"page-parts:{settings.SECRET_KEY}".encode()).hexdigest()[:20]
+    return f"<!--mp-part:{secret}:"
+
+
+def part_marker(template_name: str, kwargs: dict[str, Any]) -> SafeString:
+    """What a shared page holds in place of a personal part (kwargs: JSON values only)."""
+    payload = base64.urlsafe_b64encode(json.dumps([template_name, kwargs], separators=(",", ":")).encode())
+    return mark_safe(f"{_marker_prefix()}{payload.decode()}-->")  # noqa: S308 - base64 and a hex secret only
+
+
+def render_part(request: HttpRequest | None, template_name: str, kwargs: dict[str, Any], page=None) -> str:
+    """One personal part for this visitor: its builder's context (plus the kwargs) through its template."""
+    builder = PARTS.get(template_name)
+    context = dict(kwargs)
+    if builder is not None:
+        context.update(builder(request, page, **kwargs))
+    return render_to_string(template_name, context, request=request)
+
+
+def _fill_parts(body: bytes, request: HttpRequest) -> bytes:
+    prefix = _marker_prefix().encode()
+    if prefix not in body:
+        return body
+    pattern = re.compile(re.escape(prefix) + rb"([A-Za-z0-9_=-]+)-->")
+
+    def fill(match: re.Match) -> bytes:
+        template_name, kwargs = json.loads(base64.urlsafe_b64decode(match.group(1)))
+        return render_part(request, template_name, kwargs).encode()
+
+    return pattern.sub(fill, body)
+
+
 def _personalise(body: bytes, request: HttpRequest) -> bytes:
     if CSRF_PLACEHOLDER.encode() in body:
         body = body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
     if NONCE_PLACEHOLDER.encode() in body:
         body = body.replace(NONCE_PLACEHOLDER.encode(), str(request.csp_nonce).encode())
-    return body
+    return _fill_parts(body, request)
 
 
 def _pause(what: str) -> None:
@@ -103,17 +181,27 @@ def _write(key: str, entry) -> None:
         _pause("write")
 
 
-def anonymous_page_cache(view):
-    """Decorate a public GET view whose output depends only on the URL, the language and the catalogue."""
+def shared_page_cache(view=None, *, buyers: bool = True, on_hit: Callable[..., None] | None = None):
+    """Decorate a public GET view whose output, but for its personal parts, depends only on the URL, the language
+    and the catalogue.
+
+    `buyers=False` shares the page only among visitors without a session (for pages with personal content
+    outside `{% personal %}` parts). `on_hit(request, *args, **kwargs)` runs when a stored page answers, for
+    what the view does besides rendering (e.g. recording a signed-in buyer's view of a listing).
+    """
+    if view is None:
+        return lambda view: shared_page_cache(view, buyers=buyers, on_hit=on_hit)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_cacheable(request):
+        if not is_cacheable(request, buyers=buyers):
             return view(request, *args, **kwargs)
         key = cache_key(request)
         entry = _read(key)
         if entry is not None:
             status, headers, body = entry
+            if on_hit is not None:
+                on_hit(request, *args, **kwargs)
             response = HttpResponse(_personalise(body, request), status=status)
             for name, value in headers:
                 response[name] = value
@@ -133,7 +221,10 @@ def anonymous_page_cache(view):
         if nonce:
             body = body.replace(str(nonce).encode(), NONCE_PLACEHOLDER.encode())
         session = getattr(request, "session", None)
-        if response.status_code == 200 and not response.cookies and not (session is not None and session.modified):
+        stored = response.status_code == 200 and not response.cookies
+        if stored and session is not None and session.modified:
+            stored = False
+        if stored:
             headers = [(name, value) for name, value in response.items() if name.lower() not in _SKIPPED_HEADERS]
             _write(key, (response.status_code, headers, body))
             response["X-Page-Cache"] = "miss"
@@ -141,3 +232,8 @@ def anonymous_page_cache(view):
         return response
 
     return wrapper
+
+
+def anonymous_page_cache(view):
+    """A page shared only among visitors without a session (see `shared_page_cache`)."""
+    return shared_page_cache(view, buyers=False)

@@ -1,0 +1,84 @@
+"""Personal parts of the catalogue's shared pages (see marketplace/core/pagecache.py and templates/catalog/parts/).
+
+Each builder gets the request, the page's template context when the part is rendered inline (None when it fills
+a shared page) and the part's kwargs, and returns what the part's template needs for this visitor. Shared pages
+are never served to the seller's team or to staff (`LIVE_VIEWER_CHECKS`), so a builder filling a shared page
+knows the visitor is not the listing's seller; inline, the page says so (`viewer_is_team`).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from catalog.forms import QuestionForm
+from marketplace.core.pagecache import personal_part
+
+
+def _buyer(request: HttpRequest | None):
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def _is_team(page) -> bool:
+    return bool(page is not None and page.get("viewer_is_team"))
+
+
+@personal_part("catalog/parts/_follow_category.html")
+def follow_category(request, page, *, category_id: int) -> dict:
+    from buyers import selectors as buyer_selectors
+
+    user = _buyer(request)
+    return {"is_following": bool(user) and buyer_selectors.is_following(user=user, category_id=category_id)}
+
+
+@personal_part("catalog/parts/_follow_seller.html")
+def follow_seller(request, page, *, seller_id: int) -> dict:
+    from buyers import selectors as buyer_selectors
+
+    user, team = _buyer(request), _is_team(page)
+    following = bool(user) and not team and buyer_selectors.is_following(user=user, seller_id=seller_id)
+    return {"viewer_is_team": team, "is_following": following}
+
+
+@personal_part("catalog/parts/_recently_viewed.html")
+def recently_viewed(request, page) -> dict:
+    from buyers import selectors as buyer_selectors
+
+    user = _buyer(request)
+    return {"recently_viewed": buyer_selectors.recently_viewed(user=user, limit=6) if user else []}
+
+
+@personal_part("catalog/parts/_stock_alert.html")
+def stock_alert(request, page, *, variant_id: int, listing_id: int) -> dict:
+    from buyers import selectors as buyer_selectors
+
+    user, team = _buyer(request), _is_team(page)
+    subscribed = (
+        bool(user)
+        and not team
+        and variant_id in buyer_selectors.subscribed_variant_ids(user=user, listing_id=listing_id)
+    )
+    return {"viewer_is_team": team, "subscribed": subscribed}
+
+
+@personal_part("catalog/parts/_buyer_actions.html")
+def buyer_actions(request, page, *, listing_id: int) -> dict:
+    from buyers import selectors as buyer_selectors
+
+    user, team = _buyer(request), _is_team(page)
+    favourite = bool(user) and not team and buyer_selectors.is_favourite(user=user, listing_id=listing_id)
+    return {"viewer_is_team": team, "is_favourite": favourite}
+
+
+@personal_part("catalog/parts/_ask_question.html")
+def ask_question(request, page, *, listing_id: int) -> dict:
+    """Any signed-in buyer but the seller's team may ask; a form sent back with errors comes from the page."""
+    form = page.get("question_form") if page is not None else None
+    if form is None and _buyer(request) and not _is_team(page):
+        form = QuestionForm()
+    return {"question_form": form}
+
+
+@personal_part("catalog/parts/_report_link.html")
+def report_link(request, page, *, listing_id: int) -> dict:
+    return {"can_report": bool(_buyer(request)) and not _is_team(page)}
