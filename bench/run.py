@@ -169,10 +169,11 @@ def write_report(
         "(other processes running on the same 2 cores slow every figure down, the ceiling included).",
         "",
         "Two runs of the same pages: **cached** is what an anonymous visitor gets on a page someone else opened "
-        "in the last 30 seconds (the anonymous page cache, `marketplace/core/pagecache.py`; wrk repeats one "
+        "in the last 30 seconds (the shared page cache, `marketplace/core/pagecache.py`; wrk repeats one "
         "address, so every request after the first is a hit); **rendered** is the same server with the page "
-        "cache off, so every request runs the queries and the templates (signed-in buyers, and the first "
-        "visitor of an address, always get this). Repeating one address overstates the cache: the mixed traffic "
+        "cache off, so every request runs the queries and the templates (the first visitor of an address in 30 "
+        "seconds, staff and sellers' teams always get this; signed-in buyers get the shared page with their personal "
+        "parts, measured by `bench/signed_in.py`). Repeating one address overstates the cache: the mixed traffic "
         "below spreads the requests over thousands of addresses.",
         "",
         "| page | cached: req/s | share of ceiling | p50, ms | p95, ms | rendered: req/s | share of ceiling "
