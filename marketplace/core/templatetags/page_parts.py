@@ -7,8 +7,9 @@
 Renders the template for the current visitor, with the kwargs and what its registered builder adds
 (`pagecache.personal_part`). While a page is rendered for the shared cache it prints a marker instead, and
 the part is rendered into every answer for whoever asks; the kwargs must be JSON values (ids, numbers, text).
-A part sees only its kwargs, its builder's context and the request, never the page around it, so it looks the
-same cached or not.
+A part's template sees only its kwargs, its builder's context and the request, never the page around it, so it
+looks the same cached or not. Only a builder rendered inline may read the page (a form sent back with errors,
+whether the viewer is the seller's team); filling a shared page it gets None.
 """
 
 from __future__ import annotations
