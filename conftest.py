@@ -318,6 +318,19 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture
+def page_cache(settings):
+    """The shared page cache on (real Redis), with a key prefix of its own so tests never see each other's pages."""
+    import uuid
+
+    from django.conf import settings as django_settings
+
+    settings.MARKETPLACE_PAGE_CACHE_SECONDS = 30
+    settings.MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 0
+    pages = dict(django_settings.CACHES["pages"], KEY_PREFIX=f"test-{uuid.uuid4().hex}")
+    settings.CACHES = {**django_settings.CACHES, "pages": pages}
+
+
+@pytest.fixture
 def buyer(user):
     return user
 

@@ -20,7 +20,6 @@ from .models import (
     ReviewAspectAnswer,
     ReviewPhoto,
     ReviewStatus,
-    ReviewVote,
     SellerRating,
     SellerRatingHistory,
     SellerReview,
@@ -36,7 +35,7 @@ SORTS = {
 
 def published_reviews(
     *, listing_id: int | None = None, seller_id: int | None = None, stars: str = "", with_photos: bool = False,
-    sort: str = "new", viewer=None,
+    sort: str = "new",
 ) -> QuerySet[ProductReview]:  # fmt: skip
     """Published reviews of a listing or a seller, filtered and sorted, with author, photos and reply."""
     queryset = ProductReview.objects.filter(status=ReviewStatus.PUBLISHED)
@@ -48,8 +47,6 @@ def published_reviews(
         queryset = queryset.filter(stars=int(stars))
     if with_photos:
         queryset = queryset.filter(Exists(ReviewPhoto.objects.filter(review=OuterRef("pk"))))
-    if viewer is not None and viewer.is_authenticated:
-        queryset = queryset.annotate(viewer_voted=Exists(ReviewVote.objects.filter(review=OuterRef("pk"), user=viewer)))
     return (
         queryset.select_related("author", "reply", "listing")
         .prefetch_related(

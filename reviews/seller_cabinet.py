@@ -33,8 +33,7 @@ def rating_slot(storefront: Storefront, request) -> dict:
 
 
 def reviews_slot(storefront: Storefront, request) -> dict:
-    viewer = getattr(request, "user", None)
-    reviews = list(selectors.published_reviews(seller_id=storefront.seller_id, sort="helpful", viewer=viewer)[:5])
+    reviews = list(selectors.published_reviews(seller_id=storefront.seller_id, sort="helpful")[:5])
     return {"reviews": reviews, "storefront": storefront}
 
 

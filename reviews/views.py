@@ -59,7 +59,7 @@ def SORT_LABELS() -> list[tuple[str, str]]:
 @login_not_required
 def listing_reviews(request, listing_id: int) -> HttpResponse:
     listing = get_object_or_404(Listing.objects.select_related("seller__storefront"), pk=listing_id, status="published")
-    queryset = selectors.published_reviews(listing_id=listing.pk, viewer=request.user, **list_params(request))
+    queryset = selectors.published_reviews(listing_id=listing.pk, **list_params(request))
     context = _list_context(
         request, queryset, listing=listing, aggregate=selectors.listing_rating(listing_id=listing.pk),
         aspects=selectors.aspect_summaries(listing_id=listing.pk), base_url=request.path,
@@ -71,7 +71,7 @@ def listing_reviews(request, listing_id: int) -> HttpResponse:
 @login_not_required
 def storefront_reviews(request, slug: str) -> HttpResponse:
     storefront = get_object_or_404(Storefront.objects.select_related("seller"), slug=slug)
-    queryset = selectors.published_reviews(seller_id=storefront.seller_id, viewer=request.user, **list_params(request))
+    queryset = selectors.published_reviews(seller_id=storefront.seller_id, **list_params(request))
     context = _list_context(
         request, queryset, storefront=storefront, rating=selectors.seller_rating(seller_id=storefront.seller_id),
         base_url=request.path,

@@ -1,7 +1,6 @@
 """The shared page cache (marketplace/core/pagecache.py) on the catalogue's public pages, against real Redis."""
 
 import re
-import uuid
 
 import pytest
 from django.conf import settings as django_settings
@@ -17,15 +16,6 @@ pytestmark = pytest.mark.django_db
 
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 NONCE = re.compile(rb'nonce="([^"]+)"')
-
-
-@pytest.fixture
-def page_cache(settings):
-    """The cache on, with a key prefix of its own so tests never see each other's pages."""
-    settings.MARKETPLACE_PAGE_CACHE_SECONDS = 30
-    settings.MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 0
-    pages = dict(django_settings.CACHES["pages"], KEY_PREFIX=f"test-{uuid.uuid4().hex}")
-    settings.CACHES = {**django_settings.CACHES, "pages": pages}
 
 
 @pytest.fixture
@@ -151,6 +141,21 @@ def test_a_shared_listing_page_still_records_the_buyers_view(page_cache, listing
     assert [item.pk for item in buyer_selectors.recently_viewed(user=user)] == [listing.pk]
     home = _signed_in(user).get(reverse("home"))
     assert "You viewed" in home.content.decode() or "Вы смотрели" in home.content.decode()
+
+
+def test_back_in_stock_alert_is_personal_on_a_shared_page(page_cache, user):
+    from buyers import services as buyer_services
+
+    listing = make_listing(make_seller(), category=CategoryFactory(), stock=0)
+    url = listing.get_absolute_url()
+    assert Client().get(url)["X-Page-Cache"] == "miss"
+    buyer_services.subscribe_back_in_stock(user=user, variant_id=listing.variants.get().pk)
+    page = _signed_in(user).get(url)
+    assert page["X-Page-Cache"] == "hit"
+    assert "Мы сообщим, когда товар снова появится в наличии." in page.content.decode()
+    anonymous = Client().get(url).content.decode()
+    assert reverse("buyers:stock-alert-subscribe", args=[listing.variants.get().pk]) not in anonymous
+    assert reverse("account_login") + "?next=" in anonymous
 
 
 def test_category_follow_button_is_personal(page_cache, listing, user):

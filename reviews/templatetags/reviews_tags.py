@@ -12,15 +12,14 @@ register = template.Library()
 @register.inclusion_tag("reviews/_listing_block.html", takes_context=True)
 def listing_reviews(context, listing, limit: int = 5) -> dict:
     request = context.get("request")
-    viewer = getattr(request, "user", None)
-    reviews = list(selectors.published_reviews(listing_id=listing.pk, sort="helpful", viewer=viewer)[:limit])
+    # The visitor's own votes are a personal part of each review (reviews/parts.py), not part of this query.
+    reviews = list(selectors.published_reviews(listing_id=listing.pk, sort="helpful")[:limit])
     return {
         "listing": listing,
         "reviews": reviews,
         "aggregate": selectors.listing_rating(listing_id=listing.pk),
         # Aspects summarise published reviews: a listing without any (most of them) needs no query for them.
         "aspects": selectors.aspect_summaries(listing_id=listing.pk) if reviews else [],
-        "user": viewer,
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }

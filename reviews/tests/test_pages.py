@@ -125,6 +125,32 @@ def test_buyer_votes_once_and_second_vote_is_refused(client, buyer, other_buyer,
         services.vote_helpful(review=review, actor=other_buyer)
 
 
+def test_helpful_vote_on_a_shared_listing_page_is_the_visitors_own(page_cache, buyer, other_buyer, seller):
+    from django.test import Client
+
+    review = published(buyer, seller)
+    services.vote_helpful(review=review, actor=other_buyer)
+    url = review.listing.get_absolute_url()
+    vote_url = reverse("reviews:vote", args=[review.pk])
+
+    visitor = Client()  # both buyers read the Russian pages: the same shared page
+    visitor.force_login(other_buyer)
+    visitor.get(reverse("home"))  # the first request after a login notes the accepted terms in the session
+    voter = visitor.get(url)
+    assert voter["X-Page-Cache"] == "miss"  # rendered by the voter and stored for everyone
+    assert vote_url not in voter.text
+    assert "включая вас" in voter.text
+
+    author = Client()
+    author.force_login(buyer)
+    author.get(reverse("home"))
+    page = author.get(url)
+    assert page["X-Page-Cache"] == "hit"
+    assert "включая вас" not in page.text  # the voter's vote stayed with the voter
+    assert vote_url not in page.text  # no vote on one's own review
+    assert reverse("reviews:report", args=[review.pk]) not in page.text
+
+
 def test_author_cannot_vote_or_report_own_review(buyer, seller):
     review = published(buyer, seller)
 
