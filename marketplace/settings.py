@@ -401,6 +401,9 @@ MARKETPLACE_CATALOG_IMPORT_MAX_BYTES = env.int("MARKETPLACE_CATALOG_IMPORT_MAX_B
 MARKETPLACE_CATALOG_SEARCH_MIN_RESULTS = 3  # fewer full-text hits than this and the query is corrected
 MARKETPLACE_CATALOG_RECENTLY_VIEWED = 20
 MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 60  # shelves (front page, a listing's similar ones) kept per process
+# How often each process asks whether the category tree changed (0: on every request). A change made in the same
+# process is seen at once, one made elsewhere (another worker, the admin on another server) within this time.
+MARKETPLACE_CATALOG_TREE_CHECK_SECONDS = env.int("MARKETPLACE_CATALOG_TREE_CHECK_SECONDS", default=2)
 
 # Sellers: onboarding, verification queue, cases (policy knobs; change here, reviewed like code)
 MARKETPLACE_SELLER_REVIEW_SLA_HOURS = 48  # the verification queue flags applications waiting longer

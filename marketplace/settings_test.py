@@ -20,6 +20,7 @@ PRIVATE_MEDIA_ROOT = BASE_DIR / ".var" / "test-private"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".var" / "test-celerybeat-schedule")
 # Tests see every change at once; the page cache's own tests turn it on.
 MARKETPLACE_PAGE_CACHE_SECONDS = 0
+MARKETPLACE_CATALOG_TREE_CHECK_SECONDS = 0  # a rolled-back test's categories must not outlive it in this process
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

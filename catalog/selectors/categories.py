@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -122,7 +123,7 @@ class CategoryTree:
 
 
 _lock = threading.Lock()
-_cache: dict[str, object] = {"version": None, "tree": None}
+_cache: dict[str, object] = {"version": None, "tree": None, "checked_at": -1e9}
 
 
 _request = threading.local()
@@ -136,8 +137,9 @@ def _request_finished(**kwargs) -> None:
     _request.__dict__.pop("checked", None)  # outside requests (tasks, shells) every call checks
 
 
-def forget_category_tree() -> None:
-    """After a category changes, the next call in this request checks the version again."""
+def forget_category_tree(**kwargs) -> None:
+    """After a category changes, the next call in this process checks the version again (also a signal receiver)."""
+    _cache["checked_at"] = -1e9
     if getattr(_request, "checked", None) is not None:
         _request.checked = None
 
@@ -147,15 +149,28 @@ request_finished.connect(_request_finished, dispatch_uid="catalog-category-tree-
 
 
 def category_tree() -> CategoryTree:
-    """The current tree: one cheap version query per request (per call outside requests), a reload after a change."""
+    """The current tree: a cheap version query at most every MARKETPLACE_CATALOG_TREE_CHECK_SECONDS per process
+    (and at most once per request; every call outside requests when 0), a reload after a change.
+
+    A change made in this process (a category or an attribute saved or deleted, or services.categories) is seen
+    at once; one made in another process within the interval.
+    """
     if getattr(_request, "checked", None) is not None and _cache["tree"] is not None:
         return _request.checked
+    interval = settings.MARKETPLACE_CATALOG_TREE_CHECK_SECONDS
+    now = time.monotonic()
+    if interval and _cache["tree"] is not None and now - _cache["checked_at"] < interval:  # type: ignore[operator]
+        tree = _cache["tree"]
+        if hasattr(_request, "checked"):
+            _request.checked = tree
+        return tree  # type: ignore[return-value]
     version = Category.objects.aggregate(changed=Max("updated_at"), count=Count("id"))
     key = (version["changed"], version["count"])
     with _lock:
         if _cache["version"] != key or _cache["tree"] is None:
             _cache["tree"] = CategoryTree(list(Category.objects.order_by("path")))
             _cache["version"] = key
+        _cache["checked_at"] = now
         tree = _cache["tree"]
     if hasattr(_request, "checked"):
         _request.checked = tree

@@ -134,21 +134,36 @@ class FacetScan:
     values: dict[str, dict[str, int]]
     brands: list[tuple[str, str, int]]  # slug, name, count
     total: int | None  # rows matching every filter; None when the pass stopped at its row limit
+    keys: list[int] | None = None  # the asked-for page's keys in order; None when the pass could not give them
 
 
-def _facet_scan(candidates: QuerySet[Listing], *, codes: list[str], disjunctive: dict[str, Q], limit: int) -> FacetScan:
+def _facet_scan(
+    candidates: QuerySet[Listing],
+    *,
+    codes: list[str],
+    disjunctive: dict[str, Q],
+    limit: int,
+    order: list[str] | None = None,
+    window: tuple[int, int] = (0, 0),
+) -> FacetScan:
     """Facet counts in one pass over the rows that match every filter but the facet filters ("disjunctive" facets).
 
     `disjunctive` maps an attribute code (or "#brand") to its active condition. A facet's own condition is left
     out of its counts, so a buyer who ticked "black" still sees how many white ones there are; every other
     condition applies. Rows that fail two or more facet conditions count nowhere and are skipped first.
+
+    With `order` (field names, "-" for descending, as in SORTS) the same pass also gives one page of keys:
+    `window` is (offset, size) among the rows matching every filter. Reading them here saves a second pass
+    over the same rows; when the pass stops at its row limit the keys are None and the caller reads them.
     """
     names = list(disjunctive)
     flags = {
         f"_d{index}": ExpressionWrapper(disjunctive[name], output_field=BooleanField())
         for index, name in enumerate(names)
     }
-    rows = candidates.order_by().annotate(**flags).values("attributes", "brand_id", *flags)
+    sort_fields = [name.lstrip("-") for name in order or []]
+    columns = list(dict.fromkeys(["attributes", "brand_id", *(["id", *sort_fields] if order else [])]))
+    rows = candidates.order_by().annotate(**flags).values(*columns, *flags)
     try:
         sql, params = rows.query.sql_with_params()
     except EmptyResultSet:  # e.g. a search with no usable words: nothing to count
@@ -184,11 +199,25 @@ def _facet_scan(candidates: QuerySet[Listing], *, codes: list[str], disjunctive:
         f"UNION ALL SELECT 't', NULL, NULL, count(*) FILTER (WHERE {every}) FROM rows "
         "UNION ALL SELECT 'n', NULL, NULL, count(*) FROM rows"
     )
+    key_params: list[int] = []
+    if order:
+        # the page's keys, numbered in order: a UNION's rows come in no particular order
+        if not set(sort_fields) <= {field.attname for field in Listing._meta.concrete_fields}:
+            raise ValueError(f"not a listing column: {order}")  # SORTS names columns; nothing else gets here
+        sorting = ", ".join(f'rows."{name.lstrip("-")}" {"DESC" if name.startswith("-") else "ASC"}' for name in order)
+        query += (
+            " UNION ALL SELECT 'k', NULL, page.id::text, page.n FROM (SELECT rows.id, "  # noqa: S608 - column names checked above
+            f"row_number() OVER (ORDER BY {sorting}) AS n FROM rows "
+            # a pass stopped at its row limit gives no keys: the one-time filter skips the sort
+            f"WHERE {every} AND (SELECT count(*) FROM rows) < %s ORDER BY {sorting} LIMIT %s OFFSET %s) AS page"
+        )
+        key_params = [row_limit, window[1], window[0]]
     values: dict[str, dict[str, int]] = {}
     brands: list[tuple[str, str, int]] = []
+    page: list[tuple[int, int]] = []
     total = scanned = 0
     with connection.cursor() as cursor:
-        cursor.execute(query, [*params, row_limit, codes, *attribute_params])
+        cursor.execute(query, [*params, row_limit, codes, *attribute_params, *key_params])
         for kind, key, value, count in cursor.fetchall():
             if kind == "a":
                 values.setdefault(key, {})[value] = count
@@ -196,10 +225,18 @@ def _facet_scan(candidates: QuerySet[Listing], *, codes: list[str], disjunctive:
                 brands.append((key, value, count))
             elif kind == "t":
                 total = count
+            elif kind == "k":
+                page.append((count, int(value)))
             else:
                 scanned = count
     brands.sort(key=lambda brand: (-brand[2], brand[1]))
-    return FacetScan(values=values, brands=brands[:BRAND_FACET_LIMIT], total=None if scanned >= row_limit else total)
+    complete = scanned < row_limit
+    return FacetScan(
+        values=values,
+        brands=brands[:BRAND_FACET_LIMIT],
+        total=total if complete else None,
+        keys=[key for _, key in sorted(page)] if order and complete else None,
+    )
 
 
 # A search's window comes from the listings above the popularity floor (the POPULARITY_WALK most popular) when
@@ -326,8 +363,19 @@ def browse(
         source = rank(Listing.objects.filter(pk__in=window[:SEARCH_WINDOW]), plan)
     # Brand counts are only shown for exact totals: a search for a common word needs no pass at all.
     needs_scan = bool(codes) or not by_relevance or exact
+    page_size = settings.MARKETPLACE_CATALOG_PAGE_SIZE
+    asked_page = _page_number(params)
+    ordering = order_by(sort, searching=searching)
     scan = (
-        _facet_scan(candidates, codes=codes, disjunctive=disjunctive, limit=limit)
+        _facet_scan(
+            candidates,
+            codes=codes,
+            disjunctive=disjunctive,
+            limit=limit,
+            # the same pass gives the page's keys when the order is plain columns (every sort but relevance)
+            order=None if by_relevance else ordering,
+            window=((asked_page - 1) * page_size, page_size),
+        )
         if needs_scan
         else FacetScan(values={}, brands=[], total=None)
     )
@@ -337,16 +385,14 @@ def browse(
         else:
             total, exact = _capped_count(filtered, limit)
         source = filtered
-    page_size = settings.MARKETPLACE_CATALOG_PAGE_SIZE
     pages = max(1, -(-total // page_size))
-    page = min(_page_number(params), pages)
-    # The page's keys come from a narrow ordered query; only those rows are joined for their cards (joining
-    # seller, storefront and cover photo before the sort would do it for every candidate).
-    keys = list(
-        source.order_by(*order_by(sort, searching=searching)).values_list("pk", flat=True)[
-            (page - 1) * page_size : page * page_size
-        ]
-    )
+    page = min(asked_page, pages)
+    if scan.keys is not None and page == asked_page:
+        keys = scan.keys
+    else:
+        # The page's keys come from a narrow ordered query; only those rows are joined for their cards (joining
+        # seller, storefront and cover photo before the sort would do it for every candidate).
+        keys = list(source.order_by(*ordering).values_list("pk", flat=True)[(page - 1) * page_size : page * page_size])
     listings = cards_in_order(keys)
 
     facets: list[Facet] = []

@@ -400,3 +400,79 @@ def test_kept_home_shelves_of_different_sizes_are_kept_apart(shoes, settings):
 
     assert len(selectors.home_sections(limit=1)["popular"]) == 1
     assert len(selectors.home_sections(limit=2)["popular"]) == 2
+
+
+def _expected_order(listings, sort):
+    """The listings in a sort's order, computed here in Python from SORTS (the reference for the page's keys)."""
+    from catalog.filters import SORTS
+
+    def key(listing):
+        parts = []
+        for name in SORTS[sort][1]:
+            value = getattr(listing, name.lstrip("-"))
+            value = value.timestamp() if hasattr(value, "timestamp") else value
+            parts.append(-value if name.startswith("-") else value)
+        return parts
+
+    return [listing.pk for listing in sorted(listings, key=key)]
+
+
+@pytest.mark.parametrize("sort", ["popular", "rating", "price", "-price", "new", "discount"])
+def test_every_sort_pages_through_facet_filtered_results_in_order(client, shoes, settings, sort):
+    """The page's keys come from the facet pass: every page of every sort holds exactly the right listings."""
+    from catalog.models import Listing
+
+    settings.MARKETPLACE_CATALOG_PAGE_SIZE = 2
+    seller = make_seller()
+    for index in range(8):
+        color = "Белый" if index % 3 else "Чёрный"
+        make_listing(
+            seller,
+            category=shoes,
+            title=f"Кеды {index}",
+            price=str(100 + (index * 37) % 7 * 10),
+            attributes={"color": color},
+            orders_30d=index % 4,
+        )
+    make_listing(seller, category=shoes, title="Дорогие", price="99999", attributes={"color": "Белый"})
+    for index, listing in enumerate(Listing.objects.order_by("pk")):
+        Listing.objects.filter(pk=listing.pk).update(
+            rating_avg=Decimal(index % 3), rating_count=index % 2, discount_percent=(index * 5) % 3 * 10
+        )
+    matching = [
+        listing for listing in Listing.objects.all() if listing.attributes["color"] == "Белый" and listing.price < 1000
+    ]
+    expected = _expected_order(matching, sort)
+    url = reverse("catalog:category", args=[shoes.slug])
+
+    shown = []
+    for page in (1, 2, 3):
+        response = client.get(url, {"a_color": "Белый", "price_max": "1000", "sort": sort, "page": page})
+        shown += [listing.pk for listing in response.context["listings"]]
+
+    assert len(expected) == 5
+    assert shown == expected
+    assert response.context["result"].total == 5
+
+
+def test_a_page_past_the_end_and_a_capped_count_still_show_the_right_listings(client, shoes, settings):
+    """Past the last page the buyer gets the last one; when the facet pass stops at its row limit the page is
+    read by its own query, in the same order."""
+    settings.MARKETPLACE_CATALOG_PAGE_SIZE = 2
+    seller = make_seller()
+    listings = [
+        make_listing(
+            seller, category=shoes, title=f"Кеды {index}", price=str(100 + index), attributes={"color": "Белый"}
+        )
+        for index in range(5)
+    ]
+    url = reverse("catalog:category", args=[shoes.slug])
+
+    past_the_end = client.get(url, {"sort": "price", "page": 9})
+    settings.MARKETPLACE_CATALOG_COUNT_LIMIT = 4  # "more than 4": the pass stops after 4 of the 5 rows
+    capped = client.get(url, {"sort": "price", "page": 2})
+
+    assert [listing.pk for listing in past_the_end.context["listings"]] == [listings[4].pk]
+    assert past_the_end.context["result"].page == 3
+    assert [listing.pk for listing in capped.context["listings"]] == [listings[2].pk, listings[3].pk]
+    assert capped.context["result"].total_is_exact is False

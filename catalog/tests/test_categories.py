@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from catalog import selectors, services
 from catalog.exceptions import CategoryCycle
@@ -84,6 +85,42 @@ def test_category_tree_cache_sees_renames():
     services.save_category(category=category, actor=None)
 
     assert selectors.category_tree().by_id[category.pk].name == "Стало"
+
+
+def test_tree_version_is_checked_at_most_every_few_seconds_per_process(
+    settings, django_assert_num_queries, monkeypatch
+):
+    from catalog.selectors import categories as tree_module
+
+    settings.MARKETPLACE_CATALOG_TREE_CHECK_SECONDS = 2
+    clock = [1000.0]
+    monkeypatch.setattr(tree_module.time, "monotonic", lambda: clock[0])
+    category = CategoryFactory(name="Было")
+    assert selectors.category_tree().by_id[category.pk].name == "Было"
+
+    # another process renames it (no signal here): this process keeps its tree, without a query, for 2 s
+    Category.objects.filter(pk=category.pk).update(name="Стало", updated_at=timezone.now())
+    clock[0] += 1.5
+    with django_assert_num_queries(0):
+        assert selectors.category_tree().by_id[category.pk].name == "Было"
+    clock[0] += 1
+    assert selectors.category_tree().by_id[category.pk].name == "Стало"
+
+
+def test_a_change_in_this_process_is_seen_at_once_despite_the_check_interval(settings, monkeypatch):
+    from catalog.selectors import categories as tree_module
+
+    settings.MARKETPLACE_CATALOG_TREE_CHECK_SECONDS = 60
+    monkeypatch.setattr(tree_module.time, "monotonic", lambda: 1000.0)
+    category = CategoryFactory(name="Было")
+    selectors.category_tree()
+
+    added = CategoryFactory(name="Новая", parent=category)
+    assert selectors.category_tree().by_id[added.pk].name == "Новая"
+    AttributeFactory(category=added, code="size")
+    assert [attribute.code for attribute in selectors.attribute_schema(added.pk)] == ["size"]
+    added.delete()
+    assert added.pk not in selectors.category_tree().by_id
 
 
 def test_inactive_parent_hides_its_subtree():
