@@ -267,8 +267,9 @@ def _estimated_rows(queryset: QuerySet[Listing]) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def popular_matches(matches: QuerySet[Listing], limit: int) -> list[int]:
-    """Keys of the `limit` most popular listings in `matches` (by orders in 30 days, then newest key).
+def popular_matches(matches: QuerySet[Listing], limit: int, *, fields: tuple[str, ...] = ()) -> list:
+    """Keys of the `limit` most popular listings in `matches` (by orders in 30 days, then newest key); with
+    `fields`, a tuple of those values for each instead (annotations of `matches` included).
 
     Left to itself, PostgreSQL walks the popularity index and tests every row against the search: quick when
     matches are spread over the order, a read of the whole table when they all sit at its tail (a word used
@@ -281,7 +282,7 @@ def popular_matches(matches: QuerySet[Listing], limit: int) -> list[int]:
     try:
         floor = _popularity_floor()
         if floor is not None:
-            above = matches.filter(orders_30d__gt=floor).order_by("-orders_30d", "-id").values_list("pk", flat=True)
+            above = _values(matches.filter(orders_30d__gt=floor).order_by("-orders_30d", "-id"), fields)
             if _estimated_rows(matches) >= MANY_MATCHES:
                 with transaction.atomic(), connection.cursor() as cursor:
                     cursor.execute("SELECT set_config('enable_bitmapscan', 'off', true)")
@@ -293,9 +294,13 @@ def popular_matches(matches: QuerySet[Listing], limit: int) -> list[int]:
                 return found
         # "+ 0" keeps the popularity index out of the order: the matches come from the full-text index.
         unordered = ExpressionWrapper(F("orders_30d") + 0, output_field=IntegerField())
-        return list(matches.order_by(unordered.desc(), "-id").values_list("pk", flat=True)[:limit])
+        return list(_values(matches.order_by(unordered.desc(), "-id"), fields)[:limit])
     except EmptyResultSet:
         return []
+
+
+def _values(queryset: QuerySet[Listing], fields: tuple[str, ...]) -> QuerySet:
+    return queryset.values_list(*fields) if fields else queryset.values_list("pk", flat=True)
 
 
 def _without(params: QueryDict, names: list[str]) -> QueryDict:
@@ -357,10 +362,17 @@ def browse(
 
     # Ranking every match of a common word would read them all: relevance orders the most popular matches.
     if by_relevance:
-        # The window gives both the candidates and the (capped) count (see popular_matches).
-        window = popular_matches(filtered, SEARCH_WINDOW + 1)
+        # The window gives the candidates, each with its relevance, and the (capped) count (see popular_matches).
+        window = popular_matches(rank(filtered, plan), SEARCH_WINDOW + 1, fields=("pk", "orders_30d", "relevance"))
         total, exact = min(len(window), SEARCH_WINDOW), len(window) <= SEARCH_WINDOW
-        source = rank(Listing.objects.filter(pk__in=window[:SEARCH_WINDOW]), plan)
+        # ordered here as order_by(RELEVANCE) orders in SQL: relevance (missing last), orders_30d, key, descending
+        ranked = [
+            pk
+            for pk, _orders, _relevance in sorted(
+                window[:SEARCH_WINDOW],
+                key=lambda row: (row[2] is None, -(row[2] or 0.0), -row[1], -row[0]),
+            )
+        ]
     # Brand counts are only shown for exact totals: a search for a common word needs no pass at all.
     needs_scan = bool(codes) or not by_relevance or exact
     page_size = settings.MARKETPLACE_CATALOG_PAGE_SIZE
@@ -384,15 +396,18 @@ def browse(
             total, exact = min(scan.total, limit), scan.total <= limit
         else:
             total, exact = _capped_count(filtered, limit)
-        source = filtered
     pages = max(1, -(-total // page_size))
     page = min(asked_page, pages)
-    if scan.keys is not None and page == asked_page:
+    if by_relevance:
+        keys = ranked[(page - 1) * page_size : page * page_size]
+    elif scan.keys is not None and page == asked_page:
         keys = scan.keys
     else:
         # The page's keys come from a narrow ordered query; only those rows are joined for their cards (joining
         # seller, storefront and cover photo before the sort would do it for every candidate).
-        keys = list(source.order_by(*ordering).values_list("pk", flat=True)[(page - 1) * page_size : page * page_size])
+        keys = list(
+            filtered.order_by(*ordering).values_list("pk", flat=True)[(page - 1) * page_size : page * page_size]
+        )
     listings = cards_in_order(keys)
 
     facets: list[Facet] = []
@@ -489,9 +504,9 @@ def listing_for_page(*, pk: int, viewer=None) -> Listing | None:
     """A listing with everything its page shows; others' unpublished listings do not exist (404)."""
     from catalog import policies
 
-    queryset = Listing.objects.select_related(
-        "seller__storefront", "seller__user", "brand", "category"
-    ).prefetch_related(
+    # the page reads the category from the kept tree and never the seller's account: joining them costs more than
+    # the query itself (hundreds of columns to compile and load)
+    queryset = Listing.objects.select_related("seller__storefront", "brand").prefetch_related(
         Prefetch("variants", queryset=Variant.objects.filter(is_active=True).order_by("position", "pk")),
         Prefetch(
             "photos",

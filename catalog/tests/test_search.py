@@ -234,3 +234,27 @@ def test_search_window_walk_leaves_the_planner_settings_as_they_were(popularity)
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_bitmapscan")
         assert cursor.fetchone()[0] == "on"
+
+
+def test_relevance_pages_follow_the_sql_order_of_relevance_popularity_and_key(client, popularity, settings):
+    """The window's rows are ranked in Python: every page holds what ORDER BY relevance would give, ties and all."""
+    from catalog.filters import order_by
+    from catalog.models import Listing
+    from catalog.selectors.search import plan_search, rank
+
+    settings.MARKETPLACE_CATALOG_PAGE_SIZE = 2
+    seller = make_seller()
+    kitchen = CategoryFactory(name="Чайники и кружки")
+    make_listing(seller, category=kitchen, title="Кружка", description="Подходит к чайнику", orders_30d=95)
+    for stars, orders in ((5, 85), (5, 85), (3, 85)):
+        listing = make_listing(seller, category=kitchen, title="Чайник чайник", orders_30d=orders)
+        Listing.objects.filter(pk=listing.pk).update(rating_avg=stars)
+    plan = plan_search("чайник", Listing.objects.published())
+    expected = list(rank(kettles(), plan).order_by(*order_by("", searching=True)).values_list("pk", flat=True))
+
+    shown = []
+    for page in (1, 2, 3, 4, 5):
+        shown += [listing.pk for listing in search(client, "чайник", page=page).context["listings"]]
+
+    assert len(expected) == 10
+    assert shown == expected
