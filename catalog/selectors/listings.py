@@ -34,6 +34,7 @@ from django.http import QueryDict
 from catalog.filters import RELEVANCE, ListingFilter, attribute_param, choice_condition, order_by
 from catalog.models import (
     Attribute,
+    AttributeType,
     Brand,
     Listing,
     ListingPhoto,
@@ -141,6 +142,7 @@ def _facet_scan(
     candidates: QuerySet[Listing],
     *,
     codes: list[str],
+    multi: frozenset[str] = frozenset(),
     disjunctive: dict[str, Q],
     limit: int,
     order: list[str] | None = None,
@@ -148,7 +150,8 @@ def _facet_scan(
 ) -> FacetScan:
     """Facet counts in one pass over the rows that match every filter but the facet filters ("disjunctive" facets).
 
-    `disjunctive` maps an attribute code (or "#brand") to its active condition. A facet's own condition is left
+    `codes` are the facets' attribute codes (`multi`: those holding lists). `disjunctive` maps an attribute code
+    (or "#brand") to its active condition. A facet's own condition is left
     out of its counts, so a buyer who ticked "black" still sees how many white ones there are; every other
     condition applies. Rows that fail two or more facet conditions count nowhere and are skipped first.
 
@@ -176,25 +179,31 @@ def _facet_scan(
         if len(names) > 1
         else ""
     )
-    attribute_terms, attribute_params = [], []
-    for name, flag in flag_of.items():
-        if name == "#brand":
-            attribute_terms.append(flag)
+    # One branch per facet: a row counts for a facet when it passes every facet condition but that facet's own.
+    # A single-choice value is read as text straight from the row; only multi-choice values are unnested.
+    branches, branch_params = [], []
+    for code in codes:
+        others = " AND ".join(flag for name, flag in flag_of.items() if name != code) or "TRUE"
+        if code in multi:
+            branches.append(
+                "SELECT 'a', %s, v.value, count(*) FROM rows CROSS JOIN LATERAL jsonb_array_elements_text("  # noqa: S608 - internal flag names; values are parameters
+                "CASE jsonb_typeof(rows.attributes -> %s) WHEN 'array' THEN rows.attributes -> %s "
+                "ELSE jsonb_build_array(rows.attributes -> %s) END) AS v(value) "
+                f"WHERE rows.attributes ? %s AND {others} GROUP BY 3"
+            )
+            branch_params += [code] * 5
         else:
-            attribute_terms.append(f"(kv.key = %s OR {flag})")
-            attribute_params.append(name)
-    attribute_where = " AND ".join(["kv.val IS NOT NULL", *attribute_terms])
+            branches.append(
+                "SELECT 'a', %s, rows.attributes ->> %s, count(*) FROM rows "  # noqa: S608 - internal flag names; values are parameters
+                f"WHERE rows.attributes ->> %s IS NOT NULL AND {others} GROUP BY 3"
+            )
+            branch_params += [code] * 3
     brand_where = " AND ".join(flag for name, flag in flag_of.items() if name != "#brand") or "TRUE"
     row_limit = limit * (len(names) + 1)
     query = (
         f"WITH rows AS MATERIALIZED (SELECT * FROM ({sql}) AS candidates {keep} LIMIT %s) "  # noqa: S608 - compiled ORM SQL; values are parameters
-        "SELECT 'a', kv.key, v.value, count(*) FROM rows "
-        # only the facets' keys are read from each row's attributes (not every key the row has)
-        "CROSS JOIN LATERAL (SELECT k.key, rows.attributes -> k.key FROM unnest(%s::text[]) AS k(key)) AS kv(key, val) "
-        "CROSS JOIN LATERAL jsonb_array_elements_text("
-        "CASE jsonb_typeof(kv.val) WHEN 'array' THEN kv.val ELSE jsonb_build_array(kv.val) END) AS v(value) "
-        f"WHERE {attribute_where} GROUP BY kv.key, v.value "
-        "UNION ALL SELECT 'b', b.slug, b.name, count(*) FROM rows JOIN catalog_brand b ON b.id = rows.brand_id "
+        + "".join(f"{branch} UNION ALL " for branch in branches)
+        + "SELECT 'b', b.slug, b.name, count(*) FROM rows JOIN catalog_brand b ON b.id = rows.brand_id "  # noqa: S608 - internal flag names
         f"WHERE {brand_where} GROUP BY b.slug, b.name "
         f"UNION ALL SELECT 't', NULL, NULL, count(*) FILTER (WHERE {every}) FROM rows "
         "UNION ALL SELECT 'n', NULL, NULL, count(*) FROM rows"
@@ -217,7 +226,7 @@ def _facet_scan(
     page: list[tuple[int, int]] = []
     total = scanned = 0
     with connection.cursor() as cursor:
-        cursor.execute(query, [*params, row_limit, codes, *attribute_params, *key_params])
+        cursor.execute(query, [*params, row_limit, *branch_params, *key_params])
         for kind, key, value, count in cursor.fetchall():
             if kind == "a":
                 values.setdefault(key, {})[value] = count
@@ -382,6 +391,7 @@ def browse(
         _facet_scan(
             candidates,
             codes=codes,
+            multi=frozenset(attribute.code for attribute in filterable if attribute.type == AttributeType.MULTI_CHOICE),
             disjunctive=disjunctive,
             limit=limit,
             # the same pass gives the page's keys when the order is plain columns (every sort but relevance)
