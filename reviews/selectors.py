@@ -47,8 +47,10 @@ def published_reviews(
         queryset = queryset.filter(stars=int(stars))
     if with_photos:
         queryset = queryset.filter(Exists(ReviewPhoto.objects.filter(review=OuterRef("pk"))))
+    # a listing's own reviews never show their listing; a seller's show each review's listing
+    related = ("author", "reply") if listing_id is not None else ("author", "reply", "listing")
     return (
-        queryset.select_related("author", "reply", "listing")
+        queryset.select_related(*related)
         .prefetch_related(
             Prefetch("photos", queryset=ReviewPhoto.objects.order_by("position", "pk")),
             Prefetch("aspect_answers", queryset=_shown_answers(), to_attr="shown_answers"),
