@@ -270,10 +270,30 @@ def _popularity_floor() -> int | None:
     return _floor_cache["floor"]  # type: ignore[return-value]
 
 
+ESTIMATES_KEPT = 2000
+_estimate_cache: OrderedDict[tuple, tuple[float, int]] = OrderedDict()
+
+
 def _estimated_rows(queryset: QuerySet[Listing]) -> int:
-    """The planner's estimate of how many rows match (planning only, nothing is read)."""
-    plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
-    return int(plan[0]["Plan"]["Plan Rows"])
+    """The planner's estimate of how many rows match (planning only, nothing is read).
+
+    Kept in each process for POPULARITY_FLOOR_SECONDS per query: like the floor, it only chooses how a search
+    reads its matches, never what it finds.
+    """
+    query = queryset.order_by().values("pk")
+    sql, params = query.query.sql_with_params()
+    key = (sql, repr(params))  # parameters may be lists (unhashable)
+    now = time.monotonic()
+    kept = _estimate_cache.get(key)
+    if kept is not None and now - kept[0] <= POPULARITY_FLOOR_SECONDS:
+        _estimate_cache.move_to_end(key)
+        return kept[1]
+    plan = json.loads(query.explain(format="json"))
+    rows = int(plan[0]["Plan"]["Plan Rows"])
+    _estimate_cache[key] = (now, rows)
+    if len(_estimate_cache) > ESTIMATES_KEPT:
+        _estimate_cache.popitem(last=False)
+    return rows
 
 
 def popular_matches(matches: QuerySet[Listing], limit: int, *, fields: tuple[str, ...] = ()) -> list:

@@ -189,6 +189,7 @@ def popularity(request, db, monkeypatch):
     for _ in range(3):
         make_listing(seller, category=kitchen, title="Чайник новый", orders_30d=0)
     monkeypatch.setattr(listing_selectors, "_floor_cache", {"at": -1e9, "floor": None})
+    monkeypatch.setattr(listing_selectors, "_estimate_cache", type(listing_selectors._estimate_cache)())
     many = 0 if request.param == "walk in order" else 10**9
     monkeypatch.setattr(listing_selectors, "MANY_MATCHES", many)
     monkeypatch.setattr(listing_selectors, "POPULARITY_WALK", 4)  # the floor: the 5th most popular listing
