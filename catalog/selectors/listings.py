@@ -253,6 +253,7 @@ def _facet_scan(
 # order instead of intersecting index bitmaps (see popular_matches).
 POPULARITY_WALK = 50_000
 MANY_MATCHES = 100_000
+SERIAL_MATCHES = 10_000  # a search reading all of more matches than this does it in one process (no parallel scan)
 POPULARITY_FLOOR_SECONDS = 300
 _floor_cache: dict[str, object] = {"at": -1e9, "floor": None}
 
@@ -310,9 +311,11 @@ def popular_matches(matches: QuerySet[Listing], limit: int, *, fields: tuple[str
     """
     try:
         floor = _popularity_floor()
+        estimate = None
         if floor is not None:
             above = _values(matches.filter(orders_30d__gt=floor).order_by("-orders_30d", "-id"), fields)
-            if _estimated_rows(matches) >= MANY_MATCHES:
+            estimate = _estimated_rows(matches)
+            if estimate >= MANY_MATCHES:
                 with transaction.atomic(), connection.cursor() as cursor:
                     cursor.execute("SELECT set_config('enable_bitmapscan', 'off', true)")
                     found = list(above[:limit])
@@ -323,7 +326,20 @@ def popular_matches(matches: QuerySet[Listing], limit: int, *, fields: tuple[str
                 return found
         # "+ 0" keeps the popularity index out of the order: the matches come from the full-text index.
         unordered = ExpressionWrapper(F("orders_30d") + 0, output_field=IntegerField())
-        return list(_values(matches.order_by(unordered.desc(), "-id"), fields)[:limit])
+        every_match = _values(matches.order_by(unordered.desc(), "-id"), fields)[:limit]
+        if estimate is None or estimate < SERIAL_MATCHES:
+            return list(every_match)
+        # Tens of thousands of matches: PostgreSQL would read them with two helper processes, three processes'
+        # work for one request, which a busy web server pays for in every other request. One process reads them.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('max_parallel_workers_per_gather'), "
+                "set_config('max_parallel_workers_per_gather', '0', true)"
+            )
+            previous = cursor.fetchone()[0]
+            found = list(every_match)
+            cursor.execute("SELECT set_config('max_parallel_workers_per_gather', %s, true)", [previous])
+        return found
     except EmptyResultSet:
         return []
 

@@ -237,6 +237,30 @@ def test_search_window_walk_leaves_the_planner_settings_as_they_were(popularity)
         assert cursor.fetchone()[0] == "on"
 
 
+def test_a_search_reading_all_of_many_matches_does_it_in_one_process_and_restores_the_setting(popularity, monkeypatch):
+    """Past SERIAL_MATCHES (the planner's estimate) the full read runs without parallel workers; same keys."""
+    from django.db import connection
+
+    monkeypatch.setattr(popularity, "SERIAL_MATCHES", 0)
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        if '"orders_30d" + ' in sql:  # the full read orders by popularity "+ 0"
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW max_parallel_workers_per_gather")
+                seen.append(cursor.fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        window = popularity.popular_matches(kettles(), 5)
+
+    assert window == most_popular(kettles(), 5)
+    assert seen == ["0"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "2"
+
+
 def test_relevance_pages_follow_the_sql_order_of_relevance_popularity_and_key(client, popularity, settings):
     """The window's rows are ranked in Python: every page holds what ORDER BY relevance would give, ties and all."""
     from catalog.filters import order_by
