@@ -1,0 +1,69 @@
+"""What each benchmarked page costs to render in one process, with nothing else running through it.
+
+    python bench/page_costs.py [--requests 25]   (DATABASE_URL of the `make bench` database, REDIS_URL)
+
+`make bench` measures throughput, which on a shared 2-core machine moves with whatever else runs there (its
+ceiling has ranged from 1 300 to 2 350 req/s within an hour). This measures the other way: the median time of
+each page rendered in-process through the whole middleware stack, page cache off, after 5 warm-up requests.
+Run it on two checkouts one after the other (alternating a few times) to compare code; it writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+from bench.run import django_setup  # noqa: E402
+
+PAGES = [
+    ("home page", "/"),
+    ("category page, three filters", "/c/{category}/?a_color=Чёрный&price_max=20000&in_stock=on"),
+    ("search: a common word", "/search/?q=кроссовки"),
+    ("search: a typo", "/search/?q=кросовки"),
+    ("search: wrong keyboard layout", "/search/?q=rhjccjdrb"),
+    ("listing page", "{listing}"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=25, help="timed requests per page (median reported)")
+    args = parser.parse_args()
+    os.environ["MARKETPLACE_PAGE_CACHE_SECONDS"] = "0"
+    django_setup()
+    logging.disable(logging.CRITICAL)
+    from django.test import Client
+
+    from bench.run import targets
+
+    found = dict(targets())
+    category = found["category page, three filters"].split("/")[2]
+    listing = found["listing page"]
+    client = Client(HTTP_ACCEPT_LANGUAGE="ru", HTTP_HOST="127.0.0.1")
+    result = {}
+    for name, pattern in PAGES:
+        path = pattern.format(category=category, listing=listing)
+        for _ in range(5):
+            response = client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}")
+        times = []
+        for _ in range(args.requests):
+            started = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+        result[name] = round(statistics.median(times), 1)
+        print(f"{name}: {result[name]} ms", flush=True)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
