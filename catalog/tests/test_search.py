@@ -261,6 +261,25 @@ def test_a_search_reading_all_of_many_matches_does_it_in_one_process_and_restore
         assert cursor.fetchone()[0] == "2"
 
 
+def test_the_planners_estimate_for_a_search_is_asked_once_for_a_while(popularity):
+    """The estimate only picks how the matches are read, so each process asks PostgreSQL once per query."""
+    from django.db import connection
+
+    asked = []
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith("EXPLAIN"):
+            asked.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        first = popularity.popular_matches(kettles(), 2)
+        second = popularity.popular_matches(kettles(), 2)
+
+    assert first == second == most_popular(kettles(), 2)
+    assert len(asked) == 1
+
+
 def test_relevance_pages_follow_the_sql_order_of_relevance_popularity_and_key(client, popularity, settings):
     """The window's rows are ranked in Python: every page holds what ORDER BY relevance would give, ties and all."""
     from catalog.filters import order_by
