@@ -257,3 +257,21 @@ def test_formula_page_is_public(client):
     assert "Dispute lost" in response.text
     assert "more than 24 hours" in response.text  # the published reply-time thresholds
     assert "more than 72 hours" in response.text
+
+
+def test_seller_badge_says_the_band_is_service_quality_not_the_review_average():
+    """5.0★ from reviews next to a "critical" band must not read as a contradiction: the band is labelled."""
+    from decimal import Decimal
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from reviews.models import Band, SellerRating
+
+    rating = SellerRating(average=Decimal("5.00"), count=3, quality_index=30, band=Band.CRITICAL)
+    with translation.override("ru"):
+        html = render_to_string("reviews/_seller_badge.html", {"rating": rating})
+
+    assert "★ 5,0" in html
+    assert "Качество: " in html
+    assert 'title="Качество работы: отправка в срок' in html
