@@ -26,4 +26,5 @@ def test_similar_products_shelf_shows_whole_rows_at_every_width(live_server, pag
     tops = {round(card.bounding_box()["y"]) for card in visible}
     assert cards.count() == 6
     assert len(visible) == shown
-    assert len(visible) % columns == 0 and len(tops) == shown // columns
+    assert len(visible) % columns == 0
+    assert len(tops) == shown // columns  # every shown row is full
