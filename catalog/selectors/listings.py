@@ -136,6 +136,7 @@ class FacetScan:
     brands: list[tuple[str, str, int]]  # slug, name, count
     total: int | None  # rows matching every filter; None when the pass stopped at its row limit
     keys: list[int] | None = None  # the asked-for page's keys in order; None when the pass could not give them
+    seen: int = 0  # rows matching every filter among those the pass read (all of them when total is not None)
 
 
 def _facet_scan(
@@ -199,7 +200,7 @@ def _facet_scan(
             )
             branch_params += [code] * 3
     brand_where = " AND ".join(flag for name, flag in flag_of.items() if name != "#brand") or "TRUE"
-    row_limit = limit * (len(names) + 1)
+    row_limit = limit * (len(names) + 1) + 1  # one more: a pass that stops can prove "more than `limit`"
     query = (
         f"WITH rows AS MATERIALIZED (SELECT * FROM ({sql}) AS candidates {keep} LIMIT %s) "  # noqa: S608 - compiled ORM SQL; values are parameters
         + "".join(f"{branch} UNION ALL " for branch in branches)
@@ -245,6 +246,7 @@ def _facet_scan(
         brands=brands[:BRAND_FACET_LIMIT],
         total=total if complete else None,
         keys=[key for _, key in sorted(page)] if order and complete else None,
+        seen=total,
     )
 
 
@@ -441,6 +443,8 @@ def browse(
     if not by_relevance:
         if scan.total is not None:
             total, exact = min(scan.total, limit), scan.total <= limit
+        elif scan.seen > limit:  # the pass stopped, but had already seen more matches than are ever counted
+            total, exact = limit, False
         else:
             total, exact = _capped_count(filtered, limit)
     pages = max(1, -(-total // page_size))

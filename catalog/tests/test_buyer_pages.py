@@ -469,10 +469,17 @@ def test_a_page_past_the_end_and_a_capped_count_still_show_the_right_listings(cl
     url = reverse("catalog:category", args=[shoes.slug])
 
     past_the_end = client.get(url, {"sort": "price", "page": 9})
-    settings.MARKETPLACE_CATALOG_COUNT_LIMIT = 4  # "more than 4": the pass stops after 4 of the 5 rows
-    capped = client.get(url, {"sort": "price", "page": 2})
+    settings.MARKETPLACE_CATALOG_COUNT_LIMIT = 4  # "more than 4": the pass stops after 5 rows, all matching
+    with CaptureQueriesContext(connection) as queries:
+        capped = client.get(url, {"sort": "price", "page": 2})
+    settings.MARKETPLACE_CATALOG_COUNT_LIMIT = 5  # the pass reads all 5 rows: an exact count of 5
+    exact = client.get(url, {"sort": "price", "page": 3})
 
     assert [listing.pk for listing in past_the_end.context["listings"]] == [listings[4].pk]
     assert past_the_end.context["result"].page == 3
     assert [listing.pk for listing in capped.context["listings"]] == [listings[2].pk, listings[3].pk]
+    assert capped.context["result"].total == 4
     assert capped.context["result"].total_is_exact is False
+    assert not [query for query in queries if query["sql"].startswith("SELECT COUNT(*)")]  # the pass proved it
+    assert (exact.context["result"].total, exact.context["result"].total_is_exact) == (5, True)
+    assert [listing.pk for listing in exact.context["listings"]] == [listings[4].pk]
