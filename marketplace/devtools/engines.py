@@ -31,8 +31,8 @@ def shared_buffers_mb() -> int:
     """PostgreSQL's page cache: a quarter of the machine's memory (the usual advice), 128 MB to 4 GB.
 
     The server's default, 128 MB, holds a tenth of a million-listing catalogue: every page read beyond it is
-    copied in from the OS cache again (a third of a broad search's time, measured in docs/benchmarks.md).
-    Memory is only taken as pages are read.
+    copied in from the OS cache again (a broad search took 107 ms so, 75 ms from the buffer cache; see
+    docs/operations.md). Memory is only taken as pages are read.
     """
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1024 * 1024)
     return max(128, min(total // 4, 4096))
@@ -101,7 +101,8 @@ def start_postgres(db_names: tuple[str, ...] = (DEFAULT_DB_NAME,)) -> tuple[str,
     blocks = int(server.psql("SELECT setting FROM pg_settings WHERE name = 'shared_buffers';").split()[2])
     if blocks * 8 // 1024 < shared_buffers_mb():  # the setting counts 8 kB pages
         server.psql(f"ALTER SYSTEM SET shared_buffers = '{shared_buffers_mb()}MB';")
-        restart = True
+        # a server another launcher is using keeps running: the setting applies from its next start
+        restart = restart or not was_running
     if restart:
         pgs.pg_ctl(["-m", "fast", "-w", "restart"], pgdata=PGDATA, user=_pg_owner())
     existing = server.psql("SELECT datname FROM pg_database;")
