@@ -38,6 +38,12 @@ def run_import(job_id: int) -> None:
 
 
 @shared_task(acks_late=True)
+def requeue_stalled_imports() -> int:
+    """Every 10 minutes: imports still waiting or running after a while get their message again."""
+    return imports.requeue_stalled_imports()
+
+
+@shared_task(acks_late=True)
 def send_follow_digests() -> int:
     """Daily: new arrivals from the sellers and categories each buyer follows."""
     return digest.send_follow_digests()

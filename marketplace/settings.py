@@ -323,6 +323,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # catalog: every 10 minutes, WebP renditions for photos whose own task was lost (e.g. with the broker)
     "catalog-missing-thumbnails": {"task": "catalog.tasks.make_missing_thumbnails", "schedule": 600.0},
+    # catalog: every 10 minutes, imports whose message was lost (or whose worker died) are sent again
+    "catalog-stalled-imports": {"task": "catalog.tasks.requeue_stalled_imports", "schedule": 600.0},
     # catalog: nightly, recount the search dictionary that typo/layout/transliteration corrections use
     "catalog-search-dictionary": {
         "task": "catalog.tasks.rebuild_search_dictionary",
@@ -398,6 +400,7 @@ MARKETPLACE_CATALOG_REPORTS_TO_HOLD = env.int("MARKETPLACE_CATALOG_REPORTS_TO_HO
 MARKETPLACE_CATALOG_LOW_STOCK_DEFAULT = 3
 MARKETPLACE_CATALOG_IMPORT_MAX_ROWS = env.int("MARKETPLACE_CATALOG_IMPORT_MAX_ROWS", default=20_000)
 MARKETPLACE_CATALOG_IMPORT_MAX_BYTES = env.int("MARKETPLACE_CATALOG_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+MARKETPLACE_CATALOG_IMPORT_REQUEUE_MINUTES = 10  # an import still waiting or running after this is sent again
 MARKETPLACE_CATALOG_SEARCH_MIN_RESULTS = 3  # fewer full-text hits than this and the query is corrected
 MARKETPLACE_CATALOG_RECENTLY_VIEWED = 20
 MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 60  # shelves (front page, a listing's similar ones) kept per process

@@ -13,11 +13,12 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -220,8 +221,53 @@ def _set_progress(job: ImportJob, **fields) -> None:
     ImportJob.objects.filter(pk=job.pk).update(**fields)
 
 
+IMPORT_LOCK = 7301  # the first key of the advisory lock a running import holds (the second is the job's id)
+
+
 def run_import(*, job_id: int) -> ImportJob:
-    """Check (and unless it is a dry run, write) an uploaded file; a second run of a finished job does nothing."""
+    """Check (and unless it is a dry run, write) an uploaded file; a second run of a finished job does nothing.
+
+    The run holds a PostgreSQL advisory lock on the job, so a copy of its message (the sweep below re-sends
+    messages that may be lost) finds it taken and leaves. The lock ends with the run or with its connection.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [IMPORT_LOCK, job_id])
+        if not cursor.fetchone()[0]:
+            return ImportJob.objects.get(pk=job_id)
+    try:
+        return _run_import(job_id)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [IMPORT_LOCK, job_id])
+
+
+def requeue_stalled_imports(*, now=None) -> int:
+    """Beat's sweep: send again the message of every import still waiting or running after
+    MARKETPLACE_CATALOG_IMPORT_REQUEUE_MINUTES (its message may have been lost with the broker, or its worker
+    died); one that has not finished in a day fails with a message asking for the file again.
+
+    Safe to repeat: a finished job ignores the message, a running one holds its lock. Returns how many it sent.
+    """
+    from catalog import tasks
+
+    now = now or timezone.now()
+    unfinished = ImportJob.objects.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])
+    unfinished.filter(created_at__lt=now - timedelta(days=1)).update(
+        status=ImportStatus.FAILED,
+        message=_("The import did not finish within a day. Please upload the file again."),
+        finished_at=now,
+    )
+    stalled = list(
+        unfinished.filter(
+            created_at__lt=now - timedelta(minutes=settings.MARKETPLACE_CATALOG_IMPORT_REQUEUE_MINUTES)
+        ).values_list("pk", flat=True)
+    )
+    for job_id in stalled:
+        tasks.run_import.delay(job_id)
+    return len(stalled)
+
+
+def _run_import(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("seller", "created_by").get(pk=job_id)
     if job.is_finished:
         return job

@@ -217,3 +217,74 @@ def test_other_sellers_import_job_is_404(client, seller, shoes, other_user):
     client.force_login(other.user)
 
     assert client.get(reverse("catalog:seller-import-job", args=[job.pk])).status_code == 404
+
+
+def test_sweep_sends_again_an_import_whose_message_was_lost_and_it_then_runs(seller, shoes, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalog import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.run_import, "delay", lambda job_id: sent.append(job_id))
+    lost = imports.start_import(
+        seller=seller, actor=seller.user, upload=csv_file(good_rows(shoes.slug)), mode="all_or_nothing", dry_run=False
+    )
+    fresh = imports.start_import(
+        seller=seller, actor=seller.user, upload=csv_file(good_rows(shoes.slug)), mode="all_or_nothing", dry_run=True
+    )
+    ImportJob.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+
+    assert imports.requeue_stalled_imports() == 1
+    assert sent == [lost.pk]  # the one queued a minute ago is left to its own message
+    imports.run_import(job_id=sent[0])
+    lost.refresh_from_db()
+    assert lost.status == ImportStatus.DONE
+    assert Listing.objects.count() == 2
+    fresh.refresh_from_db()
+    assert fresh.status == ImportStatus.QUEUED
+
+
+def test_sweep_fails_an_import_that_did_not_finish_in_a_day_with_a_clear_message(seller, shoes, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone, translation
+
+    from catalog import tasks
+
+    monkeypatch.setattr(tasks.run_import, "delay", lambda job_id: pytest.fail("a day-old import is not sent again"))
+    job = imports.start_import(
+        seller=seller, actor=seller.user, upload=csv_file(good_rows(shoes.slug)), mode="all_or_nothing", dry_run=False
+    )
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, created_at=timezone.now() - timedelta(days=2)
+    )
+
+    with translation.override("en"):
+        assert imports.requeue_stalled_imports() == 0
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert "upload the file again" in job.message
+    assert job.finished_at is not None
+    assert Listing.objects.count() == 0
+
+
+def test_a_second_copy_of_an_import_message_leaves_while_the_first_runs(seller, shoes):
+    """The running import holds an advisory lock on its job: a re-sent message finds it taken and does nothing."""
+    import psycopg
+    from django.db import connection
+
+    job = imports.start_import(
+        seller=seller, actor=seller.user, upload=csv_file(good_rows(shoes.slug)), mode="all_or_nothing", dry_run=False
+    )
+    params = connection.get_connection_params()
+    with psycopg.connect(**{key: value for key, value in params.items() if key != "cursor_factory"}) as other:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [imports.IMPORT_LOCK, job.pk])  # "the first run"
+        imports.run_import(job_id=job.pk)
+        job.refresh_from_db()
+        assert job.status == ImportStatus.QUEUED
+        assert Listing.objects.count() == 0
+    imports.run_import(job_id=job.pk)  # the lock went with the first run's connection
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
