@@ -221,10 +221,7 @@ def shared_page_cache(view=None, *, buyers: bool = True, on_hit: Callable[..., N
         if nonce:
             body = body.replace(str(nonce).encode(), NONCE_PLACEHOLDER.encode())
         session = getattr(request, "session", None)
-        stored = response.status_code == 200 and not response.cookies
-        if stored and session is not None and session.modified:
-            stored = False
-        if stored:
+        if response.status_code == 200 and not response.cookies and not (session is not None and session.modified):
             headers = [(name, value) for name, value in response.items() if name.lower() not in _SKIPPED_HEADERS]
             _write(key, (response.status_code, headers, body))
             response["X-Page-Cache"] = "miss"
