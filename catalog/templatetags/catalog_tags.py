@@ -1,7 +1,7 @@
 """Catalogue template helpers: the listing card, delivery wording, listing descriptions as safe HTML.
 
 {% load catalog_tags %}
-{% listing_card listing %}                 the one card (components/_listing_card.html) for a Listing
+{% listing_card listing %}                 the one card (components/_listing_card.html) for a Card or Listing
 {{ listing.description|listing_text }}    paragraphs and "- " lists, every piece escaped
 {{ listing.handling_days|ship_text }}      «Отправка завтра» / «Отправка 25 ноября»
 """
@@ -16,6 +16,9 @@ from django.utils import dateformat, timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from catalog.models import Listing
+from catalog.selectors.listings import Card
 
 register = template.Library()
 
@@ -47,58 +50,37 @@ CARD_CACHE_SIZE = 5000
 _card_cache: OrderedDict[tuple, str] = OrderedDict()
 
 
-def card_context(listing, photo_size: int = 400, actions: str = "") -> dict:
-    """The shared card's fields for a Listing fetched with selectors.card_queryset (no query here)."""
-    cover = listing.cover_photo if listing.cover_photo_id else None
-    storefront = getattr(listing.seller, "storefront", None)
+def card_context(card: Card, photo_size: int = 400, actions: str = "") -> dict:
+    """The shared card's fields for a Card (no query here)."""
     return {
-        "url": listing.get_absolute_url(),
-        "title": listing.title,
-        "photo_url": cover.grid_url if cover else "",
-        "photo_alt": (cover.alt if cover else "") or listing.title,
+        "url": card.get_absolute_url(),
+        "title": card.title,
+        "photo_url": card.photo_url,
+        "photo_alt": card.photo_alt or card.title,
         "photo_size": photo_size,
-        "price": listing.price,
-        "old_price": listing.old_price if listing.discount_percent else None,
-        "discount_percent": listing.discount_percent,
-        "rating": listing.rating_avg,
-        "reviews_count": listing.rating_count,
-        "delivery_text": ship_text(listing.handling_days) if listing.in_stock else _("Out of stock"),
-        "seller_name": storefront.name if storefront else "",
+        "price": card.price,
+        "old_price": card.old_price if card.discount_percent else None,
+        "discount_percent": card.discount_percent,
+        "rating": card.rating_avg,
+        "reviews_count": card.rating_count,
+        "delivery_text": ship_text(card.handling_days) if card.in_stock else _("Out of stock"),
+        "seller_name": card.seller_name,
         "actions": actions,
     }
 
 
 @register.simple_tag
-def listing_card(listing, photo_size: int = 400, actions: str = "") -> SafeString:
-    """The one card (components/_listing_card.html) for a Listing.
+def listing_card(listing: Card | Listing, photo_size: int = 400, actions: str = "") -> SafeString:
+    """The one card (components/_listing_card.html) for a Card, or a Listing fetched with card_queryset.
 
     Grids render dozens of cards, so each process keeps the HTML of recent cards; the key holds every
-    value the card shows (and the language and day), so a changed price or stock renders afresh.
+    value the card shows (the Card itself, and the language and day), so a changed price or stock renders afresh.
     """
-    cover = listing.cover_photo if listing.cover_photo_id else None
-    storefront = getattr(listing.seller, "storefront", None)
-    key = (
-        translation.get_language(),
-        timezone.localdate(),
-        listing.pk,
-        listing.slug,
-        listing.title,
-        listing.price,
-        listing.old_price,
-        listing.discount_percent,
-        listing.in_stock,
-        listing.rating_avg,
-        listing.rating_count,
-        listing.handling_days,
-        (cover.grid.name or cover.image.name, cover.alt) if cover else None,
-        storefront.name if storefront else "",
-        photo_size,
-        actions,
-    )
+    card = listing if isinstance(listing, Card) else Card.of(listing)
+    key = (translation.get_language(), timezone.localdate(), card, photo_size, actions)
     html = _card_cache.get(key)
     if html is None:
-        context = card_context(listing, photo_size, actions)
-        html = mark_safe(render_to_string(CARD_TEMPLATE, context))  # noqa: S308 - the template escapes
+        html = mark_safe(render_to_string(CARD_TEMPLATE, card_context(card, photo_size, actions)))  # noqa: S308 - the template escapes
         _card_cache[key] = html
         if len(_card_cache) > CARD_CACHE_SIZE:
             _card_cache.popitem(last=False)

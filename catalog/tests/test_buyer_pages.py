@@ -483,3 +483,24 @@ def test_a_page_past_the_end_and_a_capped_count_still_show_the_right_listings(cl
     assert not [query for query in queries if query["sql"].startswith("SELECT COUNT(*)")]  # the pass proved it
     assert (exact.context["result"].total, exact.context["result"].total_is_exact) == (5, True)
     assert [listing.pk for listing in exact.context["listings"]] == [listings[4].pk]
+
+
+def test_a_page_of_cards_is_read_in_the_order_asked_and_matches_the_card_of_the_listing(shoes):
+    from catalog.models import Listing
+    from catalog.selectors.listings import Card, card_queryset, cards_in_order
+
+    seller = make_seller(name="Лавка кроссовок")
+    with_photo = make_listing(seller, category=shoes, title="С фото", price="2490.00")
+    without_photo = make_listing(seller, category=shoes, title="Без фото", photos=0, status=ListingStatus.DRAFT)
+    Listing.objects.filter(pk=with_photo.pk).update(old_price=Decimal("2990.00"), discount_percent=17)
+
+    cards = cards_in_order([without_photo.pk, 999_999_999, with_photo.pk])
+
+    assert [card.pk for card in cards] == [without_photo.pk, with_photo.pk]  # a key no longer there is skipped
+    loaded = card_queryset(Listing.objects.all()).in_bulk([without_photo.pk, with_photo.pk])
+    assert cards == [Card.of(loaded[without_photo.pk]), Card.of(loaded[with_photo.pk])]
+    assert cards[1].seller_name == "Лавка кроссовок"
+    assert cards[1].old_price == Decimal("2990.00")
+    assert cards[1].photo_url.startswith("/media/listings/")
+    assert (cards[0].photo, cards[0].photo_url) == ("", "")
+    assert cards_in_order([]) == []
