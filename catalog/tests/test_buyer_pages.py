@@ -504,3 +504,47 @@ def test_a_page_of_cards_is_read_in_the_order_asked_and_matches_the_card_of_the_
     assert cards[1].photo_url.startswith("/media/listings/")
     assert (cards[0].photo, cards[0].photo_url) == ("", "")
     assert cards_in_order([]) == []
+
+
+def test_facet_checkboxes_are_labelled_escaped_and_keep_the_choice(client, shoes):
+    seller = make_seller()
+    make_listing(seller, category=shoes, title="Пара 1", brand="<b>Злой</b> & Co", attributes={"color": "Белый"})
+    make_listing(seller, category=shoes, title="Пара 2", brand="Alfa", attributes={"color": "Белый"})
+    make_listing(seller, category=shoes, title="Пара 3", brand="Alfa", attributes={"color": "Чёрный"})
+
+    unfiltered = client.get(reverse("catalog:category", args=[shoes.slug])).content.decode()
+    page = client.get(reverse("catalog:category", args=[shoes.slug]), {"a_color": "Чёрный"}).content.decode()
+
+    assert "<b>Злой</b>" not in unfiltered
+    assert "&lt;b&gt;Злой&lt;/b&gt; &amp; Co" in unfiltered
+    # the colour facet: every value with its count, the chosen one checked, each input with its own label
+    white = (
+        '<input class="form-check-input" type="checkbox" id="f-color-1" name="a_color" value="Белый">'
+        '<label class="form-check-label" for="f-color-1">Белый <span class="facet-count">2</span></label>'
+    )
+    black = (
+        '<input class="form-check-input" type="checkbox" id="f-color-2" name="a_color" value="Чёрный" checked>'
+        '<label class="form-check-label" for="f-color-2">Чёрный <span class="facet-count">1</span></label>'
+    )
+    assert white in page
+    assert black in page
+    # brands are counted under the colour filter: only Alfa's black pair is left
+    assert (
+        'name="brand" value="alfa"><label class="form-check-label" for="f-brand-1">Alfa <span class="facet-count">1'
+        in page
+    )
+    assert "Злой" not in page
+
+
+def test_number_and_yes_no_attributes_get_their_own_inputs_in_the_sidebar(client, shoes):
+    AttributeFactory(category=shoes, code="waterproof", name="Непромокаемые", type="boolean", is_filterable=True)
+    make_listing(make_seller(), category=shoes, attributes={"color": "Белый", "size": 42, "waterproof": True})
+
+    page = client.get(reverse("catalog:category", args=[shoes.slug]), {"a_size_min": "40", "a_waterproof": "true"})
+    content = page.content.decode()
+
+    assert 'type="number" step="any" id="id_a_size_min" name="a_size_min" value="40"' in content
+    assert 'id="id_a_size_max" name="a_size_max" value=""' in content
+    assert 'type="checkbox" id="id_a_waterproof" name="a_waterproof" value="true" checked' in content
+    assert '<label class="form-check-label" for="id_a_waterproof">Непромокаемые</label>' in content
+    assert [listing.title for listing in page.context["listings"]] == ["Кроссовки беговые"]

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import CheckboxInput
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -28,7 +29,17 @@ from marketplace.core.pagecache import shared_page_cache
 
 def _browse_context(request: HttpRequest, result: selectors.BrowseResult) -> dict:
     paginator = Paginator(range(result.total), settings.MARKETPLACE_CATALOG_PAGE_SIZE, allow_empty_first_page=True)
+    form = result.filterset.form
+    # The sidebar's inputs beyond the facets: number ranges and yes/no attributes (in the schema's order), then the
+    # two rating selects. Picked here once; the template looping over the whole form twice cost a millisecond.
+    attribute_inputs = [
+        (form[name], isinstance(field.widget, CheckboxInput))
+        for name, field in form.fields.items()
+        if name.startswith("a_") and not getattr(field, "choices", None)
+    ]
     return {
+        "attribute_inputs": attribute_inputs,
+        "rating_inputs": [form[name] for name in ("rating", "seller_rating")],
         "result": result,
         "listings": result.listings,
         "page_obj": paginator.page(result.page),
