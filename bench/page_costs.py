@@ -80,8 +80,15 @@ def main() -> None:
         db_ms = (backend_cpu_ns(backend) - db_started) / 1e6 / args.requests
         if connection.connection.info.backend_pid != backend:
             raise SystemExit("the database connection changed during the run: set DB_CONN_MAX_AGE above 0")
-        result[name] = {"ms": round(statistics.median(times), 1), "app_cpu_ms": round(app_ms, 1), "db_cpu_ms": round(db_ms, 1)}
-        print(f"{name}: median {result[name]['ms']} ms; CPU per request: app {app_ms:.1f} ms, db {db_ms:.1f} ms", flush=True)
+        result[name] = {
+            "ms": round(statistics.median(times), 1),
+            "app_cpu_ms": round(app_ms, 1),
+            "db_cpu_ms": round(db_ms, 1),
+        }
+        print(
+            f"{name}: median {result[name]['ms']} ms; CPU per request: app {app_ms:.1f} ms, db {db_ms:.1f} ms",
+            flush=True,
+        )
     print(json.dumps(result, ensure_ascii=False))
 
 

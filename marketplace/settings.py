@@ -402,6 +402,7 @@ MARKETPLACE_CATALOG_IMPORT_MAX_ROWS = env.int("MARKETPLACE_CATALOG_IMPORT_MAX_RO
 MARKETPLACE_CATALOG_IMPORT_MAX_BYTES = env.int("MARKETPLACE_CATALOG_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 MARKETPLACE_CATALOG_IMPORT_REQUEUE_MINUTES = 10  # an import still waiting or running after this is sent again
 MARKETPLACE_CATALOG_SEARCH_MIN_RESULTS = 3  # fewer full-text hits than this and the query is corrected
+MARKETPLACE_CATALOG_SEARCH_PLAN_SECONDS = 60  # how a query is read (as typed, corrected…) is kept per process
 MARKETPLACE_CATALOG_RECENTLY_VIEWED = 20
 MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 60  # shelves (front page, a listing's similar ones) kept per process
 # How often each process asks whether the category tree changed (0: on every request). A change made in the same

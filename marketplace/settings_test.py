@@ -21,6 +21,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".var" / "test-celerybeat-schedul
 # Tests see every change at once; the page cache's own tests turn it on.
 MARKETPLACE_PAGE_CACHE_SECONDS = 0
 MARKETPLACE_CATALOG_TREE_CHECK_SECONDS = 0  # a rolled-back test's categories must not outlive it in this process
+MARKETPLACE_CATALOG_SEARCH_PLAN_SECONDS = 0  # nor a plan made from its listings
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

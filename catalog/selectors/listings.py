@@ -50,7 +50,7 @@ from catalog.models import (
     Variant,
 )
 from catalog.selectors.categories import CategoryNode, attribute_schema, category_tree
-from catalog.selectors.search import SearchPlan, apply_search, plan_search, rank
+from catalog.selectors.search import SearchPlan, apply_search, kept_plan, plan_search, rank
 
 if TYPE_CHECKING:
     from sellers.models import Seller
@@ -439,6 +439,7 @@ def browse(
     Query count depends on how many attribute filters are active, never on page size or data size.
     """
     tree = category_tree()
+    default_base = base is None
     base = base if base is not None else public_listings()
     schema: list[Attribute] = []
     if category is not None:
@@ -447,7 +448,12 @@ def browse(
     plan = None
     searching = query is not None
     if searching:
-        plan = plan_search(query, base)
+        # the plan of a search in the whole public catalogue or one category is kept a minute (kept_plan)
+        plan = (
+            kept_plan(query, base, scope=category.id if category else None)
+            if default_base
+            else plan_search(query, base)
+        )
         base = apply_search(base, plan)
     brand_choices = list(Brand.objects.filter(slug__in=params.getlist("brand")[:50]).values_list("slug", "name"))
     filterset = ListingFilter(params, queryset=base, attributes=schema, brands=brand_choices)

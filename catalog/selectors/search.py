@@ -12,6 +12,9 @@ Tokens contain only letters and digits, so no user input reaches the tsquery syn
 
 from __future__ import annotations
 
+import dataclasses
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -159,6 +162,33 @@ def plan_search(raw: object, base: QuerySet[Listing]) -> SearchPlan:
     if found == 0:
         plan.mode = "trigram"
     return plan
+
+
+PLANS_KEPT = 2000
+_plans: OrderedDict[tuple, tuple[float, SearchPlan]] = OrderedDict()
+
+
+def kept_plan(raw: object, base: QuerySet[Listing], *, scope: object) -> SearchPlan:
+    """plan_search, kept in each process for MARKETPLACE_CATALOG_SEARCH_PLAN_SECONDS per `scope` and query text.
+
+    A plan only says how to read the query (as typed, corrected, by title trigrams) from whether enough listings
+    match it, which changes slowly; planning a popular query took one to four queries on every page. `scope` names
+    `base` (the category searched in): plans of different bases are never shared.
+    """
+    seconds = settings.MARKETPLACE_CATALOG_SEARCH_PLAN_SECONDS
+    if seconds <= 0:
+        return plan_search(raw, base)
+    key = (scope, clean_query(raw))
+    now = time.monotonic()
+    kept = _plans.get(key)
+    if kept is None or now - kept[0] > seconds:
+        kept = (now, plan_search(raw, base))
+        _plans[key] = kept
+        if len(_plans) > PLANS_KEPT:
+            _plans.popitem(last=False)
+    else:
+        _plans.move_to_end(key)
+    return dataclasses.replace(kept[1], tokens=list(kept[1].tokens))  # the caller's own copy
 
 
 def apply_search(queryset: QuerySet[Listing], plan: SearchPlan) -> QuerySet[Listing]:

@@ -302,3 +302,52 @@ def test_relevance_pages_follow_the_sql_order_of_relevance_popularity_and_key(cl
 
     assert len(expected) == 10
     assert shown == expected
+
+
+@pytest.fixture
+def kept_plans(settings, monkeypatch):
+    from catalog.selectors import search as search_selectors
+
+    settings.MARKETPLACE_CATALOG_SEARCH_PLAN_SECONDS = 60
+    monkeypatch.setattr(search_selectors, "_plans", type(search_selectors._plans)())
+    return search_selectors
+
+
+def test_a_popular_query_is_planned_once_a_minute_and_reads_the_same(client, catalogue, kept_plans):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        planned = search(client, "кросовки")
+    with CaptureQueriesContext(connection) as second:
+        kept = search(client, "кросовки")
+
+    assert len(second) < len(first)  # the correction's dictionary lookups are not made again
+    assert titles(kept) == titles(planned)
+    assert kept.context["plan"] == planned.context["plan"]
+    assert kept.context["plan"].corrected_from == "кросовки"
+    assert kept.context["plan"] is not kept_plans._plans[(None, "кросовки")][1]  # each page gets its own copy
+
+
+def test_a_kept_plan_is_made_again_after_its_time(client, catalogue, kept_plans, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(kept_plans.time, "monotonic", lambda: clock[0])
+    base = selectors.public_listings()
+    assert kept_plans.kept_plan("сковорода", base, scope=None).mode == "trigram"  # nothing matches yet
+    make_listing(make_seller(), category=catalogue["kitchen"], title="Сковорода чугунная")
+    make_listing(make_seller(), category=catalogue["kitchen"], title="Сковорода блинная")
+    make_listing(make_seller(), category=catalogue["kitchen"], title="Сковорода гриль")
+
+    clock[0] += 59
+    assert kept_plans.kept_plan("сковорода", base, scope=None).mode == "trigram"
+    clock[0] += 2
+    assert kept_plans.kept_plan("сковорода", base, scope=None).mode == "fts"
+
+
+def test_plans_of_different_categories_are_kept_apart(client, catalogue, kept_plans):
+    in_kitchen = search(client, "кроссовки", category=catalogue["kitchen"].slug)
+    everywhere = search(client, "кроссовки")
+
+    assert titles(in_kitchen) == set()
+    assert len(titles(everywhere)) == 3
+    assert set(kept_plans._plans) == {(catalogue["kitchen"].pk, "кроссовки"), (None, "кроссовки")}
