@@ -548,3 +548,24 @@ def test_number_and_yes_no_attributes_get_their_own_inputs_in_the_sidebar(client
     assert 'type="checkbox" id="id_a_waterproof" name="a_waterproof" value="true" checked' in content
     assert '<label class="form-check-label" for="id_a_waterproof">Непромокаемые</label>' in content
     assert [listing.title for listing in page.context["listings"]] == ["Кроссовки беговые"]
+
+
+@pytest.mark.parametrize("seller_status", ["active", "warned", "restricted", "suspended", "terminated"])
+@pytest.mark.parametrize("offer_paused", [False, True])
+def test_the_listing_page_shows_exactly_what_the_catalogue_shows(client, shoes, seller_status, offer_paused):
+    """The page reads visibility from the row and its seller; it must agree with Listing.objects.published()."""
+    from catalog.models import Listing
+    from sellers.models import Seller
+
+    seller = make_seller()
+    published = make_listing(seller, category=shoes, title="На продаже")
+    paused = make_listing(seller, category=shoes, title="На паузе", status=ListingStatus.PAUSED)
+    Seller.objects.filter(pk=seller.pk).update(status=seller_status, offer_paused=offer_paused)
+
+    for listing in (published, paused):
+        in_catalogue = Listing.objects.published().filter(pk=listing.pk).exists()
+        status = client.get(listing.get_absolute_url()).status_code
+        assert status == (200 if in_catalogue else 404), (listing.title, seller_status, offer_paused)
+    assert Listing.objects.published().filter(pk=published.pk).exists() == (
+        seller_status in ("active", "warned", "restricted") and not offer_paused
+    )
