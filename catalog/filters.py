@@ -6,6 +6,7 @@ Attribute filters are built from the category's schema: `a_<code>` (choices, rep
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 
 import django_filters
@@ -149,6 +150,18 @@ class ListingFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(seller__rating__count__gt=0, seller__rating__average__gte=Decimal(value))
+
+    def queryset_without(self, names: Collection[str]) -> QuerySet:
+        """The queryset under every valid filter but `names`: what a disjunctive facet counts over.
+
+        The same filters the form already cleaned, applied again without those (a second FilterSet for the same
+        request would build and validate its whole form again). Only for a valid filterset.
+        """
+        queryset = self.queryset
+        for name, value in self.form.cleaned_data.items():
+            if name not in names:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     @property
     def active_attribute_params(self) -> dict[str, str]:

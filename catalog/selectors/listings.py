@@ -420,13 +420,6 @@ def _values(queryset: QuerySet[Listing], fields: tuple[str, ...]) -> QuerySet:
     return queryset.values_list(*fields) if fields else queryset.values_list("pk", flat=True)
 
 
-def _without(params: QueryDict, names: list[str]) -> QueryDict:
-    copy = params.copy()
-    for name in names:
-        copy.pop(name, None)
-    return copy
-
-
 def browse(
     *,
     params: QueryDict,
@@ -475,9 +468,7 @@ def browse(
     candidates = base
     if valid and disjunctive:
         left_out = [attribute_param(attribute) for attribute in filterable if attribute.code in disjunctive]
-        candidates = ListingFilter(
-            _without(params, [*left_out, "brand"]), queryset=base, attributes=schema, brands=brand_choices
-        ).qs
+        candidates = filterset.queryset_without({*left_out, "brand"})
     elif valid:
         candidates = filtered
     limit = settings.MARKETPLACE_CATALOG_COUNT_LIMIT
