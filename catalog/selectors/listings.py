@@ -7,6 +7,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -158,8 +159,15 @@ def cards_in_order(keys: list[int]) -> list[Card]:
     return [found[key] for key in keys if key in found]
 
 
+@cache
+def _published() -> QuerySet[Listing]:
+    return Listing.objects.published()  # never evaluated itself: only its clones are
+
+
 def public_listings() -> QuerySet[Listing]:
-    return Listing.objects.published()
+    """What buyers may see (Listing.objects.published()). Built once per process and cloned: building its filter
+    and anti-join subquery took half a millisecond on every page."""
+    return _published().all()
 
 
 @dataclass
