@@ -129,6 +129,8 @@ CACHES = {
         # A slow or unreachable Redis must not hold pages up: give up quickly and render without the cache.
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     },
+    # Template fragments that are the same for every visitor ({% cache … using="fragments" %}), kept per process.
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 # Seconds an anonymous visitor may see a catalogue page that is that old (0 turns the page cache off).
 MARKETPLACE_PAGE_CACHE_SECONDS = env.int("MARKETPLACE_PAGE_CACHE_SECONDS", default=30)

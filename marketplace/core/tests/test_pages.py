@@ -354,3 +354,22 @@ def test_error_reference_is_shown_for_support(django_assert_num_queries):
 def assert_no_template_leftovers(html: str) -> None:
     assert "{{" not in html
     assert "{%" not in html
+
+
+def test_the_footer_is_rendered_once_per_language_and_follows_the_support_contacts(client, settings):
+    from django.core.cache import caches
+
+    fragments = caches["fragments"]
+    fragments.clear()
+    russian = client.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    client.get("/", HTTP_ACCEPT_LANGUAGE="ru")
+    kept_after_russian = len(fragments._cache)
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    settings.MARKETPLACE_SUPPORT_EMAIL = "help@example.org"
+    changed = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert kept_after_russian == 1
+    assert "Документы" in russian
+    assert ">Documents<" in english
+    assert 'href="mailto:help@example.org"' in changed
+    assert len(fragments._cache) == 3
