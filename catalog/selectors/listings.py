@@ -625,19 +625,44 @@ def _home_sections(*, limit: int) -> dict[str, list[Listing]]:
     }
 
 
+# What a listing page never shows of its seller: the legal and bank details (but the legal name, JSON-LD's fallback)
+# and the storefront's long texts and images. Fewer columns to compile and load on the busiest page.
+PAGE_SELLER_DEFERRED = (
+    "created_at", "updated_at", "application", "legal_form", "inn", "ogrn", "kpp", "legal_address", "bank_name", "bik",
+    "settlement_account", "correspondent_account", "contact_name", "contact_phone", "contact_email", "categories",
+    "approved_at", "offer_terms",
+)  # fmt: skip
+PAGE_STOREFRONT_DEFERRED = (
+    "created_at",
+    "updated_at",
+    "description",
+    "logo",
+    "banner",
+    "return_policy",
+    "shipping_policy",
+)
+
+
 def listing_for_page(*, pk: int, viewer=None) -> Listing | None:
     """A listing with everything its page shows; others' unpublished listings do not exist (404)."""
     from catalog import policies
 
     # the page reads the category from the kept tree and never the seller's account: joining them costs more than
     # the query itself (hundreds of columns to compile and load)
-    queryset = Listing.objects.select_related("seller__storefront", "brand").prefetch_related(
-        Prefetch("variants", queryset=Variant.objects.filter(is_active=True).order_by("position", "pk")),
-        Prefetch(
-            "photos",
-            queryset=ListingPhoto.objects.filter(is_live=True).order_by("position", "pk"),
-            to_attr="live_photos",
-        ),
+    queryset = (
+        Listing.objects.select_related("seller__storefront", "brand")
+        .defer(
+            *(f"seller__{name}" for name in PAGE_SELLER_DEFERRED),
+            *(f"seller__storefront__{name}" for name in PAGE_STOREFRONT_DEFERRED),
+        )
+        .prefetch_related(
+            Prefetch("variants", queryset=Variant.objects.filter(is_active=True).order_by("position", "pk")),
+            Prefetch(
+                "photos",
+                queryset=ListingPhoto.objects.filter(is_live=True).order_by("position", "pk"),
+                to_attr="live_photos",
+            ),
+        )
     )
     listing = queryset.defer("search_vector", "moderation_flags").filter(pk=pk).first()
     if listing is None:
@@ -656,10 +681,15 @@ def listing_for_page(*, pk: int, viewer=None) -> Listing | None:
     return None
 
 
+# What the listing page shows of a question: the author's first name only, never their account.
+QUESTION_SHOWN = ("listing_id", "created_at", "text", "status", "answer", "answer_status", "author__first_name")
+
+
 def public_questions(*, listing: Listing, limit: int = 20) -> list[ListingQuestion]:
     return list(
         ListingQuestion.objects.filter(listing=listing, status=QAStatus.PUBLISHED)
         .select_related("author")
+        .only(*QUESTION_SHOWN)
         .order_by("-created_at")[:limit]
     )
 

@@ -569,3 +569,35 @@ def test_the_listing_page_shows_exactly_what_the_catalogue_shows(client, shoes, 
     assert Listing.objects.published().filter(pk=published.pk).exists() == (
         seller_status in ("active", "warned", "restricted") and not offer_paused
     )
+
+
+def test_the_listing_page_reads_a_fixed_set_of_queries_and_no_field_it_left_out(client, shoes, user, settings):
+    """Every query the anonymous listing page makes, by name: a deferred field read later would add one."""
+    from catalog import services
+
+    seller = make_seller(name="Обувь у дома")
+    listing = make_listing(seller, category=shoes, photos=2)
+    user.first_name = "Анна"
+    user.save()
+    question = services.ask_question(listing=listing, author=user, text="Какая длина стельки у 42 размера?")
+    services.answer_question(question=question, actor=seller.user, text="27 сантиметров.")
+    settings.MARKETPLACE_CATALOG_TREE_CHECK_SECONDS = 60  # as in production: the tree is not asked about every time
+    client.get(listing.get_absolute_url())
+
+    with CaptureQueriesContext(connection) as queries:
+        content = client.get(listing.get_absolute_url()).content.decode()
+
+    tables = [query["sql"].split(" FROM ")[1].split()[0].strip('"') for query in queries.captured_queries]
+    assert tables == [
+        "catalog_listing",  # the listing with its seller, storefront and brand
+        "catalog_variant",
+        "catalog_listingphoto",
+        "catalog_listingquestion",  # with the author's first name
+        "reviews_sellerrating",
+        "orders_sellerreturnpolicy",
+        "reviews_productreview",
+        "reviews_listingrating",
+    ]
+    assert "Обувь у дома" in content
+    assert "Анна" in content
+    assert "27 сантиметров." in content
