@@ -207,8 +207,8 @@ def write_report(
         "process (parallel workers cost half as much CPU again);",
         "- a category page reads its rows once, from a covering index (`listing_cat_browse`: an index-only scan): "
         "that one pass counts every facet (a single-choice value read as text straight from the row), the brands "
-        "and the total, and gives the page's 24 keys; only those rows are joined for their cards (with just the "
-        "columns a card shows);",
+        "and the total, and gives the page's 24 keys; only those rows are joined for their cards, by one "
+        "handwritten statement read into plain values (no ORM compile, no model instances);",
         "- typo, wrong-layout and transliteration corrections look words up in a dictionary table with a trigram "
         "index (a few thousand rows), not in the listings;",
         '- counts stop at 10 000 ("more than 10 000"), facets count at most that many rows, and a category\'s '
@@ -218,7 +218,12 @@ def write_report(
         "- each process keeps the category tree with the categories' attribute schemas (its version checked at "
         "most every 2 seconds, a change made in the same process seen at once), the home shelves and each "
         'category\'s "similar" shelf for a minute, the HTML of recently shown listing cards (keyed by everything '
-        "a card shows) and, for 5 minutes, the planner's estimate that picks how a search reads its matches;",
+        "a card shows) and of the footer, each search query's plan (as typed, corrected or by trigrams) for a "
+        "minute and, for 5 minutes, the planner's estimate that picks how a search reads its matches;",
+        "- the filter sidebar's facet checkboxes are written by a template tag, not looped over in the template; "
+        "a listing page loads only what it shows of its seller and of the question authors;",
+        "- gunicorn workers freeze what they load at start out of Python's garbage collector (`gc.freeze()` in "
+        "`marketplace/wsgi.py`), so its full passes no longer walk ~130 000 long-lived objects;",
         "- visitors share rendered pages for 30 seconds (Redis): every answer gets the visitor's own CSRF token, "
         "CSP nonce and personal parts (a signed-in buyer's header, favourite and follow buttons…) put back in;",
         "- the embedded PostgreSQL's `shared_buffers` is a quarter of the machine's memory (up to 4 GB), not the "
