@@ -24,7 +24,7 @@ class TermsAcceptanceMiddleware:
             return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            current_ids = sorted(doc.pk for doc in selectors.documents_requiring_acceptance())
+            current_ids = selectors.document_ids_requiring_acceptance()
             if request.session.get(_SESSION_KEY) != current_ids:
                 if selectors.pending_documents_for(user=user):
                     return redirect(f"{reverse('legal:accept')}?{urlencode({'next': request.get_full_path()})}")

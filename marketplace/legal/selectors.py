@@ -17,6 +17,12 @@ def documents_requiring_acceptance() -> list[PlatformTerms]:
     return [doc for doc in current_documents() if doc.kind in USER_ACCEPTANCE_KINDS]
 
 
+def document_ids_requiring_acceptance() -> list[int]:
+    """The ids of the documents every user must have accepted, in order: what the terms middleware compares with
+    the session on each signed-in request, without loading the documents' texts (tens of kilobytes)."""
+    return sorted(current_documents().filter(kind__in=USER_ACCEPTANCE_KINDS).values_list("pk", flat=True))
+
+
 def pending_documents_for(*, user) -> list[PlatformTerms]:
     """Current required documents the user has not accepted yet (e.g. a new version took effect)."""
     documents = documents_requiring_acceptance()

@@ -177,3 +177,24 @@ def test_signup_records_acceptance_of_the_current_terms_and_privacy_policy(clien
     acceptances = TermsAcceptance.objects.filter(user__email="new.buyer@example.com").select_related("terms")
     assert {(a.terms.kind, a.terms.version) for a in acceptances} == {("terms", "1.0"), ("privacy", "1.0")}
     assert {a.ip_address for a in acceptances} == {"198.51.100.4"}
+
+
+def test_the_signed_in_check_compares_document_ids_without_loading_their_texts(client, user, make_version):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from marketplace.legal import selectors
+
+    make_version(version="2.0", days=-2)  # not in force yet: not among the ids
+    client.force_login(user)
+    client.get("/")  # the session's first request checks the user's acceptances once and remembers the ids
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+
+    expected = sorted(document.pk for document in selectors.documents_requiring_acceptance())
+    assert selectors.document_ids_requiring_acceptance() == expected
+    assert len(expected) == 2  # the terms and the privacy policy in force
+    terms_queries = [query["sql"] for query in queries.captured_queries if "legal_platformterms" in query["sql"]]
+    assert terms_queries
+    assert not any("body_ru" in sql or "body_en" in sql for sql in terms_queries)
