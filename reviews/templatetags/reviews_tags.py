@@ -17,7 +17,8 @@ def listing_reviews(context, listing, limit: int = 5) -> dict:
     return {
         "listing": listing,
         "reviews": reviews,
-        "aggregate": selectors.listing_rating(listing_id=listing.pk),
+        # written together with the listing's rating_count (services.ratings): a listing counting none has none
+        "aggregate": selectors.listing_rating(listing_id=listing.pk) if listing.rating_count else None,
         # Aspects summarise published reviews: a listing without any (most of them) needs no query for them.
         "aspects": selectors.aspect_summaries(listing_id=listing.pk) if reviews else [],
         "request": request,

@@ -275,3 +275,17 @@ def test_seller_badge_says_the_band_is_service_quality_not_the_review_average():
     assert "★ 5,0" in html
     assert "Качество: " in html
     assert 'title="Качество работы: отправка в срок' in html
+
+
+def test_listing_page_shows_the_star_distribution_once_the_rating_is_recomputed(client, buyer, seller):
+    review = published(buyer, seller, text="Сидят хорошо")
+    url = review.listing.get_absolute_url()
+
+    before = client.get(url).text  # published, not yet counted: the review shows, the aggregate does not
+    services.relay_recomputes()
+    after = client.get(url).text
+
+    assert "Сидят хорошо" in before
+    assert "5 ★</dt>" not in before
+    assert "5 ★</dt>" in after
+    assert '"AggregateRating"' in after
