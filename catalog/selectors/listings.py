@@ -607,22 +607,24 @@ def _kept_shelf(key: tuple, build):
     return value
 
 
-def home_sections(*, limit: int = 12) -> dict[str, list[Listing]]:
+def home_sections(*, limit: int = 12) -> dict[str, list[Card]]:
     """The front page's shelves: new, popular, top rated and discounted (one query each).
 
-    Kept in each process (`_kept_shelf`): the busiest page need not hit the database on every visit.
+    Kept in each process (`_kept_shelf`), as Cards: the busiest page need not hit the database, nor turn listings
+    into cards, on every visit.
     """
     return _kept_shelf(("home", limit), lambda: _home_sections(limit=limit))
 
 
-def _home_sections(*, limit: int) -> dict[str, list[Listing]]:
+def _home_sections(*, limit: int) -> dict[str, list[Card]]:
     base = card_queryset(public_listings())
-    return {
-        "new": list(base.order_by("-published_at", "-id")[:limit]),
-        "popular": list(base.order_by("-orders_30d", "-id")[:limit]),
-        "top_rated": list(base.filter(rating_count__gt=0).order_by("-rating_avg", "-rating_count", "-id")[:limit]),
-        "discounted": list(base.filter(discount_percent__gt=0).order_by("-discount_percent", "-id")[:limit]),
+    shelves = {
+        "new": base.order_by("-published_at", "-id"),
+        "popular": base.order_by("-orders_30d", "-id"),
+        "top_rated": base.filter(rating_count__gt=0).order_by("-rating_avg", "-rating_count", "-id"),
+        "discounted": base.filter(discount_percent__gt=0).order_by("-discount_percent", "-id"),
     }
+    return {name: [Card.of(listing) for listing in shelf[:limit]] for name, shelf in shelves.items()}
 
 
 # What a listing page never shows of its seller: the legal and bank details (but the legal name, JSON-LD's fallback)
@@ -703,15 +705,16 @@ def unanswered_questions_for_seller(*, seller: Seller) -> QuerySet[ListingQuesti
     )
 
 
-def similar_listings(*, listing: Listing, limit: int = 8) -> list[Listing]:
+def similar_listings(*, listing: Listing, limit: int = 8) -> list[Card]:
     """The category's most popular listings but this one: the "similar" shelf of a listing page.
 
-    Every listing of a category shows the same shelf, so it is kept per category (`_kept_shelf`).
+    Every listing of a category shows the same shelf, so it is kept per category (`_kept_shelf`), as Cards.
     """
 
-    def build() -> list[Listing]:
+    def build() -> list[Card]:
         ordered = card_queryset(public_listings().filter(category_id=listing.category_id))
-        return list(ordered.order_by("-orders_30d", "-id")[: limit + 1])  # one more, in case this one is there
+        # one more, in case this one is there
+        return [Card.of(item) for item in ordered.order_by("-orders_30d", "-id")[: limit + 1]]
 
     shelf = _kept_shelf(("similar", listing.category_id, limit), build)
     return [item for item in shelf if item.pk != listing.pk][:limit]
