@@ -25,15 +25,9 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+from bench import page_costs  # noqa: E402
 
-PAGES = {
-    "home page": "/",
-    "category page, three filters": "/c/{category}/?a_color=Чёрный&price_max=20000&in_stock=on",
-    "search: a common word": "/search/?q=кроссовки",
-    "search: a typo": "/search/?q=кросовки",
-    "search: wrong keyboard layout": "/search/?q=rhjccjdrb",
-    "listing page": "{listing}",
-}
+PAGES = dict(page_costs.PAGES)  # the same pages, the same addresses
 WARM_UP = 3
 
 
