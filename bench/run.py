@@ -222,6 +222,10 @@ def write_report(
         "minute and, for 5 minutes, the planner's estimate that picks how a search reads its matches;",
         "- the filter sidebar's facet checkboxes are written by a template tag, not looped over in the template; "
         "a listing page loads only what it shows of its seller and of the question authors;",
+        "- the reads by key (a listing page's listing with its seller, storefront and brand, its variants, photos, "
+        "questions and ratings; the cards of every page) are statements written once from the models' column "
+        "names and run as server-side prepared statements, parsed and planned once per connection, their rows "
+        "turned into model instances without the ORM compiling a query (`marketplace/core/db.py`);",
         "- gunicorn workers freeze what they load at start out of Python's garbage collector (`gc.freeze()` in "
         "`marketplace/wsgi.py`), so its full passes no longer walk ~130 000 long-lived objects;",
         "- visitors share rendered pages for 30 seconds (Redis): every answer gets the visitor's own CSRF token, "

@@ -113,6 +113,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5))
+# The hottest reads by key run as server-side prepared statements (marketplace/core/db.py); turn off behind a
+# transaction-pooling PgBouncer without max_prepared_statements (older than 1.21).
+DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 
 # CACHE / SESSIONS (PostgreSQL, so logins and rate limits survive a Redis outage) -----------------
 CACHES = {

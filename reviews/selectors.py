@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
+from marketplace.core.db import RowShape, prepared_cursor
 from orders.models import Incident, Order, OrderLine
 
 from .models import (
@@ -59,12 +60,26 @@ def published_reviews(
     )
 
 
+# Both are read by key on every listing page: prepared statements, no ORM compiling (marketplace/core/db.py).
+LISTING_RATING = RowShape.of(ListingRating)
+LISTING_RATING_SQL = f"SELECT {LISTING_RATING.select('r')} FROM reviews_listingrating r WHERE r.listing_id = %s"  # noqa: S608 - column names from the model
+SELLER_RATING = RowShape.of(SellerRating)
+SELLER_RATING_SQL = f"SELECT {SELLER_RATING.select('r')} FROM reviews_sellerrating r WHERE r.seller_id = %s"  # noqa: S608 - column names from the model
+
+
+def _one(shape: RowShape, sql: str, key: int):
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+    return None if row is None else shape.build(row)
+
+
 def listing_rating(*, listing_id: int) -> ListingRating | None:
-    return ListingRating.objects.filter(listing_id=listing_id).first()
+    return _one(LISTING_RATING, LISTING_RATING_SQL, listing_id)
 
 
 def seller_rating(*, seller_id: int) -> SellerRating | None:
-    return SellerRating.objects.filter(seller_id=seller_id).first()
+    return _one(SELLER_RATING, SELLER_RATING_SQL, seller_id)
 
 
 def reviewable_lines(*, order: Order) -> list[tuple[OrderLine, ProductReview | None]]:

@@ -8,9 +8,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
@@ -23,7 +23,6 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -52,9 +51,8 @@ from catalog.models import (
 )
 from catalog.selectors.categories import CategoryNode, attribute_schema, category_tree
 from catalog.selectors.search import SearchPlan, apply_search, kept_plan, plan_search, rank
-
-if TYPE_CHECKING:
-    from sellers.models import Seller
+from marketplace.core.db import RowShape, prepared_cursor
+from sellers.models import Seller, Storefront
 
 # What the seller cabinet's listing table leaves out (the vector and the description are the big ones).
 CABINET_DEFERRED = ("search_vector", "description", "attributes", "package_contents", "moderation_flags")
@@ -153,7 +151,7 @@ def cards_in_order(keys: list[int]) -> list[Card]:
     """The cards of these listings, in the order given (one query; keys no longer there are skipped)."""
     if not keys:
         return []
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # parsed and planned once per connection
         cursor.execute(CARDS_SQL, [list(keys)])
         found = {row[0]: Card(*row) for row in cursor.fetchall()}
     return [found[key] for key in keys if key in found]
@@ -645,55 +643,112 @@ PAGE_STOREFRONT_DEFERRED = (
 )
 
 
+# The listing page's rows, read by key through prepared statements into model instances (marketplace/core/db.py):
+# compiling these queries through the ORM cost more than everything PostgreSQL did for the page.
+PAGE_LISTING = RowShape.of(Listing, exclude=("search_vector", "moderation_flags"))
+PAGE_SELLER = RowShape.of(Seller, exclude=PAGE_SELLER_DEFERRED)
+PAGE_STOREFRONT = RowShape.of(Storefront, exclude=PAGE_STOREFRONT_DEFERRED)
+PAGE_BRAND = RowShape.of(Brand)
+PAGE_VARIANT = RowShape.of(Variant)
+PAGE_PHOTO = RowShape.of(ListingPhoto)
+LISTING_PAGE_SQL = (
+    f"SELECT {PAGE_LISTING.select('l')}, {PAGE_SELLER.select('s')}, {PAGE_STOREFRONT.select('f')}, "  # noqa: S608 - column names from the models
+    f"{PAGE_BRAND.select('b')} "
+    "FROM catalog_listing l "
+    "JOIN sellers_seller s ON s.id = l.seller_id "
+    "LEFT JOIN sellers_storefront f ON f.seller_id = l.seller_id "
+    "LEFT JOIN catalog_brand b ON b.id = l.brand_id "
+    "WHERE l.id = %s"
+)
+PAGE_VARIANTS_SQL = (
+    f"SELECT {PAGE_VARIANT.select('v')} FROM catalog_variant v "  # noqa: S608 - column names from the models
+    "WHERE v.listing_id = %s AND v.is_active ORDER BY v.position, v.id"
+)
+PAGE_PHOTOS_SQL = (
+    f"SELECT {PAGE_PHOTO.select('p')} FROM catalog_listingphoto p "  # noqa: S608 - column names from the models
+    "WHERE p.listing_id = %s AND p.is_live ORDER BY p.position, p.id"
+)
+
+
 def listing_for_page(*, pk: int, viewer=None) -> Listing | None:
-    """A listing with everything its page shows; others' unpublished listings do not exist (404)."""
+    """A listing with everything its page shows; others' unpublished listings do not exist (404).
+
+    The listing comes with its seller (what the page shows of it), the storefront and the brand cached as if
+    `select_related`, its active variants as `page_variants` and its live photos as `live_photos`.
+    """
     from catalog import policies
 
-    # the page reads the category from the kept tree and never the seller's account: joining them costs more than
-    # the query itself (hundreds of columns to compile and load)
-    queryset = (
-        Listing.objects.select_related("seller__storefront", "brand")
-        .defer(
-            *(f"seller__{name}" for name in PAGE_SELLER_DEFERRED),
-            *(f"seller__storefront__{name}" for name in PAGE_STOREFRONT_DEFERRED),
-        )
-        .prefetch_related(
-            Prefetch("variants", queryset=Variant.objects.filter(is_active=True).order_by("position", "pk")),
-            Prefetch(
-                "photos",
-                queryset=ListingPhoto.objects.filter(is_live=True).order_by("position", "pk"),
-                to_attr="live_photos",
-            ),
-        )
-    )
-    listing = queryset.defer("search_vector", "moderation_flags").filter(pk=pk).first()
-    if listing is None:
-        return None
-    # what Listing.objects.published() asks in SQL, read from the row and its seller (a subquery cost a millisecond
-    # of compiling on every page)
-    if listing.status == ListingStatus.PUBLISHED and listing.seller.listings_visible:
-        return listing
-    if viewer is not None and (
-        policies.can_manage_listings(viewer, listing.seller) or policies.can_moderate_listings(viewer)
-    ):
+    with prepared_cursor() as cursor:
+        cursor.execute(LISTING_PAGE_SQL, [pk])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        listing, seller = _listing_page_row(row)
+        visible = listing.status == ListingStatus.PUBLISHED and seller.listings_visible
+        if not visible and not (
+            viewer is not None
+            and (policies.can_manage_listings(viewer, seller) or policies.can_moderate_listings(viewer))
+        ):
+            return None
+        cursor.execute(PAGE_VARIANTS_SQL, [pk])
+        listing.page_variants = [_child(PAGE_VARIANT, values, listing) for values in cursor.fetchall()]
+        cursor.execute(PAGE_PHOTOS_SQL, [pk])
+        listing.live_photos = [_child(PAGE_PHOTO, values, listing) for values in cursor.fetchall()]
+    # what Listing.objects.published() asks in SQL, read from the row and its seller
+    if not visible:
         if not listing.live_photos:
             listing.live_photos = list(listing.photos.order_by("position", "pk"))
         listing.is_preview = True
-        return listing
-    return None
+    return listing
 
 
-# What the listing page shows of a question: the author's first name only, never their account.
-QUESTION_SHOWN = ("listing_id", "created_at", "text", "status", "answer", "answer_status", "author__first_name")
+def _listing_page_row(row) -> tuple[Listing, Seller]:
+    ends = []
+    for shape in (PAGE_LISTING, PAGE_SELLER, PAGE_STOREFRONT, PAGE_BRAND):
+        ends.append((ends[-1] if ends else 0) + len(shape))
+    listing = PAGE_LISTING.build(row[: ends[0]])
+    seller = PAGE_SELLER.build(row[ends[0] : ends[1]])
+    storefront = PAGE_STOREFRONT.build_or_none(row[ends[1] : ends[2]])
+    brand = PAGE_BRAND.build_or_none(row[ends[2] : ends[3]])
+    Listing._meta.get_field("seller").set_cached_value(listing, seller)
+    Listing._meta.get_field("brand").set_cached_value(listing, brand)
+    Seller._meta.get_field("storefront").set_cached_value(seller, storefront)  # None: as select_related leaves it
+    if storefront is not None:
+        Storefront._meta.get_field("seller").set_cached_value(storefront, seller)
+    return listing, seller
+
+
+def _child(shape: RowShape, values, listing: Listing):
+    child = shape.build(values)
+    child._meta.get_field("listing").set_cached_value(child, listing)
+    return child
+
+
+# What the listing page shows of a question (and of its author, the first name only, never their account).
+PAGE_QUESTION = RowShape.of(
+    ListingQuestion, only=("listing", "author", "created_at", "text", "status", "answer", "answer_status")
+)
+PAGE_QUESTION_AUTHOR = RowShape.of(get_user_model(), only=("first_name",))
+QUESTIONS_SQL = (
+    f"SELECT {PAGE_QUESTION.select('q')}, {PAGE_QUESTION_AUTHOR.select('u')} "  # noqa: S608 - column names from the models
+    "FROM catalog_listingquestion q JOIN accounts_user u ON u.id = q.author_id "
+    "WHERE q.listing_id = %s AND q.status = %s ORDER BY q.created_at DESC, q.id DESC LIMIT %s"
+)
 
 
 def public_questions(*, listing: Listing, limit: int = 20) -> list[ListingQuestion]:
-    return list(
-        ListingQuestion.objects.filter(listing=listing, status=QAStatus.PUBLISHED)
-        .select_related("author")
-        .only(*QUESTION_SHOWN)
-        .order_by("-created_at")[:limit]
-    )
+    """The listing's published questions, newest first, with their authors' first names."""
+    with prepared_cursor() as cursor:
+        cursor.execute(QUESTIONS_SQL, [listing.pk, QAStatus.PUBLISHED.value, limit])
+        rows = cursor.fetchall()
+    questions = []
+    split = len(PAGE_QUESTION)
+    author_field = ListingQuestion._meta.get_field("author")
+    for row in rows:
+        question = PAGE_QUESTION.build(row[:split])
+        author_field.set_cached_value(question, PAGE_QUESTION_AUTHOR.build(row[split:]))
+        questions.append(question)
+    return questions
 
 
 def unanswered_questions_for_seller(*, seller: Seller) -> QuerySet[ListingQuestion]:

@@ -115,7 +115,7 @@ def _listing_context(request: HttpRequest, listing: Listing, **forms) -> dict:
         for attribute in schema
         if attribute.code in (listing.attributes or {})
     ]
-    variants = list(listing.variants.all())
+    variants = listing.page_variants
     chosen = None
     wanted = request.GET.get("variant")
     if wanted and wanted.isdigit():

@@ -1,0 +1,121 @@
+"""Hot, fixed-shape reads without the ORM's per-request compiling, run as server-side prepared statements.
+
+The busiest pages read a handful of rows by key. Through the ORM, building and compiling those queries cost more
+than PostgreSQL spent answering them, and PostgreSQL spent more planning them than running them. Here a query's
+SQL is written once (from the models' own column names), `prepared_cursor` has PostgreSQL parse and plan it once
+per connection, and `RowShape.build` turns each row into a model instance the way the ORM's `from_db` does:
+columns left out are deferred, as with `.only()`.
+
+Only for statements whose best plan does not depend on the values (look-ups by primary or foreign key): a
+prepared statement may switch to one generic plan after five executions. `DB_PREPARED_STATEMENTS=0` turns
+preparing off (for a transaction-pooling PgBouncer older than 1.21, or one without `max_prepared_statements`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import psycopg
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Model
+from psycopg.pq import Format
+
+TIMESTAMPTZ_OID = psycopg.adapters.types["timestamptz"].oid
+NEVER_BY_COUNT = 2**62
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """Server-side parameter binding, and every statement prepared on its first execution on the connection."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+class _LoggedPreparingCursor(_PreparingCursor):
+    """While queries are logged (DEBUG, tests): psycopg does not keep the text of a prepared execution, which
+    Django's query log reads (`last_executed_query`)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        result = super().execute(query, params, binary=binary)
+        if self._query is None:
+            self._query = self._convert_query(query, params)
+        return result
+
+
+@contextmanager
+def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[CursorWrapper]:
+    """A cursor like `connection.cursor()` (logged, errors wrapped, health-checked) whose statements are prepared."""
+    connection = connections[using]
+    if not getattr(settings, "DB_PREPARED_STATEMENTS", True):
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    # what BaseDatabaseWrapper._cursor and the backend's create_cursor do, with our cursor class instead of the
+    # connection's client-side one
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        if connection.connection.prepare_threshold is None:
+            # Django connects with None, which turns preparing off altogether; a threshold no statement reaches
+            # leaves the ORM's statements unprepared and lets ours be prepared when they ask
+            connection.connection.prepare_threshold = NEVER_BY_COUNT
+        cursor_class = _LoggedPreparingCursor if connection.queries_logged else _PreparingCursor
+        raw = cursor_class(connection.connection)
+        if connection.timezone != connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
+            register_tzloader(connection.timezone, raw)
+        cursor = connection._prepare_cursor(raw)
+    with cursor:
+        yield cursor
+
+
+@dataclass(frozen=True)
+class RowShape:
+    """Which of a model's columns a query selects, and how to turn them back into an instance."""
+
+    model: type[Model]
+    attnames: tuple[str, ...]
+    columns: tuple[str, ...]
+    converters: tuple[tuple[int, object], ...]  # (position, field) for fields with from_db_value (JSON)
+    pk_position: int
+
+    @classmethod
+    def of(cls, model: type[Model], *, exclude: Iterable[str] = (), only: Iterable[str] = ()) -> RowShape:
+        """Every concrete field of `model` (or only those named), but the excluded ones; the primary key always."""
+        excluded, wanted = set(exclude), set(only)
+        fields = [
+            field
+            for field in model._meta.concrete_fields
+            if field.primary_key or (field.name not in excluded and (not wanted or field.name in wanted))
+        ]
+        return cls(
+            model=model,
+            attnames=tuple(field.attname for field in fields),
+            columns=tuple(field.column for field in fields),
+            converters=tuple(
+                (position, field) for position, field in enumerate(fields) if hasattr(field, "from_db_value")
+            ),
+            pk_position=next(position for position, field in enumerate(fields) if field.primary_key),
+        )
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def select(self, alias: str) -> str:
+        return ", ".join(f'{alias}."{column}"' for column in self.columns)
+
+    def build(self, values: Sequence, using: str = DEFAULT_DB_ALIAS) -> Model:
+        if self.converters:
+            values = list(values)
+            connection = connections[using]
+            for position, field in self.converters:
+                values[position] = field.from_db_value(values[position], None, connection)
+        return self.model.from_db(using, self.attnames, values)
+
+    def build_or_none(self, values: Sequence, using: str = DEFAULT_DB_ALIAS) -> Model | None:
+        """For a LEFT JOIN: None when the joined row is missing (its primary key is NULL)."""
+        return None if values[self.pk_position] is None else self.build(values, using)

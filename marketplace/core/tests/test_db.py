@@ -1,0 +1,63 @@
+"""Prepared reads by key (marketplace/core/db.py): prepared once per connection, turned off by a setting."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from catalog.models import Listing
+from marketplace.core.db import RowShape, prepared_cursor
+
+pytestmark = pytest.mark.django_db
+
+PROBE = "SELECT id, title FROM catalog_listing WHERE id = %s"
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _probe(pk: int) -> list:
+    with prepared_cursor() as cursor:
+        cursor.execute(PROBE, [pk])
+        return cursor.fetchall()
+
+
+def test_a_prepared_read_is_prepared_once_on_the_connection_and_answers_like_a_plain_one():
+    before = _prepared_statements()
+    assert _probe(-1) == []
+    assert _probe(-2) == []
+    prepared = [statement for statement in _prepared_statements() if statement not in before]
+    assert prepared == ["SELECT id, title FROM catalog_listing WHERE id = $1"]
+
+
+def test_orm_queries_stay_unprepared_however_often_they_run():
+    _probe(-1)  # the connection now has a prepare threshold
+    before = _prepared_statements()
+    for _ in range(10):
+        list(Listing.objects.filter(pk=-1))
+    assert _prepared_statements() == before
+
+
+def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler(settings):
+    settings.DB_PREPARED_STATEMENTS = False
+    before = _prepared_statements()
+    assert _probe(-1) == []
+    assert _prepared_statements() == before
+
+
+def test_a_prepared_read_is_in_the_query_log_with_its_text(django_assert_num_queries):
+    with django_assert_num_queries(1) as queries:
+        _probe(-3)
+    assert queries.captured_queries[0]["sql"].startswith("SELECT id, title FROM catalog_listing")
+
+
+def test_a_row_shape_defers_the_columns_it_leaves_out_and_decodes_json():
+    shape = RowShape.of(Listing, only=("title", "attributes"))
+    assert shape.columns == ("id", "title", "attributes")
+    listing = shape.build([7, "Кеды", '{"color": "Чёрный"}'])
+    assert (listing.pk, listing.title, listing.attributes) == (7, "Кеды", {"color": "Чёрный"})
+    assert listing.get_deferred_fields() >= {"description", "seller_id", "price"}
+    assert shape.build_or_none([None, None, None]) is None
