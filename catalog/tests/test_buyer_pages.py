@@ -600,3 +600,32 @@ def test_the_listing_page_reads_a_fixed_set_of_queries_and_no_field_it_left_out(
     assert "Обувь у дома" in content
     assert "Анна" in content
     assert "27 сантиметров." in content
+
+
+def test_a_listing_for_its_page_comes_with_seller_storefront_brand_variants_and_photos_without_more_queries(shoes):
+    from catalog import selectors
+
+    seller = make_seller(name="Кеды и точка")
+    listing = make_listing(seller, category=shoes, brand="Беговой", photos=2)
+
+    with CaptureQueriesContext(connection) as queries:
+        loaded = selectors.listing_for_page(pk=listing.pk)
+        shown = (
+            loaded.seller.storefront.name,
+            loaded.brand.name,
+            [variant.listing.pk for variant in loaded.page_variants],
+            [photo.listing.pk for photo in loaded.live_photos],
+        )
+    assert len(queries) == 3  # the listing with its seller, storefront and brand; its variants; its photos
+    assert shown[:2] == ("Кеды и точка", "Беговой")
+    assert shown[2] == [listing.pk] * listing.variants.filter(is_active=True).count()
+    assert len(shown[3]) == 2
+    assert not hasattr(loaded, "is_preview")
+
+
+def test_a_listing_without_a_brand_loads_for_its_page_with_none(shoes):
+    from catalog import selectors
+
+    listing = make_listing(make_seller(), category=shoes)
+    assert selectors.listing_for_page(pk=listing.pk).brand is None
+    assert selectors.listing_for_page(pk=10**12) is None
