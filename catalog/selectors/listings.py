@@ -684,6 +684,7 @@ def listing_for_page(*, pk: int, viewer=None) -> Listing | None:
         if row is None:
             return None
         listing, seller = _listing_page_row(row)
+        # what Listing.objects.published() asks in SQL, read from the row and its seller
         visible = listing.status == ListingStatus.PUBLISHED and seller.listings_visible
         if not visible and not (
             viewer is not None
@@ -694,22 +695,24 @@ def listing_for_page(*, pk: int, viewer=None) -> Listing | None:
         listing.page_variants = [_child(PAGE_VARIANT, values, listing) for values in cursor.fetchall()]
         cursor.execute(PAGE_PHOTOS_SQL, [pk])
         listing.live_photos = [_child(PAGE_PHOTO, values, listing) for values in cursor.fetchall()]
-    # what Listing.objects.published() asks in SQL, read from the row and its seller
-    if not visible:
+    if not visible:  # a preview for the seller's team or a moderator
         if not listing.live_photos:
             listing.live_photos = list(listing.photos.order_by("position", "pk"))
         listing.is_preview = True
     return listing
 
 
+# where each model's columns end in a LISTING_PAGE_SQL row
+_SELLER_AT = len(PAGE_LISTING)
+_STOREFRONT_AT = _SELLER_AT + len(PAGE_SELLER)
+_BRAND_AT = _STOREFRONT_AT + len(PAGE_STOREFRONT)
+
+
 def _listing_page_row(row) -> tuple[Listing, Seller]:
-    ends = []
-    for shape in (PAGE_LISTING, PAGE_SELLER, PAGE_STOREFRONT, PAGE_BRAND):
-        ends.append((ends[-1] if ends else 0) + len(shape))
-    listing = PAGE_LISTING.build(row[: ends[0]])
-    seller = PAGE_SELLER.build(row[ends[0] : ends[1]])
-    storefront = PAGE_STOREFRONT.build_or_none(row[ends[1] : ends[2]])
-    brand = PAGE_BRAND.build_or_none(row[ends[2] : ends[3]])
+    listing = PAGE_LISTING.build(row[:_SELLER_AT])
+    seller = PAGE_SELLER.build(row[_SELLER_AT:_STOREFRONT_AT])
+    storefront = PAGE_STOREFRONT.build_or_none(row[_STOREFRONT_AT:_BRAND_AT])
+    brand = PAGE_BRAND.build_or_none(row[_BRAND_AT:])
     Listing._meta.get_field("seller").set_cached_value(listing, seller)
     Listing._meta.get_field("brand").set_cached_value(listing, brand)
     Seller._meta.get_field("storefront").set_cached_value(seller, storefront)  # None: as select_related leaves it

@@ -51,7 +51,7 @@ class _LoggedPreparingCursor(_PreparingCursor):
 def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[CursorWrapper]:
     """A cursor like `connection.cursor()` (logged, errors wrapped, health-checked) whose statements are prepared."""
     connection = connections[using]
-    if not getattr(settings, "DB_PREPARED_STATEMENTS", True):
+    if not settings.DB_PREPARED_STATEMENTS:
         with connection.cursor() as cursor:
             yield cursor
         return
