@@ -7,7 +7,7 @@ ceiling has ranged from 1 300 to 2 350 req/s within an hour). This measures the 
 each page rendered in-process through the whole middleware stack, page cache off, after 5 warm-up requests.
 Run it on two checkouts one after the other (alternating a few times) to compare code; it writes nothing.
 
-Beside the median wall time it reports CPU per request, which a busy neighbour moves far less: this process's
+Beside the median wall time it reports the median CPU per request, which a busy neighbour moves far less: this process's
 (`time.process_time`) and the PostgreSQL backend's serving it (`/proc/<pid>/schedstat`, nanoseconds on a CPU).
 Their sum is what one page costs the machine; two cores serve about 2 000 / (app + db) pages a second.
 """
@@ -69,15 +69,18 @@ def main() -> None:
             response = client.get(path)
             if response.status_code != 200:
                 raise SystemExit(f"{path} answered {response.status_code}")
-        times = []
+        times, app_times, db_times = [], [], []
         backend = connection.connection.info.backend_pid  # the persistent connection the requests above used
-        app_started, db_started = time.process_time(), backend_cpu_ns(backend)
         for _ in range(args.requests):
+            app_started, db_started = time.process_time(), backend_cpu_ns(backend)
             started = time.perf_counter()
             client.get(path)
             times.append((time.perf_counter() - started) * 1000)
-        app_ms = (time.process_time() - app_started) * 1000 / args.requests
-        db_ms = (backend_cpu_ns(backend) - db_started) / 1e6 / args.requests
+            app_times.append((time.process_time() - app_started) * 1000)
+            db_times.append((backend_cpu_ns(backend) - db_started) / 1e6)
+        # Medians, like the wall time: one request in 25 that meets a garbage-collector pass or a cache refill
+        # would otherwise move a mean by a fifth.
+        app_ms, db_ms = statistics.median(app_times), statistics.median(db_times)
         if connection.connection.info.backend_pid != backend:
             raise SystemExit("the database connection changed during the run: set DB_CONN_MAX_AGE above 0")
         result[name] = {
