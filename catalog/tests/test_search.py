@@ -175,9 +175,9 @@ def test_search_query_count_does_not_grow_with_results(client, catalogue):
     assert len(after) == len(before)
 
 
-@pytest.fixture(params=["walk in order", "intersect bitmaps"])
+@pytest.fixture(params=["walk in order", "intersect bitmaps", "read all of few matches"])
 def popularity(request, db, monkeypatch):
-    """Kettles at the top and at the tail of the popularity order, mugs in between (both ways of searching)."""
+    """Kettles at the top and at the tail of the popularity order, mugs in between (every way of searching)."""
     from catalog.selectors import listings as listing_selectors
 
     seller = make_seller()
@@ -192,6 +192,8 @@ def popularity(request, db, monkeypatch):
     monkeypatch.setattr(listing_selectors, "_estimate_cache", type(listing_selectors._estimate_cache)())
     many = 0 if request.param == "walk in order" else 10**9
     monkeypatch.setattr(listing_selectors, "MANY_MATCHES", many)
+    few = 10**9 if request.param == "read all of few matches" else 0
+    monkeypatch.setattr(listing_selectors, "FEW_MATCHES", few)
     monkeypatch.setattr(listing_selectors, "POPULARITY_WALK", 4)  # the floor: the 5th most popular listing
     return listing_selectors
 
@@ -259,6 +261,29 @@ def test_a_search_reading_all_of_many_matches_does_it_in_one_process_and_restore
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] == "2"
+
+
+def test_a_search_expected_to_match_few_listings_reads_them_all_without_looking_above_the_floor(
+    popularity, monkeypatch
+):
+    """Under FEW_MATCHES (the planner's estimate) one read through the full-text index gives the window."""
+    from django.db import connection
+
+    monkeypatch.setattr(popularity, "FEW_MATCHES", 10**9)
+    reads = []
+
+    def watch(execute, sql, params, many, context):
+        if not sql.startswith("EXPLAIN") and "catalog_listing" in sql:
+            reads.append(sql)
+        return execute(sql, params, many, context)
+
+    popularity._popularity_floor()  # the floor is kept a while: not part of what is counted
+    with connection.execute_wrapper(watch):
+        window = popularity.popular_matches(kettles(), 5)
+
+    assert window == most_popular(kettles(), 5)
+    assert len(reads) == 1
+    assert '"orders_30d" + ' in reads[0]  # the full read, not the look above the floor
 
 
 def test_the_planners_estimate_for_a_search_is_asked_once_for_a_while(popularity):
