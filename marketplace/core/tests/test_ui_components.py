@@ -249,26 +249,70 @@ def test_messages_out_of_band_variant_swaps_into_the_page():
 
 
 def test_listing_card_shows_price_old_price_discount_and_a_lazy_square_photo():
-    context = {
-        "url": "/l/krossovki/",
-        "title": "Кроссовки",
-        "photo_url": "/media/k.webp",
-        "price": Decimal("1990"),
-        "old_price": Decimal("2490.50"),
-        "discount_percent": 20,
-        "rating": 4.66,
-        "reviews_count": 12,
-        "seller_name": "ООО «Шаг»",
-    }
+    from catalog.selectors.listings import Card
+    from catalog.templatetags.catalog_tags import card_html
+
+    card = Card(
+        pk=7,
+        slug="krossovki",
+        title="Кроссовки",
+        price=Decimal("1990"),
+        old_price=Decimal("2490.50"),
+        discount_percent=20,
+        in_stock=True,
+        rating_avg=Decimal("4.65"),
+        rating_count=12,
+        handling_days=1,
+        seller_id=1,
+        seller_name="ООО «Шаг»",
+        photo="listings/k.webp",
+        photo_alt="",
+    )
 
     with translation.override("ru"):
-        html = render_to_string("components/_listing_card.html", context)
+        html = card_html(card, photo_size=320)
 
-    assert '<a href="/l/krossovki/">Кроссовки</a>' in html
+    assert f'<a href="{card.get_absolute_url()}">Кроссовки</a>' in html
+    assert 'alt="Кроссовки"' in html  # no alt text of its own: the title
     assert 'loading="lazy"' in html
     assert 'width="320" height="320"' in html
     assert "1\u202f990\u00a0₽" in html
     assert "2\u202f490,50\u00a0₽</s>" in html
     assert "−20%" in html
-    assert "4,7" in html
+    assert "4,7 из 5, 12 отзывов" in html  # rounded half up, Russian plural
+    assert "Отправка завтра" in html
     assert "ООО «Шаг»" in html
+
+
+def test_listing_card_escapes_every_value_and_shows_a_placeholder_without_a_photo():
+    from catalog.selectors.listings import Card
+    from catalog.templatetags.catalog_tags import card_html
+
+    card = Card(
+        pk=8,
+        slug="x",
+        title='<script>alert(1)</script> "q"',
+        price=Decimal("10"),
+        old_price=None,
+        discount_percent=0,
+        in_stock=False,
+        rating_avg=Decimal("0"),
+        rating_count=0,
+        handling_days=0,
+        seller_id=1,
+        seller_name="A&B <b>",
+        photo="",
+        photo_alt="",
+    )
+
+    with translation.override("ru"):
+        html = card_html(card, actions="<b>x</b>")
+
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot;" in html
+    assert "A&amp;B &lt;b&gt;" in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html  # actions that are not marked safe are escaped too
+    assert 'role="img" aria-label="Нет фото"' in html
+    assert "Нет в наличии" in html
+    assert "listing-card__rating" not in html  # no reviews: no rating line
+    assert "listing-card__old-price" not in html
