@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -377,9 +378,17 @@ def _estimated_rows(queryset: QuerySet[Listing]) -> int:
     return rows
 
 
-def popular_matches(matches: QuerySet[Listing], limit: int, *, fields: tuple[str, ...] = ()) -> list:
+def popular_matches(
+    matches: QuerySet[Listing],
+    limit: int,
+    *,
+    fields: tuple[str, ...] = (),
+    annotate: Callable[[QuerySet[Listing]], QuerySet[Listing]] | None = None,
+) -> list:
     """Keys of the `limit` most popular listings in `matches` (by orders in 30 days, then newest key); with
-    `fields`, a tuple of those values for each instead (annotations of `matches` included).
+    `fields`, a tuple of those values for each instead (annotations of `matches` included, and those `annotate`
+    adds: it is applied to the window's rows only, so an expensive expression such as the text rank is worked
+    out for `limit` rows rather than for every match — 41 666 of them for "мужские", 30 of 84 ms).
 
     Left to itself, PostgreSQL walks the popularity index and tests every row against the search: quick when
     matches are spread over the order, a read of the whole table when they all sit at its tail (a word used
@@ -392,25 +401,32 @@ def popular_matches(matches: QuerySet[Listing], limit: int, *, fields: tuple[str
     them all (4.4 against 1.8 ms for a 40-match word at a million listings) and would rarely fill the window.
     Every way gives exactly the same keys; only the cost differs.
     """
+
+    def window(ordered: QuerySet[Listing]) -> QuerySet:
+        if annotate is None:
+            return _values(ordered, fields)[:limit]
+        keys = ordered.values("pk")[:limit]
+        return _values(annotate(Listing.objects.filter(pk__in=keys)).order_by("-orders_30d", "-id"), fields)
+
     try:
         floor = _popularity_floor()
         estimate = None
         if floor is not None:
             estimate = _estimated_rows(matches)
             if estimate >= FEW_MATCHES:
-                above = _values(matches.filter(orders_30d__gt=floor).order_by("-orders_30d", "-id"), fields)
+                above = window(matches.filter(orders_30d__gt=floor).order_by("-orders_30d", "-id"))
                 if estimate >= MANY_MATCHES:
                     with transaction.atomic(), connection.cursor() as cursor:
                         cursor.execute("SELECT set_config('enable_bitmapscan', 'off', true)")
-                        found = list(above[:limit])
+                        found = list(above)
                         cursor.execute("SELECT set_config('enable_bitmapscan', 'on', true)")
                 else:
-                    found = list(above[:limit])
+                    found = list(above)
                 if len(found) == limit:
                     return found
         # "+ 0" keeps the popularity index out of the order: the matches come from the full-text index.
         unordered = ExpressionWrapper(F("orders_30d") + 0, output_field=IntegerField())
-        every_match = _values(matches.order_by(unordered.desc(), "-id"), fields)[:limit]
+        every_match = window(matches.order_by(unordered.desc(), "-id"))
         if estimate is None or estimate < SERIAL_MATCHES:
             return list(every_match)
         # Tens of thousands of matches: PostgreSQL would read them with two helper processes, finishing sooner
@@ -490,7 +506,12 @@ def browse(
     # Ranking every match of a common word would read them all: relevance orders the most popular matches.
     if by_relevance:
         # The window gives the candidates, each with its relevance, and the (capped) count (see popular_matches).
-        window = popular_matches(rank(filtered, plan), SEARCH_WINDOW + 1, fields=("pk", "orders_30d", "relevance"))
+        window = popular_matches(
+            filtered,
+            SEARCH_WINDOW + 1,
+            fields=("pk", "orders_30d", "relevance"),
+            annotate=lambda rows: rank(rows, plan),
+        )
         total, exact = min(len(window), SEARCH_WINDOW), len(window) <= SEARCH_WINDOW
         # ordered here as order_by(RELEVANCE) orders in SQL: relevance (missing last), orders_30d, key, descending
         ranked = [

@@ -286,6 +286,32 @@ def test_a_search_expected_to_match_few_listings_reads_them_all_without_looking_
     assert '"orders_30d" + ' in reads[0]  # the full read, not the look above the floor
 
 
+def test_a_search_window_works_out_relevance_for_its_own_rows_only(popularity):
+    """The rank is computed on the window's rows (an outer query over the subquery that picks them), never on
+    every match; keys, order and values are those of ranking the matches themselves."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.selectors.search import plan_search, rank
+
+    plan = plan_search("чайник", kettles())
+    fields = ("pk", "orders_30d", "relevance")
+    with CaptureQueriesContext(connection) as reads:
+        window = popularity.popular_matches(kettles(), 5, fields=fields, annotate=lambda rows: rank(rows, plan))
+    ranked = {row[0]: row for row in rank(kettles(), plan).values_list(*fields)}
+
+    assert [row[0] for row in window] == most_popular(kettles(), 5)
+    assert window == [ranked[row[0]] for row in window]
+    assert all(row[2] > 0 for row in window)
+    ranking = [query["sql"] for query in reads.captured_queries if "ts_rank" in query["sql"]]
+    assert ranking
+    for sql in ranking:
+        outer, _, inner = sql.partition(" IN (SELECT ")
+        assert "ts_rank" in outer
+        assert "ts_rank" not in inner
+        assert "LIMIT 5" in inner
+
+
 def test_the_planners_estimate_for_a_search_is_asked_once_for_a_while(popularity):
     """The estimate only picks how the matches are read, so each process asks PostgreSQL once per query."""
     from django.db import connection
