@@ -147,25 +147,23 @@ def facet_checkboxes(facet: Facet) -> SafeString:
     """A facet's checkboxes in the filter sidebar: the value, its label and how many listings have it.
 
     A category page shows dozens of them; the template engine took longer over them than the query that counted
-    them, so they are written here, every value escaped as the template would.
+    them, and format_html's lazy-aware escaping half as long again, so they are written here with plain
+    escaping: every value, label and the facet's names escaped as the template would.
     """
-    return format_html_join(
-        "\n",
-        FACET_CHECKBOX,
-        (
-            (
-                facet.code,
+    code, param = escape(facet.code), escape(facet.param)
+    return mark_safe(  # noqa: S308 - every value below is escaped
+        "\n".join(
+            FACET_CHECKBOX.format(
+                code,
                 number,
-                facet.param,
-                value,
-                mark_safe(" checked") if selected else "",
-                label,
-                format_html(' <span class="facet-count">{}</span>', formats.localize(count))
-                if count is not None
-                else "",
+                param,
+                escape(str(value)),
+                " checked" if selected else "",
+                escape(str(label)),
+                f' <span class="facet-count">{escape(formats.localize(count))}</span>' if count is not None else "",
             )
             for number, (value, label, count, selected) in enumerate(facet.values, start=1)
-        ),
+        )
     )
 
 

@@ -39,7 +39,8 @@ def _browse_context(request: HttpRequest, result: selectors.BrowseResult) -> dic
     ]
     return {
         "attribute_inputs": attribute_inputs,
-        "rating_inputs": [form[name] for name in ("rating", "seller_rating")],
+        # the two rating selects, each option with whether it is the one chosen (worked out here, not by filters)
+        "rating_inputs": [_select_options(form[name]) for name in ("rating", "seller_rating")],
         "result": result,
         "listings": result.listings,
         "page_obj": paginator.page(result.page),
@@ -48,6 +49,11 @@ def _browse_context(request: HttpRequest, result: selectors.BrowseResult) -> dic
         "current_sort": result.sort or ("relevance" if result.plan is not None else "popular"),
         "has_filters": any(key not in ("page", "sort", "q") for key in request.GET),
     }
+
+
+def _select_options(field) -> tuple:
+    chosen = str(field.value())  # as the template's stringformat:"s" compared them ("None": nothing chosen)
+    return field, [(value, label, str(value) == chosen) for value, label in field.field.choices]
 
 
 @require_GET
