@@ -370,7 +370,11 @@ def _estimated_rows(queryset: QuerySet[Listing]) -> int:
     if kept is not None and now - kept[0] <= POPULARITY_FLOOR_SECONDS:
         _estimate_cache.move_to_end(key)
         return kept[1]
-    plan = json.loads(query.explain(format="json"))
+    with connection.cursor() as cursor:  # the statement compiled above (QuerySet.explain would compile it again)
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
     rows = int(plan[0]["Plan"]["Plan Rows"])
     _estimate_cache[key] = (now, rows)
     if len(_estimate_cache) > ESTIMATES_KEPT:
