@@ -213,6 +213,7 @@ class FacetScan:
     total: int | None  # rows matching every filter; None when the pass stopped at its row limit
     keys: list[int] | None = None  # the asked-for page's keys in order; None when the pass could not give them
     seen: int = 0  # rows matching every filter among those the pass read (all of them when total is not None)
+    categories: list[tuple[int, int]] = field(default_factory=list)  # (category id, rows matching every filter)
 
 
 def _facet_scan(
@@ -224,6 +225,7 @@ def _facet_scan(
     limit: int,
     order: list[str] | None = None,
     window: tuple[int, int] = (0, 0),
+    by_category: bool = False,
 ) -> FacetScan:
     """Facet counts in one pass over the rows that match every filter but the facet filters ("disjunctive" facets).
 
@@ -235,6 +237,8 @@ def _facet_scan(
     With `order` (field names, "-" for descending, as in SORTS) the same pass also gives one page of keys:
     `window` is (offset, size) among the rows matching every filter. Reading them here saves a second pass
     over the same rows; when the pass stops at its row limit the keys are None and the caller reads them.
+    With `by_category` it also counts the rows matching every filter per category (a search's "found in
+    categories"), most first.
     """
     names = list(disjunctive)
     flags = {
@@ -242,7 +246,16 @@ def _facet_scan(
         for index, name in enumerate(names)
     }
     sort_fields = [name.lstrip("-") for name in order or []]
-    columns = list(dict.fromkeys(["attributes", "brand_id", *(["id", *sort_fields] if order else [])]))
+    columns = list(
+        dict.fromkeys(
+            [
+                "attributes",
+                "brand_id",
+                *(["id", *sort_fields] if order else []),
+                *(["category_id"] if by_category else []),
+            ]
+        )
+    )
     rows = candidates.order_by().annotate(**flags).values(*columns, *flags)
     try:
         sql, params = rows.query.sql_with_params()
@@ -285,6 +298,8 @@ def _facet_scan(
         f"UNION ALL SELECT 't', NULL, NULL, count(*) FILTER (WHERE {every}) FROM rows "
         "UNION ALL SELECT 'n', NULL, NULL, count(*) FROM rows"
     )
+    if by_category:
+        query += f" UNION ALL SELECT 'c', NULL, rows.category_id::text, count(*) FROM rows WHERE {every} GROUP BY 3"  # noqa: S608 - internal flag names
     key_params: list[int] = []
     if order:
         # the page's keys, numbered in order: a UNION's rows come in no particular order
@@ -301,6 +316,7 @@ def _facet_scan(
     values: dict[str, dict[str, int]] = {}
     brands: list[tuple[str, str, int]] = []
     page: list[tuple[int, int]] = []
+    categories: list[tuple[int, int]] = []
     total = scanned = 0
     with connection.cursor() as cursor:
         cursor.execute(query, [*params, row_limit, *branch_params, *key_params])
@@ -313,6 +329,8 @@ def _facet_scan(
                 total = count
             elif kind == "k":
                 page.append((count, int(value)))
+            elif kind == "c":
+                categories.append((int(value), count))
             else:
                 scanned = count
     brands.sort(key=lambda brand: (-brand[2], brand[1]))
@@ -323,6 +341,7 @@ def _facet_scan(
         total=total if complete else None,
         keys=[key for _, key in sorted(page)] if order and complete else None,
         seen=total,
+        categories=sorted(categories, key=lambda row: (-row[1], row[0])),
     )
 
 
@@ -540,6 +559,7 @@ def browse(
             # the same pass gives the page's keys when the order is plain columns (every sort but relevance)
             order=None if by_relevance else ordering,
             window=((asked_page - 1) * page_size, page_size),
+            by_category=searching,
         )
         if needs_scan
         else FacetScan(values={}, brands=[], total=None)
@@ -593,10 +613,17 @@ def browse(
 
     category_facet: list[tuple[CategoryNode, int]] = []
     if searching and exact and total:
-        rows = filtered.order_by().values("category_id").annotate(count=Count("id")).order_by("-count")[:8]
-        category_facet = [
-            (tree.by_id[row["category_id"]], row["count"]) for row in rows if row["category_id"] in tree.by_id
-        ]
+        if scan.total is not None:  # the scan read every candidate: its counts are exact
+            counted = scan.categories
+        else:
+            rows = (
+                filtered.order_by()
+                .values_list("category_id")
+                .annotate(count=Count("id"))
+                .order_by("-count", "category_id")
+            )
+            counted = list(rows[:8])
+        category_facet = [(tree.by_id[pk], count) for pk, count in counted if pk in tree.by_id][:8]
 
     return BrowseResult(
         listings=listings,

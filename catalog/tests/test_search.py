@@ -35,6 +35,40 @@ def titles(response):
     return {listing.title for listing in response.context["listings"]}
 
 
+def test_search_results_say_how_many_matches_each_category_holds_under_the_filters(client, catalogue):
+    """ "Found in categories": the categories of the matches, most first, each a link to the search in it."""
+    seller = make_seller()
+    mugs = CategoryFactory(name="Кружки")
+    make_listing(seller, category=mugs, title="Кружка и чайник в наборе", price="500")
+    make_listing(seller, category=catalogue["kitchen"], title="Чайник дорожный", price="900")
+
+    everything = search(client, "чайник")
+    cheap = search(client, "чайник", price_max="950")
+
+    assert [(node.name, count) for node, count in everything.context["result"].category_facet] == [
+        ("Чайники", 3),
+        ("Кружки", 1),
+    ]
+    assert [(node.name, count) for node, count in cheap.context["result"].category_facet] == [
+        ("Чайники", 1),  # a tie: the older category first
+        ("Кружки", 1),
+    ]
+    page = everything.content.decode()
+    assert f'href="{reverse("catalog:search")}?q=%D1%87%D0%B0%D0%B9%D0%BD%D0%B8%D0%BA&amp;category={mugs.slug}"' in page
+    assert '<span class="facet-count">3</span>' in page
+
+
+def test_found_in_categories_is_counted_exactly_when_the_facet_pass_stops_early(client, catalogue, settings):
+    """The facet pass stops at its row limit (here 1 × facets + 1 rows): the categories are counted apart."""
+    settings.MARKETPLACE_CATALOG_COUNT_LIMIT = 1
+    make_listing(make_seller(), category=catalogue["kitchen"], title="Чайник дорожный")
+
+    result = search(client, "чайник").context["result"]
+
+    assert result.total_is_exact
+    assert [(node.name, count) for node, count in result.category_facet] == [("Чайники", 3)]
+
+
 def test_morphology_finds_other_word_forms(client, catalogue):
     found = titles(search(client, "кроссовка"))
 
