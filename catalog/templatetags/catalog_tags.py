@@ -2,6 +2,7 @@
 
 {% load catalog_tags %}
 {% listing_card listing %}                 the one card (card_html) for a Card or Listing
+{% listing_cards listings %}               every card of a grid or shelf, in order
 {{ listing.description|listing_text }}    paragraphs and "- " lists, every piece escaped
 {{ listing.handling_days|ship_text }}      «Отправка завтра» / «Отправка 25 ноября»
 """
@@ -9,6 +10,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
@@ -56,9 +58,9 @@ TENTH = Decimal("0.1")
 _delivery_texts: dict[tuple, str] = {}
 
 
-def _delivery_text(handling_days: int) -> str:
+def _delivery_text(handling_days: int, language: str, today: date) -> str:
     """ship_text, worked out once per language, day and handling time (a grid repeats a few of them)."""
-    key = (translation.get_language(), timezone.localdate(), handling_days)
+    key = (language, today, handling_days)
     text = _delivery_texts.get(key)
     if text is None:
         if len(_delivery_texts) > 1000:
@@ -67,13 +69,16 @@ def _delivery_text(handling_days: int) -> str:
     return text
 
 
-def card_html(card: Card, photo_size: int = 400, actions: str = "") -> SafeString:
+def card_html(
+    card: Card, photo_size: int = 400, actions: str = "", *, language: str | None = None, today: date | None = None
+) -> SafeString:
     """The one listing card (home, category, search, storefront, favourites, similar, recently viewed).
 
     Square WebP photo of a fixed size so nothing jumps, the price large, the old price struck through with the
     discount, rating, delivery, seller. The whole card is one link (the title's ::after covers it); `actions`
     (e.g. a favourite button, safe HTML) stay clickable. Written here rather than as a template: a grid of 24
     cards took the template engine 4-5 ms on a page whose cards were not cached yet; every value is escaped.
+    `language` and `today` are the active language and the local date (a grid works them out once).
     """
     title = escape(card.title)
     if card.photo:
@@ -108,7 +113,12 @@ def card_html(card: Card, photo_size: int = 400, actions: str = "") -> SafeStrin
             '  <p class="listing-card__rating mb-0"><span class="listing-card__stars" aria-hidden="true">★</span>'
             f"<span>{escape(rating)}</span></p>\n"
         )
-    delivery = _delivery_text(card.handling_days) if card.in_stock else _("Out of stock")
+    if card.in_stock:
+        delivery = _delivery_text(
+            card.handling_days, language or translation.get_language(), today or timezone.localdate()
+        )
+    else:
+        delivery = _("Out of stock")
     parts.append(f'  <p class="listing-card__delivery mb-0">{escape(delivery)}</p>\n')
     if card.seller_name:
         parts.append(f'  <p class="listing-card__seller mb-0">{escape(card.seller_name)}</p>\n')
@@ -118,22 +128,34 @@ def card_html(card: Card, photo_size: int = 400, actions: str = "") -> SafeStrin
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
-@register.simple_tag
-def listing_card(listing: Card | Listing, photo_size: int = 400, actions: str = "") -> SafeString:
-    """The one card (card_html) for a Card, or a Listing fetched with card_queryset.
+def _card(listing: Card | Listing, photo_size: int, actions: str, language: str, today: date) -> SafeString:
+    """A card's HTML from the process's cache of recent cards, or written and kept.
 
-    Grids render dozens of cards, so each process keeps the HTML of recent cards; the key holds every
-    value the card shows (the Card itself, and the language and day), so a changed price or stock renders afresh.
+    The key holds every value the card shows (the Card itself, and the language and day), so a changed price or
+    stock renders afresh.
     """
     card = listing if isinstance(listing, Card) else Card.of(listing)
-    key = (translation.get_language(), timezone.localdate(), card, photo_size, actions)
+    key = (language, today, card, photo_size, actions)
     html = _card_cache.get(key)
     if html is None:
-        html = card_html(card, photo_size, actions)
+        html = card_html(card, photo_size, actions, language=language, today=today)
         _card_cache[key] = html
         if len(_card_cache) > CARD_CACHE_SIZE:
             _card_cache.popitem(last=False)
     return html
+
+
+@register.simple_tag
+def listing_card(listing: Card | Listing, photo_size: int = 400, actions: str = "") -> SafeString:
+    """The one card (card_html) for a Card, or a Listing fetched with card_queryset."""
+    return _card(listing, photo_size, actions, translation.get_language(), timezone.localdate())
+
+
+@register.simple_tag
+def listing_cards(listings, photo_size: int = 400) -> SafeString:
+    """Every card of a grid or shelf, in order: listing_card for each, the language and day worked out once."""
+    language, today = translation.get_language(), timezone.localdate()
+    return mark_safe("".join(_card(listing, photo_size, "", language, today) for listing in listings))  # noqa: S308 - cards are built escaped
 
 
 FACET_CHECKBOX = (

@@ -316,3 +316,34 @@ def test_listing_card_escapes_every_value_and_shows_a_placeholder_without_a_phot
     assert "Нет в наличии" in html
     assert "listing-card__rating" not in html  # no reviews: no rating line
     assert "listing-card__old-price" not in html
+
+
+def test_a_grid_of_cards_is_each_card_in_order():
+    from catalog.selectors.listings import Card
+    from catalog.templatetags.catalog_tags import listing_card, listing_cards
+
+    cards = [
+        Card(
+            pk=pk,
+            slug=f"item-{pk}",
+            title=f"Товар {pk}",
+            price=Decimal("100") * pk,
+            old_price=None,
+            discount_percent=0,
+            in_stock=pk != 2,
+            rating_avg=Decimal("4.5"),
+            rating_count=pk,
+            handling_days=pk,
+            seller_id=1,
+            seller_name="Лавка",
+            photo="",
+            photo_alt="",
+        )
+        for pk in (3, 1, 2)
+    ]
+
+    with translation.override("ru"):
+        grid = listing_cards(cards)
+        assert grid == "".join(listing_card(card) for card in cards)
+    assert grid.index("Товар 3") < grid.index("Товар 1") < grid.index("Товар 2")
+    assert listing_cards([]) == ""
