@@ -13,7 +13,7 @@ from functools import cache
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -30,6 +30,7 @@ from django.db.models import (
     Sum,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Least
 from django.http import QueryDict
 from django.urls import reverse
@@ -375,21 +376,19 @@ ESTIMATES_KEPT = 2000
 _estimate_cache: OrderedDict[tuple, tuple[float, int]] = OrderedDict()
 
 
-def _estimated_rows(queryset: QuerySet[Listing]) -> int:
-    """The planner's estimate of how many rows match (planning only, nothing is read).
+def _estimated_rows(sql: str, params) -> int:
+    """The planner's estimate of how many rows the compiled statement `sql` gives (planning only, nothing is read).
 
-    Kept in each process for POPULARITY_FLOOR_SECONDS per query: like the floor, it only chooses how a search
+    Kept in each process for POPULARITY_FLOOR_SECONDS per statement: like the floor, it only chooses how a search
     reads its matches, never what it finds.
     """
-    query = queryset.order_by().values("pk")
-    sql, params = query.query.sql_with_params()
     key = (sql, repr(params))  # parameters may be lists (unhashable)
     now = time.monotonic()
     kept = _estimate_cache.get(key)
     if kept is not None and now - kept[0] <= POPULARITY_FLOOR_SECONDS:
         _estimate_cache.move_to_end(key)
         return kept[1]
-    with connection.cursor() as cursor:  # the statement compiled above (QuerySet.explain would compile it again)
+    with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
@@ -401,6 +400,28 @@ def _estimated_rows(queryset: QuerySet[Listing]) -> int:
     return rows
 
 
+def _rows_with_setting(sql: str, params: list, setting: tuple[str, str] | None) -> list[tuple]:
+    """The rows of `sql`; with `setting` (a planner setting's name and value) planned under it alone.
+
+    One round trip: the setting is made local, the statement runs, the setting is put back (in the implicit
+    transaction of a multi-statement query it would lapse by itself; inside a transaction it must be put back).
+    Before, the same took five (BEGIN, set, read, set back, COMMIT).
+    """
+    with connection.cursor() as cursor:
+        if setting is None:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        name, value = setting
+        cursor.execute(
+            "SELECT set_config('marketplace.kept_setting', current_setting(%s), true), set_config(%s, %s, true); "
+            f"{sql}; "
+            "SELECT set_config(%s, current_setting('marketplace.kept_setting'), true)",
+            [name, name, value, *params, name],
+        )
+        cursor.nextset()
+        return cursor.fetchall()
+
+
 def popular_matches(
     matches: QuerySet[Listing],
     limit: int,
@@ -409,9 +430,9 @@ def popular_matches(
     annotate: Callable[[QuerySet[Listing]], QuerySet[Listing]] | None = None,
 ) -> list:
     """Keys of the `limit` most popular listings in `matches` (by orders in 30 days, then newest key); with
-    `fields`, a tuple of those values for each instead (annotations of `matches` included, and those `annotate`
-    adds: it is applied to the window's rows only, so an expensive expression such as the text rank is worked
-    out for `limit` rows rather than for every match — 41 666 of them for "мужские", 30 of 84 ms).
+    `fields` (listing columns, or annotations `annotate` adds), a tuple of those values for each instead.
+    `annotate` is applied to the window's rows only, so an expensive expression such as the text rank is worked
+    out for `limit` rows rather than for every match (41 666 of them for "мужские": 30 of 84 ms).
 
     Left to itself, PostgreSQL walks the popularity index and tests every row against the search: quick when
     matches are spread over the order, a read of the whole table when they all sit at its tail (a word used
@@ -423,53 +444,47 @@ def popular_matches(
     (a model number, a rare word) is read that way at once: the look above the floor would cost more than reading
     them all (4.4 against 1.8 ms for a 40-match word at a million listings) and would rarely fill the window.
     Every way gives exactly the same keys; only the cost differs.
+
+    `matches` is compiled once; the estimate and each read wrap that statement (compiling the search's filters
+    for each of them took about as long as running them).
     """
-
-    def window(ordered: QuerySet[Listing]) -> QuerySet:
-        if annotate is None:
-            return _values(ordered, fields)[:limit]
-        keys = ordered.values("pk")[:limit]
-        return _values(annotate(Listing.objects.filter(pk__in=keys)).order_by("-orders_30d", "-id"), fields)
-
     try:
-        floor = _popularity_floor()
-        estimate = None
-        if floor is not None:
-            estimate = _estimated_rows(matches)
-            if estimate >= FEW_MATCHES:
-                above = window(matches.filter(orders_30d__gt=floor).order_by("-orders_30d", "-id"))
-                if estimate >= MANY_MATCHES:
-                    with transaction.atomic(), connection.cursor() as cursor:
-                        cursor.execute("SELECT set_config('enable_bitmapscan', 'off', true)")
-                        found = list(above)
-                        cursor.execute("SELECT set_config('enable_bitmapscan', 'on', true)")
-                else:
-                    found = list(above)
-                if len(found) == limit:
-                    return found
-        # "+ 0" keeps the popularity index out of the order: the matches come from the full-text index.
-        unordered = ExpressionWrapper(F("orders_30d") + 0, output_field=IntegerField())
-        every_match = window(matches.order_by(unordered.desc(), "-id"))
-        if estimate is None or estimate < SERIAL_MATCHES:
-            return list(every_match)
-        # Tens of thousands of matches: PostgreSQL would read them with two helper processes, finishing sooner
-        # on an idle server but at half as much CPU again (101 against 66-75 ms for a 41 000-match word at a
-        # million listings), which a busy web server pays for in every other request. One process reads them.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('max_parallel_workers_per_gather'), "
-                "set_config('max_parallel_workers_per_gather', '0', true)"
-            )
-            previous = cursor.fetchone()[0]
-            found = list(every_match)
-            cursor.execute("SELECT set_config('max_parallel_workers_per_gather', %s, true)", [previous])
-        return found
+        sql, params = matches.order_by().values("pk", "orders_30d").query.sql_with_params()
     except EmptyResultSet:
         return []
+    params = list(params)
 
+    def read(keys_sql: str, keys_params: list, setting: tuple[str, str] | None = None) -> list:
+        if fields or annotate is not None:
+            rows = annotate(Listing.objects.all()) if annotate is not None else Listing.objects.all()
+            keys = RawSQL(keys_sql, keys_params)  # noqa: S611 - compiled ORM SQL; values are parameters
+            window = rows.filter(pk__in=keys).order_by("-orders_30d", "-id")
+            keys_sql, keys_params = window.values_list(*(fields or ("pk",))).query.sql_with_params()
+        found = _rows_with_setting(keys_sql, list(keys_params), setting)
+        return [tuple(row) for row in found] if fields else [row[0] for row in found]
 
-def _values(queryset: QuerySet[Listing], fields: tuple[str, ...]) -> QuerySet:
-    return queryset.values_list(*fields) if fields else queryset.values_list("pk", flat=True)
+    floor = _popularity_floor()
+    estimate = None
+    if floor is not None:
+        estimate = _estimated_rows(sql, params)
+        if estimate >= FEW_MATCHES:
+            found = read(
+                f"SELECT m.pk FROM ({sql}) m WHERE m.orders_30d > %s ORDER BY m.orders_30d DESC, m.pk DESC LIMIT %s",  # noqa: S608 - compiled ORM SQL; values are parameters
+                [*params, floor, limit],
+                # very many matches: walk the popularity index in order rather than intersect bitmaps
+                ("enable_bitmapscan", "off") if estimate >= MANY_MATCHES else None,
+            )
+            if len(found) == limit:
+                return found
+    # "+ 0" keeps the popularity index out of the order: the matches come from the full-text index. Past
+    # SERIAL_MATCHES PostgreSQL would read them with two helper processes, finishing sooner on an idle server but
+    # at half as much CPU again (101 against 66-75 ms for a 41 000-match word at a million listings), which a
+    # busy web server pays for in every other request: one process reads them.
+    return read(
+        f"SELECT m.pk FROM ({sql}) m ORDER BY m.orders_30d + 0 DESC, m.pk DESC LIMIT %s",  # noqa: S608 - compiled ORM SQL; values are parameters
+        [*params, limit],
+        ("max_parallel_workers_per_gather", "0") if estimate is not None and estimate >= SERIAL_MATCHES else None,
+    )
 
 
 def browse(

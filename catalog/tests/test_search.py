@@ -273,28 +273,48 @@ def test_search_window_walk_leaves_the_planner_settings_as_they_were(popularity)
         assert cursor.fetchone()[0] == "on"
 
 
+def planner_setting(name):
+    """An annotation reading a planner setting as the statement that reads the window runs under it."""
+    from django.db.models.expressions import RawSQL
+
+    return lambda rows: rows.annotate(setting=RawSQL("current_setting(%s)", [name]))
+
+
 def test_a_search_reading_all_of_many_matches_does_it_in_one_process_and_restores_the_setting(popularity, monkeypatch):
     """Past SERIAL_MATCHES (the planner's estimate) the full read runs without parallel workers; same keys."""
     from django.db import connection
 
     monkeypatch.setattr(popularity, "SERIAL_MATCHES", 0)
-    seen = []
+    monkeypatch.setattr(popularity, "FEW_MATCHES", 10**9)  # straight to the full read
 
-    def watch(execute, sql, params, many, context):
-        if '"orders_30d" + ' in sql:  # the full read orders by popularity "+ 0"
-            with connection.cursor() as cursor:
-                cursor.execute("SHOW max_parallel_workers_per_gather")
-                seen.append(cursor.fetchone()[0])
-        return execute(sql, params, many, context)
+    window = popularity.popular_matches(
+        kettles(), 5, fields=("pk", "setting"), annotate=planner_setting("max_parallel_workers_per_gather")
+    )
 
-    with connection.execute_wrapper(watch):
-        window = popularity.popular_matches(kettles(), 5)
-
-    assert window == most_popular(kettles(), 5)
-    assert seen == ["0"]
+    assert [pk for pk, _setting in window] == most_popular(kettles(), 5)
+    assert {setting for _pk, setting in window} == {"0"}
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] == "2"
+
+
+def test_a_search_with_very_many_matches_walks_the_popularity_order_without_bitmaps(popularity, monkeypatch):
+    """Past MANY_MATCHES the look above the floor is planned with bitmap scans off (a walk of the popularity
+    index), and they are on again for whatever runs next."""
+    from django.db import connection
+
+    monkeypatch.setattr(popularity, "MANY_MATCHES", 0)
+    monkeypatch.setattr(popularity, "FEW_MATCHES", 0)
+
+    window = popularity.popular_matches(
+        kettles(), 2, fields=("pk", "setting"), annotate=planner_setting("enable_bitmapscan")
+    )
+
+    assert [pk for pk, _setting in window] == most_popular(kettles(), 2)
+    assert {setting for _pk, setting in window} == {"off"}
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_bitmapscan")
+        assert cursor.fetchone()[0] == "on"
 
 
 def test_a_search_expected_to_match_few_listings_reads_them_all_without_looking_above_the_floor(
@@ -317,7 +337,7 @@ def test_a_search_expected_to_match_few_listings_reads_them_all_without_looking_
 
     assert window == most_popular(kettles(), 5)
     assert len(reads) == 1
-    assert '"orders_30d" + ' in reads[0]  # the full read, not the look above the floor
+    assert "orders_30d + 0" in reads[0]  # the full read, not the look above the floor
 
 
 def test_a_search_window_works_out_relevance_for_its_own_rows_only(popularity):
