@@ -69,6 +69,18 @@ def test_found_in_categories_is_counted_exactly_when_the_facet_pass_stops_early(
     assert [(node.name, count) for node, count in result.category_facet] == [("Чайники", 3)]
 
 
+def test_the_plans_count_of_matches_stops_at_its_limit_and_is_zero_for_an_empty_base(catalogue):
+    from catalog.models import Listing
+    from catalog.selectors.search import _matches
+
+    published = Listing.objects.published()
+
+    assert _matches(published, ["кроссовк"], 10) == 3
+    assert _matches(published, ["кроссовк"], 2) == 2
+    assert _matches(published.filter(category_id__in=[]), ["кроссовк"], 10) == 0
+    assert _matches(published, [], 10) == 0
+
+
 def test_morphology_finds_other_word_forms(client, catalogue):
     found = titles(search(client, "кроссовка"))
 
