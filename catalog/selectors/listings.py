@@ -430,9 +430,9 @@ def popular_matches(
     annotate: Callable[[QuerySet[Listing]], QuerySet[Listing]] | None = None,
 ) -> list:
     """Keys of the `limit` most popular listings in `matches` (by orders in 30 days, then newest key); with
-    `fields` (listing columns, or annotations `annotate` adds), a tuple of those values for each instead.
-    `annotate` is applied to the window's rows only, so an expensive expression such as the text rank is worked
-    out for `limit` rows rather than for every match (41 666 of them for "мужские": 30 of 84 ms).
+    `fields` (columns and annotations of `matches`, or those `annotate` adds), a tuple of those values for each
+    instead. `annotate`'s expressions are worked out for the window's rows only, so an expensive one such as the
+    text rank costs `limit` rows rather than every match (41 666 of them for "мужские": 30 of 84 ms).
 
     Left to itself, PostgreSQL walks the popularity index and tests every row against the search: quick when
     matches are spread over the order, a read of the whole table when they all sit at its tail (a word used
@@ -449,18 +449,27 @@ def popular_matches(
     for each of them took about as long as running them).
     """
     try:
-        sql, params = matches.order_by().values("pk", "orders_30d").query.sql_with_params()
+        shown = fields or ("pk",)
+        rows = annotate(matches) if annotate is not None else matches
+        sql, params = rows.order_by().values(*dict.fromkeys(("pk", "orders_30d", *shown))).query.sql_with_params()
     except EmptyResultSet:
         return []
     params = list(params)
+    columns = ", ".join(f"m.{connection.ops.quote_name(name)}" for name in shown)
 
-    def read(keys_sql: str, keys_params: list, setting: tuple[str, str] | None = None) -> list:
-        if fields or annotate is not None:
-            rows = annotate(Listing.objects.all()) if annotate is not None else Listing.objects.all()
-            keys = RawSQL(keys_sql, keys_params)  # noqa: S611 - compiled ORM SQL; values are parameters
-            window = rows.filter(pk__in=keys).order_by("-orders_30d", "-id")
-            keys_sql, keys_params = window.values_list(*(fields or ("pk",))).query.sql_with_params()
-        found = _rows_with_setting(keys_sql, list(keys_params), setting)
+    def read(tail: str, tail_params: list, setting: tuple[str, str] | None = None, *, inline: bool = False) -> list:
+        """The window: the rows of `sql` (as m) that `tail` (WHERE, ORDER BY, LIMIT) picks.
+
+        `annotate`'s expressions are worked out in the same statement when the read stops after `limit` hits
+        (a walk in order projects only those), else in an outer query over the window's keys.
+        """
+        if inline or annotate is None:
+            statement, statement_params = f"SELECT {columns} FROM ({sql}) m {tail}", [*params, *tail_params]  # noqa: S608 - compiled ORM SQL; values are parameters
+        else:
+            keys = RawSQL(f"SELECT m.pk FROM ({sql}) m {tail}", [*params, *tail_params])  # noqa: S608, S611 - compiled ORM SQL; values are parameters
+            window = annotate(Listing.objects.all()).filter(pk__in=keys).order_by("-orders_30d", "-id")
+            statement, statement_params = window.values_list(*shown).query.sql_with_params()
+        found = _rows_with_setting(statement, list(statement_params), setting)
         return [tuple(row) for row in found] if fields else [row[0] for row in found]
 
     floor = _popularity_floor()
@@ -468,11 +477,14 @@ def popular_matches(
     if floor is not None:
         estimate = _estimated_rows(sql, params)
         if estimate >= FEW_MATCHES:
+            walk = (
+                estimate >= MANY_MATCHES
+            )  # very many matches: walk the popularity index rather than intersect bitmaps
             found = read(
-                f"SELECT m.pk FROM ({sql}) m WHERE m.orders_30d > %s ORDER BY m.orders_30d DESC, m.pk DESC LIMIT %s",  # noqa: S608 - compiled ORM SQL; values are parameters
-                [*params, floor, limit],
-                # very many matches: walk the popularity index in order rather than intersect bitmaps
-                ("enable_bitmapscan", "off") if estimate >= MANY_MATCHES else None,
+                "WHERE m.orders_30d > %s ORDER BY m.orders_30d DESC, m.pk DESC LIMIT %s",
+                [floor, limit],
+                ("enable_bitmapscan", "off") if walk else None,
+                inline=walk,
             )
             if len(found) == limit:
                 return found
@@ -481,8 +493,8 @@ def popular_matches(
     # at half as much CPU again (101 against 66-75 ms for a 41 000-match word at a million listings), which a
     # busy web server pays for in every other request: one process reads them.
     return read(
-        f"SELECT m.pk FROM ({sql}) m ORDER BY m.orders_30d + 0 DESC, m.pk DESC LIMIT %s",  # noqa: S608 - compiled ORM SQL; values are parameters
-        [*params, limit],
+        "ORDER BY m.orders_30d + 0 DESC, m.pk DESC LIMIT %s",
+        [limit],
         ("max_parallel_workers_per_gather", "0") if estimate is not None and estimate >= SERIAL_MATCHES else None,
     )
 
