@@ -446,12 +446,12 @@ def popular_matches(
     Every way gives exactly the same keys; only the cost differs.
 
     `matches` is compiled once; the estimate and each read wrap that statement (compiling the search's filters
-    for each of them took about as long as running them).
+    for each of them took about as long as running them). Only a walk compiles it again, with `annotate`.
     """
     try:
         shown = fields or ("pk",)
-        rows = annotate(matches) if annotate is not None else matches
-        sql, params = rows.order_by().values(*dict.fromkeys(("pk", "orders_30d", *shown))).query.sql_with_params()
+        own = () if annotate is not None else shown  # the columns `matches` itself gives
+        sql, params = matches.order_by().values(*dict.fromkeys(("pk", "orders_30d", *own))).query.sql_with_params()
     except EmptyResultSet:
         return []
     params = list(params)
@@ -463,8 +463,13 @@ def popular_matches(
         `annotate`'s expressions are worked out in the same statement when the read stops after `limit` hits
         (a walk in order projects only those), else in an outer query over the window's keys.
         """
-        if inline or annotate is None:
+        if annotate is None:
             statement, statement_params = f"SELECT {columns} FROM ({sql}) m {tail}", [*params, *tail_params]  # noqa: S608 - compiled ORM SQL; values are parameters
+        elif inline:
+            rows = annotate(matches).order_by().values(*dict.fromkeys(("pk", "orders_30d", *shown)))
+            annotated, annotated_params = rows.query.sql_with_params()
+            statement = f"SELECT {columns} FROM ({annotated}) m {tail}"  # noqa: S608 - compiled ORM SQL; values are parameters
+            statement_params = [*annotated_params, *tail_params]
         else:
             keys = RawSQL(f"SELECT m.pk FROM ({sql}) m {tail}", [*params, *tail_params])  # noqa: S608, S611 - compiled ORM SQL; values are parameters
             window = annotate(Listing.objects.all()).filter(pk__in=keys).order_by("-orders_30d", "-id")
