@@ -405,7 +405,8 @@ def _rows_with_setting(sql: str, params: list, setting: tuple[str, str] | None) 
 
     One round trip: the setting is made local, the statement runs, the setting is put back (in the implicit
     transaction of a multi-statement query it would lapse by itself; inside a transaction it must be put back).
-    Before, the same took five (BEGIN, set, read, set back, COMMIT).
+    Before, the same took five (BEGIN, set, read, set back, COMMIT). Several statements in one execute need
+    psycopg's client-side binding, Django's default for PostgreSQL (the `server_side_binding` option turns it off).
     """
     with connection.cursor() as cursor:
         if setting is None:

@@ -248,31 +248,49 @@ def test_messages_out_of_band_variant_swaps_into_the_page():
     assert 'hx-swap-oob="true"' in html
 
 
-def test_listing_card_shows_price_old_price_discount_and_a_lazy_square_photo():
+def card(**fields):
+    """A listing card (a plain value) with plain defaults for whatever a test does not set."""
     from catalog.selectors.listings import Card
+
+    defaults = {
+        "pk": 1,
+        "slug": "item",
+        "title": "Товар",
+        "price": Decimal("100"),
+        "old_price": None,
+        "discount_percent": 0,
+        "in_stock": True,
+        "rating_avg": Decimal("0"),
+        "rating_count": 0,
+        "handling_days": 1,
+        "seller_id": 1,
+        "seller_name": "",
+        "photo": "",
+        "photo_alt": "",
+    }
+    return Card(**{**defaults, **fields})
+
+
+def test_listing_card_shows_price_old_price_discount_and_a_lazy_square_photo():
     from catalog.templatetags.catalog_tags import card_html
 
-    card = Card(
+    shown = card(
         pk=7,
         slug="krossovki",
         title="Кроссовки",
         price=Decimal("1990"),
         old_price=Decimal("2490.50"),
         discount_percent=20,
-        in_stock=True,
         rating_avg=Decimal("4.65"),
         rating_count=12,
-        handling_days=1,
-        seller_id=1,
         seller_name="ООО «Шаг»",
         photo="listings/k.webp",
-        photo_alt="",
     )
 
     with translation.override("ru"):
-        html = card_html(card, photo_size=320)
+        html = card_html(shown, photo_size=320)
 
-    assert f'<a href="{card.get_absolute_url()}">Кроссовки</a>' in html
+    assert f'<a href="{shown.get_absolute_url()}">Кроссовки</a>' in html
     assert 'alt="Кроссовки"' in html  # no alt text of its own: the title
     assert 'loading="lazy"' in html
     assert 'width="320" height="320"' in html
@@ -285,28 +303,12 @@ def test_listing_card_shows_price_old_price_discount_and_a_lazy_square_photo():
 
 
 def test_listing_card_escapes_every_value_and_shows_a_placeholder_without_a_photo():
-    from catalog.selectors.listings import Card
     from catalog.templatetags.catalog_tags import card_html
 
-    card = Card(
-        pk=8,
-        slug="x",
-        title='<script>alert(1)</script> "q"',
-        price=Decimal("10"),
-        old_price=None,
-        discount_percent=0,
-        in_stock=False,
-        rating_avg=Decimal("0"),
-        rating_count=0,
-        handling_days=0,
-        seller_id=1,
-        seller_name="A&B <b>",
-        photo="",
-        photo_alt="",
-    )
+    escaped = card(title='<script>alert(1)</script> "q"', in_stock=False, seller_name="A&B <b>")
 
     with translation.override("ru"):
-        html = card_html(card, actions="<b>x</b>")
+        html = card_html(escaped, actions="<b>x</b>")
 
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot;" in html
@@ -319,31 +321,15 @@ def test_listing_card_escapes_every_value_and_shows_a_placeholder_without_a_phot
 
 
 def test_a_grid_of_cards_is_each_card_in_order():
-    from catalog.selectors.listings import Card
     from catalog.templatetags.catalog_tags import listing_card, listing_cards
 
     cards = [
-        Card(
-            pk=pk,
-            slug=f"item-{pk}",
-            title=f"Товар {pk}",
-            price=Decimal("100") * pk,
-            old_price=None,
-            discount_percent=0,
-            in_stock=pk != 2,
-            rating_avg=Decimal("4.5"),
-            rating_count=pk,
-            handling_days=pk,
-            seller_id=1,
-            seller_name="Лавка",
-            photo="",
-            photo_alt="",
-        )
+        card(pk=pk, slug=f"item-{pk}", title=f"Товар {pk}", in_stock=pk != 2, rating_count=pk, handling_days=pk)
         for pk in (3, 1, 2)
     ]
 
     with translation.override("ru"):
         grid = listing_cards(cards)
-        assert grid == "".join(listing_card(card) for card in cards)
+        assert grid == "".join(listing_card(each) for each in cards)
     assert grid.index("Товар 3") < grid.index("Товар 1") < grid.index("Товар 2")
     assert listing_cards([]) == ""
