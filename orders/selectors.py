@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from catalog import selectors as catalog_selectors
 from catalog.models import ListingStatus
+from marketplace.core.db import prepared_cursor
 
 from .models import (
     OPEN_RETURN_STATUSES,
@@ -22,7 +23,6 @@ from .models import (
     OrderLine,
     OrderStatus,
     ReturnRequest,
-    SellerReturnPolicy,
     effective_return_days,
 )
 
@@ -230,13 +230,17 @@ def delivery_methods_for_seller(*, seller) -> QuerySet[DeliveryMethod]:
 # Return terms -------------------------------------------------------------------------------------------
 
 
+# Read on every listing page (the return terms) and at checkout: a prepared statement (marketplace/core/db.py).
+SELLER_RETURN_DAYS_SQL = (
+    "SELECT seller_id, return_days FROM orders_sellerreturnpolicy WHERE seller_id = ANY(%s) AND return_days IS NOT NULL"
+)
+
+
 def seller_return_days(*, seller_ids) -> dict[int, int]:
     """seller id → the seller's own return period in days; sellers without one are absent."""
-    return dict(
-        SellerReturnPolicy.objects.filter(seller_id__in=list(seller_ids), return_days__isnull=False).values_list(
-            "seller_id", "return_days"
-        )
-    )
+    with prepared_cursor() as cursor:
+        cursor.execute(SELLER_RETURN_DAYS_SQL, [list(seller_ids)])
+        return dict(cursor.fetchall())
 
 
 def annotate_return_terms(groups: list[SellerGroup]) -> list[SellerGroup]:

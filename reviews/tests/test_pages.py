@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orders.models import IncidentKind
-from reviews import services
+from reviews import selectors, services
 from reviews.exceptions import AlreadyReplied, AlreadyReported, AlreadyVoted, OwnReview
 from reviews.models import FORMULA_VERSION, ProductReview, ReviewReport, ReviewVote, SellerReply
 
@@ -289,3 +289,68 @@ def test_listing_page_shows_the_star_distribution_once_the_rating_is_recomputed(
     assert "5 ★</dt>" not in before
     assert "5 ★</dt>" in after
     assert '"AggregateRating"' in after
+
+
+def _reviews_of_one_listing(buyer, seller, count: int, *, photo_on_last: bool = False) -> list[ProductReview]:
+    """`count` published reviews of one listing by the same buyer (each from its own delivered order)."""
+    from orders.models import OrderLine
+
+    reviews = [published(buyer, seller, text="Отзыв 0")]
+    for index in range(1, count):
+        line = line_of(delivered_order(buyer, seller))
+        OrderLine.objects.filter(pk=line.pk).update(listing_id=reviews[0].listing_id)
+        line.refresh_from_db()
+        photos = [photo_upload()] if photo_on_last and index == count - 1 else []
+        reviews.append(
+            services.write_product_review(order_line=line, actor=buyer, stars=3, text=f"Отзыв {index}", photos=photos)
+        )
+    return reviews
+
+
+def test_listing_page_shows_the_five_most_helpful_reviews_with_reply_photos_and_author(client, buyer, seller):
+    from catalog.models import Listing
+
+    reviews = _reviews_of_one_listing(buyer, seller, 7, photo_on_last=True)
+    helpful, newest = reviews[2], reviews[6]
+    ProductReview.objects.filter(pk=helpful.pk).update(helpful_count=3)
+    services.reply_to_review(review=helpful, actor=seller.user, text="Спасибо, что выбрали нас")
+    listing = Listing.objects.get(pk=reviews[0].listing_id)
+
+    shown = selectors.top_reviews(listing_id=listing.pk)
+    response = client.get(listing.get_absolute_url())
+
+    # the same five, in the same order, as the reviews page's "most helpful" sort
+    assert [review.pk for review in shown] == [
+        review.pk for review in selectors.published_reviews(listing_id=listing.pk, sort="helpful")[:5]
+    ]
+    assert [review.pk for review in shown] == [helpful.pk, newest.pk, reviews[5].pk, reviews[4].pk, reviews[3].pk]
+    assert response.text.count('class="review ') == 5
+    assert "Отзыв 2" in response.text
+    assert "Отзыв 1<" not in response.text
+    assert "Спасибо, что выбрали нас" in response.text
+    assert newest.photos.get().image.url in response.text
+    assert "Алиса И." in response.text
+
+
+def test_listing_page_reads_its_reviews_and_return_terms_by_prepared_statements(client, buyer, seller):
+    from catalog.models import Listing
+    from orders.services.terms import set_seller_return_policy
+
+    reviews = _reviews_of_one_listing(buyer, seller, 2, photo_on_last=True)
+    services.reply_to_review(review=reviews[0], actor=seller.user, text="Спасибо")
+    set_seller_return_policy(seller=seller, actor=seller.user, return_days=30)
+    url = Listing.objects.get(pk=reviews[0].listing_id).get_absolute_url()
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as page:
+        response = client.get(url)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = {row[0] for row in cursor.fetchall()}
+
+    assert "30 days" in response.text
+    assert "Спасибо" in response.text
+    for table in ("reviews_productreview", "reviews_reviewphoto", "reviews_reviewaspectanswer", "orders_sellerreturn"):
+        statements = [query["sql"] for query in page.captured_queries if table in query["sql"]]
+        assert statements, table
+        assert all(statement in prepared for statement in statements), table
