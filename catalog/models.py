@@ -741,7 +741,9 @@ class ImportJob(TimeStampedModel):
     dry_run = models.BooleanField(default=True)
     status = models.CharField(max_length=16, choices=ImportStatus, default=ImportStatus.QUEUED)
     total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)  # rows checked
+    rows_to_write = models.PositiveIntegerField(default=0)  # valid rows the write phase goes through
+    written_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
@@ -758,8 +760,16 @@ class ImportJob(TimeStampedModel):
         return self.original_name
 
     @property
+    def is_writing(self) -> bool:
+        """Every row is checked and the valid ones are being written (a real import, not a dry run)."""
+        return self.rows_to_write > 0 and self.processed_rows >= self.total_rows
+
+    @property
     def progress_percent(self) -> int:
-        return 100 if not self.total_rows else min(100, self.processed_rows * 100 // self.total_rows)
+        """Checking and writing each count a row once: a real import of valid rows is half done when every row
+        is checked."""
+        steps = self.total_rows + self.rows_to_write
+        return 100 if not steps else min(100, (self.processed_rows + self.written_rows) * 100 // steps)
 
     @property
     def is_finished(self) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -18,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from catalog import policies, selectors
 from catalog.attributes import clean_attributes
 from catalog.models import ImportJob, ImportMode, ImportStatus, Variant
 from catalog.services import listings as listing_services
+from marketplace.core.db import side_connection
 
 if TYPE_CHECKING:
     from marketplace.accounts.models import User
@@ -48,6 +50,8 @@ OPTIONAL_COLUMNS = (
 )
 ATTRIBUTE_PREFIX = "attr:"
 PROGRESS_EVERY = 200
+
+logger = logging.getLogger(__name__)
 
 
 class ImportFileError(Exception):
@@ -271,11 +275,14 @@ def _run_import(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("seller", "created_by").get(pk=job_id)
     if job.is_finished:
         return job
-    _set_progress(job, status=ImportStatus.RUNNING, processed_rows=0)
+    _set_progress(job, status=ImportStatus.RUNNING, processed_rows=0, rows_to_write=0, written_rows=0)
     try:
         rows = _checked_rows(job)
-        if not job.dry_run:
-            _write(job, rows)
+        created = updated = 0
+        valid = [] if job.dry_run else _rows_to_write(job, rows)
+        _set_progress(job, processed_rows=len(rows), rows_to_write=len(valid))
+        if valid:
+            created, updated = _write(job, valid)
         report = [
             {"row": row.number, "sku": row.values.get("sku", "")[:64], "errors": row.errors}
             for row in rows
@@ -286,7 +293,9 @@ def _run_import(job_id: int) -> ImportJob:
             status=ImportStatus.DONE,
             report=report[:5000],
             error_count=sum(1 for row in rows if row.errors),
-            processed_rows=len(rows),
+            written_rows=len(valid),
+            created_count=created,
+            updated_count=updated,
             finished_at=timezone.now(),
         )
     except ImportFileError as error:
@@ -348,14 +357,48 @@ def _all_attribute_codes() -> set[str]:
     return set(Attribute.objects.values_list("code", flat=True))
 
 
-@transaction.atomic
-def _write(job: ImportJob, rows: list[Row]) -> None:
+def _rows_to_write(job: ImportJob, rows: list[Row]) -> list[Row]:
+    """The rows a real import writes: every row, or none if one has errors and the seller chose all or nothing;
+    else exactly the valid ones."""
     if job.mode == ImportMode.ALL_OR_NOTHING and any(row.errors for row in rows):
-        return
+        return []
+    return [row for row in rows if not row.errors]
+
+
+class _WriteProgress:
+    """The write phase's progress, reported through a side connection: the write is one transaction, and what it
+    wrote to the job's row would stay hidden from the seller's progress page until the very end."""
+
+    EVERY = 50  # rows
+
+    def __init__(self, job: ImportJob, side) -> None:
+        self.job, self.side, self.written, self.reported = job, side, 0, 0
+
+    def add(self, rows: int) -> None:
+        self.written += rows
+        if self.written - self.reported < self.EVERY:
+            return
+        self.reported = self.written
+        try:
+            with self.side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {ImportJob._meta.db_table} SET written_rows = %s WHERE id = %s",  # noqa: S608
+                    [min(self.written, self.job.rows_to_write), self.job.pk],
+                )
+        except DatabaseError:
+            logger.warning("import %s: could not report its progress", self.job.pk, exc_info=True)
+
+
+def _write(job: ImportJob, valid: list[Row]) -> tuple[int, int]:
+    """Write the valid rows in one transaction; returns how many listings were created and variants updated."""
+    with side_connection() as side, transaction.atomic():
+        return _write_rows(job, valid, _WriteProgress(job, side))
+
+
+def _write_rows(job: ImportJob, valid: list[Row], progress: _WriteProgress) -> tuple[int, int]:
     seller, actor = job.seller, job.created_by
     if not policies.can_manage_listings(actor, seller):
         raise ImportFileError(_("Your role may not change listings."))
-    valid = [row for row in rows if not row.errors]
     updates = [row for row in valid if row.existing is not None]
     errors = listing_services.bulk_update_offers(
         seller=seller,
@@ -374,6 +417,7 @@ def _write(job: ImportJob, rows: list[Row]) -> None:
     for row in updates:
         if row.existing.pk in errors:
             row.errors.append(errors[row.existing.pk])
+    progress.add(len(updates))
     groups: dict[str, list[Row]] = {}
     for row in valid:
         if row.existing is None:
@@ -422,9 +466,8 @@ def _write(job: ImportJob, rows: list[Row]) -> None:
             details=details,
         )
         created += 1
-        if created % 50 == 0:
-            _set_progress(job, processed_rows=min(job.total_rows, job.processed_rows + 50))
-    _set_progress(job, created_count=created, updated_count=len(updates) - len(errors))
+        progress.add(len(group))
+    return created, len(updates) - len(errors)
 
 
 @transaction.atomic

@@ -288,3 +288,107 @@ def test_a_second_copy_of_an_import_message_leaves_while_the_first_runs(seller, 
     imports.run_import(job_id=job.pk)  # the lock went with the first run's connection
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
+
+
+def _distinct_rows(slug, count):
+    return [
+        ["", f"SKU-{n}", f"Кроссовки модель {n}", slug, "", "4990", "", "3", "", "", "Текстиль"] for n in range(count)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_import_shows_rows_written_while_its_single_transaction_is_still_open(seller, shoes, monkeypatch):
+    """The write is one transaction, yet the seller's progress page (another connection) sees it advance."""
+    from django.db import connections
+
+    monkeypatch.setattr(imports._WriteProgress, "EVERY", 2)
+    job = imports.start_import(
+        seller=seller,
+        actor=seller.user,
+        upload=csv_file(_distinct_rows(shoes.slug, 6)),
+        mode="all_or_nothing",
+        dry_run=False,
+    )
+    seen = []
+    create_listing = imports.listing_services.create_listing
+
+    def create_and_look_from_outside(**kwargs):
+        listing = create_listing(**kwargs)
+        outside = connections.create_connection("default")
+        try:
+            with outside.cursor() as cursor:
+                cursor.execute(
+                    "SELECT processed_rows, total_rows, written_rows, rows_to_write,"
+                    " (SELECT count(*) FROM catalog_listing) FROM catalog_importjob WHERE id = %s",
+                    [job.pk],
+                )
+                seen.append(cursor.fetchone())
+        finally:
+            outside.close()
+        return listing
+
+    monkeypatch.setattr(imports.listing_services, "create_listing", create_and_look_from_outside)
+    imports.run_import(job_id=job.pk)
+
+    # every row checked (6 of 6); rows written reported every 2 rows (each look comes before its own row is
+    # counted); no listing visible outside until the commit
+    assert [row[2] for row in seen] == [0, 0, 2, 2, 4, 4]
+    assert {(row[0], row[1], row[3], row[4]) for row in seen} == {(6, 6, 6, 0)}
+    job.refresh_from_db()
+    assert (job.status, job.created_count, job.written_rows, job.progress_percent) == (ImportStatus.DONE, 6, 6, 100)
+    assert Listing.objects.count() == 6
+
+
+def test_progress_counts_checking_and_writing_each_row_once():
+    checking = ImportJob(total_rows=10, processed_rows=4)
+    dry_run_done = ImportJob(total_rows=10, processed_rows=10, dry_run=True)
+    writing = ImportJob(total_rows=10, processed_rows=10, rows_to_write=8, written_rows=4)
+
+    assert (checking.progress_percent, checking.is_writing) == (40, False)
+    assert (dry_run_done.progress_percent, dry_run_done.is_writing) == (100, False)
+    assert (writing.progress_percent, writing.is_writing) == (77, True)  # 14 of 18 steps
+
+
+def test_job_page_says_how_many_rows_are_written_while_the_import_writes(client, seller, shoes):
+    job = imports.start_import(
+        seller=seller, actor=seller.user, upload=csv_file(good_rows(shoes.slug)), mode="all_or_nothing", dry_run=False
+    )
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, total_rows=3, processed_rows=3, rows_to_write=3, written_rows=1
+    )
+    client.force_login(seller.user)
+
+    page = client.get(reverse("catalog:seller-import-job", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="ru")
+
+    text = page.content.decode()
+    assert "Все строки проверены. Запись: записано строк 1 из 3" in text
+    assert 'value="66"' in text
+    assert 'hx-trigger="every 1s"' in text
+
+
+def test_an_import_goes_on_when_its_progress_cannot_be_reported(seller, shoes, monkeypatch):
+    """Progress is for display: a failed report (say, a lock timeout) is logged, and the rows are still written."""
+    from django.db import DatabaseError
+
+    def broken_cursor(self):
+        raise DatabaseError("lock timeout")
+
+    monkeypatch.setattr(imports._WriteProgress, "EVERY", 1)
+    job = imports.start_import(
+        seller=seller,
+        actor=seller.user,
+        upload=csv_file(_distinct_rows(shoes.slug, 3)),
+        mode="all_or_nothing",
+        dry_run=False,
+    )
+    real_add = imports._WriteProgress.add
+
+    def add_with_a_broken_side(self, rows):
+        self.side.cursor = broken_cursor.__get__(self.side)
+        real_add(self, rows)
+
+    monkeypatch.setattr(imports._WriteProgress, "add", add_with_a_broken_side)
+    imports.run_import(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.created_count, job.written_rows) == (ImportStatus.DONE, 3, 3)

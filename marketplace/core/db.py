@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
@@ -71,6 +72,20 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[CursorWrapper]:
         cursor = connection._prepare_cursor(raw)
     with cursor:
         yield cursor
+
+
+@contextmanager
+def side_connection(using: str = DEFAULT_DB_ALIAS, *, lock_timeout_ms: int = 2000) -> Iterator[BaseDatabaseWrapper]:
+    """A connection of its own beside the thread's: what it writes commits at once (autocommit), so others see it
+    while the thread's own transaction is still open (a long import reports its progress this way). It gives up
+    waiting for a row lock after `lock_timeout_ms` rather than wait forever on a row the thread itself holds."""
+    connection = connections.create_connection(using)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, false)", [f"{lock_timeout_ms}ms"])
+        yield connection
+    finally:
+        connection.close()
 
 
 @dataclass(frozen=True)
