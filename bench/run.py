@@ -229,7 +229,8 @@ def write_report(
         "template engine 4-5 ms, now about 1.6; a listing page loads only what it shows of its seller and of the "
         "question authors;",
         "- the reads by key (a listing page's listing with its seller, storefront and brand, its variants, photos, "
-        "questions and ratings; the cards of every page) are statements written once from the models' column "
+        "questions and ratings, its five most helpful reviews with their photos, answers and replies, the review "
+        "aspects' averages and the seller's return days; the cards of every page) are statements written once from the models' column "
         "names and run as server-side prepared statements, parsed and planned once per connection, their rows "
         "turned into model instances without the ORM compiling a query (`marketplace/core/db.py`);",
         "- gunicorn workers freeze what they load at start out of Python's garbage collector (`gc.freeze()` in "
