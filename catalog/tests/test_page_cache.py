@@ -282,3 +282,42 @@ def test_each_host_gets_its_own_cached_pages(page_cache, listing, settings):
     assert other["X-Page-Cache"] == "miss"
     assert "http://www.shop.example/" in other.content.decode()
     assert "http://shop.example/" not in other.content.decode()
+
+
+def _header_renders(response) -> int:
+    return sum(1 for template in response.templates if template.name == "components/_header_account.html")
+
+
+def test_anonymous_header_is_rendered_once_per_sign_in_link_and_cart_count_then_reused(page_cache, listing):
+    url = listing.get_absolute_url()
+    first = Client().get(url)
+    again = Client().get(url)
+    elsewhere = Client().get(reverse("catalog:search") + "?q=krossovki")
+
+    assert _header_renders(first) == 1
+    assert _header_renders(again) == 0  # the process kept it: the same link and an empty cart
+    assert f'href="/accounts/login/?next={url}"' in again.content.decode()
+    assert _header_renders(elsewhere) == 1  # another page, another sign-in link
+    assert 'href="/accounts/login/?next=/search/%3Fq%3Dkrossovki"' in elsewhere.content.decode()
+
+
+def test_anonymous_visitors_with_and_without_a_cart_each_get_their_own_header(page_cache, listing):
+    url = listing.get_absolute_url()
+    buyer = Client()
+    buyer.post(reverse("orders:cart-add"), {"variant": listing.variants.first().pk})
+    buyer.get(reverse("orders:cart"))  # the flash message of the addition is shown and gone
+
+    assert 'class="count-badge"' not in Client().get(url).content.decode()
+    assert '<span class="count-badge">1</span>' in buyer.get(url).content.decode()
+    assert 'class="count-badge"' not in Client().get(url).content.decode()
+
+
+def test_signed_in_header_is_never_taken_from_the_anonymous_one(page_cache, listing, user):
+    url = listing.get_absolute_url()
+    Client().get(url)
+    signed_in = _signed_in(user).get(url)
+
+    html = signed_in.content.decode()
+    assert _header_renders(signed_in) == 1
+    assert user.email in html
+    assert "/accounts/login/?next=" not in html

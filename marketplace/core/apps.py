@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "marketplace.core"
     label = "core"
     verbose_name = _("Platform core")
+
+    def ready(self) -> None:
+        from marketplace.core import parts  # noqa: F401  (the header's personal part)

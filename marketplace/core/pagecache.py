@@ -27,16 +27,21 @@ import json
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import suppress
 from functools import cache, wraps
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +60,32 @@ PARTS: dict[str, Callable[..., dict[str, Any]]] = {}
 LIVE_VIEWER_CHECKS: list[Callable[[Any], bool]] = [lambda user: user.is_staff or user.is_superuser]
 
 
-def personal_part(template_name: str):
-    """Register the context builder of a personal part (a template rendered for each visitor)."""
+# Parts whose HTML, for a visitor who is not signed in, is fixed by a key: template name → (request, context) → key.
+ANONYMOUS_KEYS: dict[str, Callable[[HttpRequest, dict[str, Any]], tuple]] = {}
+ANONYMOUS_KEPT = 2000  # anonymous parts' HTML each process keeps, the least recently used dropped first
+_anonymous_html: OrderedDict[tuple, str] = OrderedDict()
+
+
+def personal_part(template_name: str, *, anonymous_key: Callable[[HttpRequest, dict[str, Any]], tuple] | None = None):
+    """Register the context builder of a personal part (a template rendered for each visitor).
+
+    With `anonymous_key(request, context)` (context: the builder's), the part's HTML for a visitor who is not
+    signed in is the same for every request with the same key in the same language: each process renders it
+    once and keeps it (ANONYMOUS_KEPT), as served on every anonymous page view, cached pages included.
+    """
 
     def register(builder: Callable[..., dict[str, Any]]):
         PARTS[template_name] = builder
+        if anonymous_key is not None:
+            ANONYMOUS_KEYS[template_name] = anonymous_key
         return builder
 
     return register
+
+
+@receiver(setting_changed)
+def _forget_anonymous_parts(**kwargs) -> None:
+    _anonymous_html.clear()  # tests change languages, templates and addresses
 
 
 def context_processor(request: HttpRequest) -> dict:
@@ -136,7 +159,21 @@ def render_part(request: HttpRequest | None, template_name: str, kwargs: dict[st
     context = dict(kwargs)
     if builder is not None:
         context.update(builder(request, page, **kwargs))
-    return render_to_string(template_name, context, request=request)
+    key_of = ANONYMOUS_KEYS.get(template_name)
+    user = getattr(request, "user", None)
+    if key_of is None or user is None or user.is_authenticated or settings.DEBUG:
+        return render_to_string(template_name, context, request=request)
+    key = (template_name, get_language(), key_of(request, context))
+    html = _anonymous_html.get(key)
+    if html is None:
+        html = _anonymous_html[key] = render_to_string(template_name, context, request=request)
+        if len(_anonymous_html) > ANONYMOUS_KEPT:
+            with suppress(KeyError):  # another thread of the process emptied it first
+                _anonymous_html.popitem(last=False)
+    else:
+        with suppress(KeyError):
+            _anonymous_html.move_to_end(key)
+    return html
 
 
 def _fill_parts(body: bytes, request: HttpRequest) -> bytes:

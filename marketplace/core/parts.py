@@ -1,0 +1,39 @@
+"""The site header's personal part: the cart badge and the account menu, or the sign-in and sign-up links.
+
+For a visitor who is not signed in it depends only on the cart's count and the sign-in link (which brings them
+back to the page they were on), so each process renders it once per such pair and language (pagecache).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.urls import reverse
+
+from marketplace.core.pagecache import personal_part
+
+NO_RETURN_PAGES = ("account_login", "account_signup")  # signing in from these goes to the default page
+
+
+def login_url(request) -> str:
+    """The sign-in page, with `next` set to the page the visitor is on (not for the home page or the sign-in
+    and sign-up pages themselves)."""
+    url = reverse("account_login")
+    match = request.resolver_match
+    if request.path != "/" and (match is None or match.url_name not in NO_RETURN_PAGES):
+        url += "?next=" + quote(request.get_full_path(), safe="/")
+    return url
+
+
+@personal_part(
+    "components/_header_account.html",
+    anonymous_key=lambda request, context: (context["login_url"], context.get("cart_count", 0)),
+)
+def header_account(request, page) -> dict:
+    from orders.cart_session import current_cart
+    from orders.selectors import cart_count
+
+    if request is None:
+        return {"login_url": reverse("account_login")}
+    count = cart_count(current_cart(request, create=False)) if hasattr(request, "session") else 0
+    return {"login_url": login_url(request), "cart_count": count}
