@@ -290,6 +290,13 @@ def test_a_second_copy_of_an_import_message_leaves_while_the_first_runs(seller, 
     assert job.status == ImportStatus.DONE
 
 
+def _queued_import(seller, rows):
+    """A real (not dry-run) all-or-nothing import of `rows`, waiting for its worker."""
+    return imports.start_import(
+        seller=seller, actor=seller.user, upload=csv_file(rows), mode="all_or_nothing", dry_run=False
+    )
+
+
 def _distinct_rows(slug, count):
     return [
         ["", f"SKU-{n}", f"Кроссовки модель {n}", slug, "", "4990", "", "3", "", "", "Текстиль"] for n in range(count)
@@ -302,13 +309,7 @@ def test_a_real_import_shows_rows_written_while_its_single_transaction_is_still_
     from django.db import connections
 
     monkeypatch.setattr(imports._WriteProgress, "EVERY", 2)
-    job = imports.start_import(
-        seller=seller,
-        actor=seller.user,
-        upload=csv_file(_distinct_rows(shoes.slug, 6)),
-        mode="all_or_nothing",
-        dry_run=False,
-    )
+    job = _queued_import(seller, _distinct_rows(shoes.slug, 6))
     seen = []
     create_listing = imports.listing_services.create_listing
 
@@ -374,13 +375,7 @@ def test_an_import_goes_on_when_its_progress_cannot_be_reported(seller, shoes, m
         raise DatabaseError("lock timeout")
 
     monkeypatch.setattr(imports._WriteProgress, "EVERY", 1)
-    job = imports.start_import(
-        seller=seller,
-        actor=seller.user,
-        upload=csv_file(_distinct_rows(shoes.slug, 3)),
-        mode="all_or_nothing",
-        dry_run=False,
-    )
+    job = _queued_import(seller, _distinct_rows(shoes.slug, 3))
     real_add = imports._WriteProgress.add
 
     def add_with_a_broken_side(self, rows):
