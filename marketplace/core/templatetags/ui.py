@@ -17,9 +17,24 @@ from dataclasses import dataclass
 from django import forms, template
 from django.core.paginator import Page
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext, npgettext, pgettext
 
+from marketplace.core.icons import FALLBACK, ICONS
+
 register = template.Library()
+
+
+@register.simple_tag
+def icon(name: str, **attributes: str) -> SafeString:
+    """An inline SVG icon, decorative (the text beside it carries the meaning): `{% icon "cart" %}`,
+    `{% icon "login" class="d-none d-sm-inline-block" %}`. An unknown name draws a circle."""
+    extra = attributes.get("class")
+    css = f"icon {escape(extra)}" if extra else "icon"
+    return mark_safe(  # noqa: S308 - fixed markup; the class is escaped
+        f'<svg class="{css}" viewBox="0 0 24 24" aria-hidden="true" focusable="false">{ICONS.get(name, FALLBACK)}</svg>'
+    )
 
 
 # ------------------------------------------------------------------------------------------ form fields

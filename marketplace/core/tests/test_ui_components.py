@@ -333,3 +333,24 @@ def test_a_grid_of_cards_is_each_card_in_order():
         assert grid == "".join(listing_card(each) for each in cards)
     assert grid.index("Товар 3") < grid.index("Товар 1") < grid.index("Товар 2")
     assert listing_cards([]) == ""
+
+
+# ------------------------------------------------------------------------------------------------- icons
+
+
+def test_icon_is_a_decorative_inline_svg_with_its_own_drawing():
+    html = Template('{% load ui %}{% icon "cart" %}').render(Context())
+
+    assert html.startswith('<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">')
+    assert '<circle cx="9" cy="20" r="1.5"/>' in html
+    assert html.endswith("</svg>")
+
+
+def test_icon_takes_extra_classes_escaped_and_draws_a_circle_for_an_unknown_name():
+    html = Template("{% load ui %}{% icon name class=extra %}").render(
+        Context({"name": "no-such-icon", "extra": 'd-none"><script>'})
+    )
+
+    assert 'class="icon d-none&quot;&gt;&lt;script&gt;"' in html
+    assert "<script>" not in html
+    assert '<circle cx="12" cy="12" r="9"/></svg>' in html
