@@ -34,6 +34,7 @@ def icon(name: str, **attributes: str) -> SafeString:
     css = f"icon {escape(extra)}" if extra else "icon"
     return mark_safe(  # noqa: S308 - fixed markup; the class is escaped
         f'<svg class="{css}" viewBox="0 0 24 24" aria-hidden="true" focusable="false">{ICONS.get(name, FALLBACK)}</svg>'
+        "\n"  # a space before text that follows inline, as the include it replaced had
     )
 
 
