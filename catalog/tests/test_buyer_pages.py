@@ -340,6 +340,22 @@ def test_each_facet_counts_every_filter_but_its_own(client, shoes):
     assert brands == expected_brands
 
 
+def test_brand_facet_shows_the_thirty_most_frequent_brands_ties_at_the_cut_by_name(client, shoes):
+    seller = make_seller()
+    for index in range(29):
+        for _ in range(2):
+            make_listing(seller, category=shoes, brand=f"Марка {index:02}")
+    for name in ("Гамма", "Альфа", "Бета"):  # one listing each: only the first of them by name makes the thirty
+        make_listing(seller, category=shoes, brand=name)
+    make_listing(seller, category=shoes)  # no brand: counted in the total, never as a brand
+
+    result = client.get(reverse("catalog:category", args=[shoes.slug])).context["result"]
+
+    shown = [(name, count) for _slug, name, count, _selected in result.brand_facet.values]
+    assert result.total == 62
+    assert shown == [(f"Марка {index:02}", 2) for index in range(29)] + [("Альфа", 1)]
+
+
 def test_rating_filters_are_labelled_selects_that_keep_the_choice(client, shoes):
     make_listing(make_seller(), category=shoes)
 
