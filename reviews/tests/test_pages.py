@@ -103,6 +103,27 @@ def test_review_list_query_count_does_not_grow(client, buyer, other_buyer, selle
     assert len(four) == len(one)
 
 
+def test_a_listings_reviews_run_over_pages_that_keep_the_chosen_filter(client, buyer, seller, monkeypatch):
+    from orders.models import OrderLine
+
+    monkeypatch.setattr("reviews.views.PAGE_SIZE", 2)
+    first = published(buyer, seller, stars=5, text="Отзыв 0")
+    for index in range(1, 3):
+        line = line_of(delivered_order(buyer, seller))
+        OrderLine.objects.filter(pk=line.pk).update(listing_id=first.listing_id)
+        line.refresh_from_db()
+        services.write_product_review(order_line=line, actor=buyer, stars=5, text=f"Отзыв {index}")
+    url = reverse("reviews:listing", args=[first.listing_id])
+
+    page_one = client.get(url, {"stars": "5"}).text
+    page_two = client.get(url, {"stars": "5", "page": "2"}).text
+
+    assert page_one.count('class="review ') == 2
+    assert 'href="?stars=5&amp;page=2" rel="next"' in page_one
+    assert page_two.count('class="review ') == 1
+    assert 'href="?stars=5&amp;page=1" rel="prev"' in page_two
+
+
 def test_reviews_filter_by_stars_and_photos(client, buyer, other_buyer, seller):
     plain = published(buyer, seller, stars=5, text="Пять звёзд")
     url = reverse("reviews:listing", args=[plain.listing_id])

@@ -4,7 +4,7 @@
 {% field form.email %}                          label, input with classes, help text, errors
 {% time_left order.deadline as left %}          {{ left.text }} → «осталось 2 дня 4 часа»
 {{ order.status|status_tone }}                  success / warning / danger / info / neutral
-{% page_range page_obj as pages %}              elided page numbers for _pagination.html
+{% pagination page_obj %}                       page links keeping the other query parameters
 {{ user.time_zone|time_zone_name }}             «Москва (МСК, UTC+3)» rather than Europe/Moscow
 """
 
@@ -16,10 +16,12 @@ from dataclasses import dataclass
 
 from django import forms, template
 from django.core.paginator import Page
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import ngettext, npgettext, pgettext
+from django.utils.translation import gettext, ngettext, npgettext, pgettext
 
 from marketplace.core.icons import FALLBACK, ICONS
 
@@ -176,10 +178,70 @@ def time_zone_name(name: str) -> str:
     return time_zone_label(name)
 
 
-@register.simple_tag
 def page_range(page_obj: Page) -> list:
     """Page numbers around the current one, with Paginator.ELLIPSIS where pages are left out."""
     return list(page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1))
+
+
+@register.simple_tag(takes_context=True)
+def pagination(context: template.Context, page_obj: Page | None) -> SafeString:
+    """Page links that keep the other query parameters (filters, search): `{% pagination page_obj %}`.
+
+    Nothing when everything fits on one page. Written here rather than as an included template: the include cost
+    every catalogue page about half a millisecond, as much as its 24 cards.
+    """
+    if not isinstance(page_obj, Page) or not page_obj.has_other_pages():
+        return mark_safe("")
+    request = context.get("request")
+    params = request.GET.copy() if request is not None else QueryDict(mutable=True)
+
+    def href(number: int) -> str:
+        params["page"] = str(number)
+        return escape(f"?{params.urlencode()}")  # as {% querystring page=number %} gave it
+
+    previous, following = gettext("Previous"), gettext("Next")
+    items = []
+    if page_obj.has_previous():
+        items.append(
+            f'<li class="page-item"><a class="page-link" href="{href(page_obj.previous_page_number())}" rel="prev">'
+            f"{escape(previous)}</a></li>"
+        )
+    else:
+        items.append(f'<li class="page-item disabled"><span class="page-link">{escape(previous)}</span></li>')
+    ellipsis = page_obj.paginator.ELLIPSIS
+    for number in page_range(page_obj):
+        if number == ellipsis:
+            items.append(
+                f'<li class="page-item disabled d-none d-sm-block"><span class="page-link">{escape(number)}</span></li>'
+            )
+        elif number == page_obj.number:
+            items.append(
+                '<li class="page-item active" aria-current="page">'
+                f'<span class="page-link">{escape(localize(number))}</span></li>'
+            )
+        else:
+            items.append(
+                f'<li class="page-item d-none d-sm-block"><a class="page-link" href="{href(number)}">'
+                f"{escape(localize(number))}</a></li>"
+            )
+    if page_obj.has_next():
+        items.append(
+            f'<li class="page-item"><a class="page-link" href="{href(page_obj.next_page_number())}" rel="next">'
+            f"{escape(following)}</a></li>"
+        )
+    else:
+        items.append(f'<li class="page-item disabled"><span class="page-link">{escape(following)}</span></li>')
+    where = gettext("Page %(number)s of %(total)s") % {
+        "number": localize(page_obj.number),
+        "total": localize(page_obj.paginator.num_pages),
+    }
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        f'<nav class="my-4" aria-label="{escape(gettext("Pages"))}">\n'
+        f'  <p class="visually-hidden">{escape(where)}</p>\n'
+        '  <ul class="pagination flex-wrap justify-content-center">\n    '
+        + "\n    ".join(items)
+        + "\n  </ul>\n</nav>\n"
+    )
 
 
 # ------------------------------------------------------------------------------------------ error summary

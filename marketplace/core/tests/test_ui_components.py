@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django import forms
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.paginator import Paginator
-from django.template import Context, Template
+from django.template import Context, RequestContext, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone, translation
@@ -191,7 +192,9 @@ def test_pagination_keeps_the_other_query_parameters():
     page_obj = Paginator(list(range(100)), 10).page(3)
 
     with translation.override("en"):
-        html = render_to_string("components/_pagination.html", {"page_obj": page_obj}, request=request)
+        html = Template("{% load ui %}{% pagination page_obj %}").render(
+            RequestContext(request, {"page_obj": page_obj})
+        )
 
     assert 'aria-label="Pages"' in html
     assert 'href="?q=%D0%BA%D1%80%D0%BE%D1%81%D1%81%D0%BE%D0%B2%D0%BA%D0%B8&amp;page=2" rel="prev"' in html
@@ -203,7 +206,32 @@ def test_pagination_keeps_the_other_query_parameters():
 def test_single_page_shows_no_pagination():
     page_obj = Paginator([1, 2], 10).page(1)
 
-    assert render_to_string("components/_pagination.html", {"page_obj": page_obj}).strip() == ""
+    assert Template("{% load ui %}{% pagination page_obj %}").render(Context({"page_obj": page_obj})) == ""
+
+
+def test_pagination_of_many_pages_elides_the_middle_and_says_which_page_this_is():
+    request = RequestFactory().get("/orders/", {"page": "50"})
+    page_obj = Paginator(list(range(2000)), 10).page(50)
+
+    with translation.override("ru"):
+        html = Template("{% load ui %}{% pagination page_obj %}").render(
+            RequestContext(request, {"page_obj": page_obj})
+        )
+
+    assert '<p class="visually-hidden">Страница 50 из 200</p>' in html
+    numbers = re.findall(r'class="page-link"[^>]*>([^<]+)<', html)
+    assert numbers == ["Предыдущая", "1", "…", "49", "50", "51", "…", "200", "Следующая"]
+    assert '<li class="page-item active" aria-current="page"><span class="page-link">50</span></li>' in html
+
+
+def test_pagination_escapes_the_query_it_keeps():
+    request = RequestFactory().get("/search/", {"q": '"><script>', "page": "1"})
+    page_obj = Paginator(list(range(30)), 10).page(1)
+
+    html = Template("{% load ui %}{% pagination page_obj %}").render(RequestContext(request, {"page_obj": page_obj}))
+
+    assert "<script>" not in html
+    assert 'href="?q=%22%3E%3Cscript%3E&amp;page=2"' in html
 
 
 def test_empty_state_says_what_to_do_next():
