@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from .models import (
@@ -25,14 +26,33 @@ from .models import (
 
 def membership_for(*, user) -> TeamMember | None:
     """The user's seat in a seller's team, with the seller and storefront the cabinet header shows."""
-    if not user.is_authenticated:
-        return None
+    if not user.is_authenticated or getattr(user, "_works_for_a_seller", None) is False:
+        return None  # this request already found the user in no seller's team (works_for_a_seller)
     return TeamMember.objects.select_related("seller__storefront", "user").filter(user=user).first()
 
 
 def works_for_a_seller(user) -> bool:
-    """Does the user own a seller or sit in a seller's team (one query)?"""
-    return Seller.objects.filter(Q(user=user) | Q(members__user=user)).exists()
+    """Does the user own a seller or sit in a seller's team?
+
+    One statement of two index probes: an OR across a join of sellers and team members read every seller (4 ms at
+    10 000 sellers), and the shared page cache asks this on every signed-in page. The answer is kept on the user
+    object, which lives for one request, so the header's membership_for needs no query of its own for a buyer.
+    """
+    if not user.is_authenticated:
+        return False
+    known = getattr(user, "_works_for_a_seller", None)
+    if known is None:
+        known = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .filter(
+                Exists(Seller.objects.filter(user=OuterRef("pk")))
+                | Exists(TeamMember.objects.filter(user=OuterRef("pk")))
+            )
+            .exists()
+        )
+        user._works_for_a_seller = known
+    return known
 
 
 # Applications ----------------------------------------------------------------------------------------

@@ -180,6 +180,34 @@ def test_seller_team_and_staff_get_live_pages(page_cache, listing, moderator):
     assert "X-Page-Cache" not in staff
 
 
+def test_a_team_member_without_a_seller_of_their_own_gets_live_pages(page_cache, listing, other_user):
+    from sellers.models import TeamMember, TeamRole
+
+    url = listing.get_absolute_url()
+    Client().get(url)
+    TeamMember.objects.create(seller=listing.seller, user=other_user, role=TeamRole.WAREHOUSE)
+
+    assert "X-Page-Cache" not in _signed_in(other_user).get(url)
+
+
+def test_a_signed_in_buyers_shared_page_asks_once_whether_they_work_for_a_seller(page_cache, listing, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = listing.get_absolute_url()
+    Client().get(url)
+    buyer = _signed_in(user)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = buyer.get(url)
+
+    assert page["X-Page-Cache"] == "hit"
+    asked = [query["sql"] for query in queries if "sellers_teammember" in query["sql"]]
+    assert len(asked) == 1  # the header's messages badge reuses the answer
+    assert "sellers_seller" in asked[0]
+    assert "LEFT OUTER JOIN" not in asked[0]  # two index probes: a join of sellers and teams read every seller
+
+
 def test_visitor_with_a_cart_gets_the_shared_page_with_their_cart_count(page_cache, listing):
     url = listing.get_absolute_url()
     Client().get(url)
