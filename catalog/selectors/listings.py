@@ -403,6 +403,25 @@ def _estimated_rows(sql: str, params) -> int:
     return rows
 
 
+# Statements whose look above the popularity floor came up short of the window (their matches sit at the tail of the
+# popularity order: new listings without orders): for POPULARITY_FLOOR_SECONDS they go straight to the full read.
+_short_above_floor: OrderedDict[tuple, float] = OrderedDict()
+
+
+def _came_up_short(key: tuple, *, now: float) -> bool:
+    noted = _short_above_floor.get(key)
+    if noted is not None and now - noted <= POPULARITY_FLOOR_SECONDS:
+        return True
+    _short_above_floor.pop(key, None)
+    return False
+
+
+def _note_short(key: tuple, *, now: float) -> None:
+    _short_above_floor[key] = now
+    if len(_short_above_floor) > ESTIMATES_KEPT:
+        _short_above_floor.popitem(last=False)
+
+
 def _rows_with_setting(sql: str, params: list, setting: tuple[str, str] | None) -> list[tuple]:
     """The rows of `sql`; with `setting` (a planner setting's name and value) planned under it alone.
 
@@ -444,9 +463,11 @@ def popular_matches(
     the popularity floor: the planner intersects the full-text and popularity index bitmaps, or, for a word
     with very many matches, walks the popularity index in order (it stops at `limit` hits, ~3 ms for
     "кроссовки" where the intersection costs ~30 ms). Only if that does not fill the window are all matches
-    read through the full-text index and sorted. A word the planner expects in fewer than FEW_MATCHES listings
-    (a model number, a rare word) is read that way at once: the look above the floor would cost more than reading
-    them all (4.4 against 1.8 ms for a 40-match word at a million listings) and would rarely fill the window.
+    read through the full-text index and sorted (and for a few minutes the process skips the look for that
+    statement: a word found only in listings without orders paid for it on every search). A word the planner
+    expects in fewer than FEW_MATCHES listings (a model number, a rare word) is read that way at once: the look
+    above the floor would cost more than reading them all (4.4 against 1.8 ms for a 40-match word at a million
+    listings) and would rarely fill the window.
     Every way gives exactly the same keys; only the cost differs.
 
     `matches` is compiled once; the estimate and each read wrap that statement (compiling the search's filters
@@ -485,7 +506,8 @@ def popular_matches(
     estimate = None
     if floor is not None:
         estimate = _estimated_rows(sql, params)
-        if estimate >= FEW_MATCHES:
+        now, looked_at = time.monotonic(), (sql, repr(params), floor, limit)
+        if estimate >= FEW_MATCHES and not _came_up_short(looked_at, now=now):
             walk = (
                 estimate >= MANY_MATCHES
             )  # very many matches: walk the popularity index rather than intersect bitmaps
@@ -497,6 +519,7 @@ def popular_matches(
             )
             if len(found) == limit:
                 return found
+            _note_short(looked_at, now=now)  # a word of new listings: the next search skips this look (~8 ms)
     # "+ 0" keeps the popularity index out of the order: the matches come from the full-text index. Past
     # SERIAL_MATCHES PostgreSQL would read them with two helper processes, finishing sooner on an idle server but
     # at half as much CPU again (101 against 66-75 ms for a 41 000-match word at a million listings), which a

@@ -236,6 +236,7 @@ def popularity(request, db, monkeypatch):
         make_listing(seller, category=kitchen, title="Чайник новый", orders_30d=0)
     monkeypatch.setattr(listing_selectors, "_floor_cache", {"at": -1e9, "floor": None})
     monkeypatch.setattr(listing_selectors, "_estimate_cache", type(listing_selectors._estimate_cache)())
+    monkeypatch.setattr(listing_selectors, "_short_above_floor", type(listing_selectors._short_above_floor)())
     many = 0 if request.param == "walk in order" else 10**9
     monkeypatch.setattr(listing_selectors, "MANY_MATCHES", many)
     few = 10**9 if request.param == "read all of few matches" else 0
@@ -266,6 +267,26 @@ def test_search_window_reads_all_matches_when_the_walk_stops_at_the_floor_first(
 
     assert window == most_popular(kettles(), 5)
     assert len(window) == 5
+
+
+def test_a_search_whose_look_above_the_floor_came_up_short_reads_all_matches_at_once_next_time(popularity):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        first_window = popularity.popular_matches(kettles(), 5)
+    with CaptureQueriesContext(connection) as again:
+        second_window = popularity.popular_matches(kettles(), 5)
+
+    assert second_window == first_window == most_popular(kettles(), 5)
+
+    def reads(queries):
+        return [query["sql"] for query in queries if "ORDER BY m.orders_30d" in query["sql"]]
+
+    # the look above the floor, then the full read (a word of few matches is read in full at once)
+    assert len(reads(first)) == (1 if popularity.FEW_MATCHES > 1000 else 2)
+    assert len(reads(again)) == 1
+    assert "ORDER BY m.orders_30d + 0" in reads(again)[0]  # the full read
 
 
 def test_search_window_in_a_catalogue_smaller_than_the_walk_is_the_same(popularity, monkeypatch):
