@@ -34,6 +34,16 @@ def favourite_ids(*, user, listing_ids: list[int]) -> set[int]:
     return set(Favourite.objects.filter(user=user, listing_id__in=listing_ids).values_list("listing_id", flat=True))
 
 
+def recently_viewed_ids(*, user, limit: int) -> list[int]:
+    """Keys of the listings the buyer viewed last, newest first, those buyers may still see (the home page's shelf
+    reads their cards by key: loading whole listings for it cost more than the rest of the signed-in page)."""
+    return list(
+        RecentlyViewed.objects.filter(user=user, listing__in=listing_model().objects.published())
+        .order_by("-viewed_at")
+        .values_list("listing_id", flat=True)[:limit]
+    )
+
+
 def recently_viewed(*, user, limit: int = 20) -> list:
     rows = (
         RecentlyViewed.objects.filter(user=user, listing__in=listing_model().objects.published())

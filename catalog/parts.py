@@ -43,9 +43,11 @@ def follow_seller(request, page, *, seller_id: int) -> dict:
 @personal_part("catalog/parts/_recently_viewed.html")
 def recently_viewed(request, page) -> dict:
     from buyers import selectors as buyer_selectors
+    from catalog.selectors import cards_in_order
 
     user = _buyer(request)
-    return {"recently_viewed": buyer_selectors.recently_viewed(user=user, limit=6) if user else []}
+    keys = buyer_selectors.recently_viewed_ids(user=user, limit=6) if user else []
+    return {"recently_viewed": cards_in_order(keys)}
 
 
 @personal_part("catalog/parts/_stock_alert.html")

@@ -99,6 +99,31 @@ def test_recently_viewed_keeps_the_latest_ones(client, user, settings):
     assert RecentlyViewed.objects.count() == 3
 
 
+def test_home_page_shelf_shows_the_buyers_latest_views_that_are_still_on_sale_in_a_fixed_number_of_queries(
+    client, user
+):
+    seller, category = make_seller(), CategoryFactory()
+    listings = [make_listing(seller, category=category, title=f"Товар номер {index}") for index in range(4)]
+    client.force_login(user)
+    client.get(listings[0].get_absolute_url())
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("home"))
+    for listing in listings[1:]:
+        client.get(listing.get_absolute_url())
+    listings[2].status = ListingStatus.ARCHIVED
+    listings[2].save(update_fields=["status"])
+
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(reverse("home")).content.decode()
+
+    start = page.index('id="recent-title"')
+    shelf = page[start : page.index("</section>", start)]
+    shown = [title for title in (f"Товар номер {index}" for index in range(4)) if title in shelf]
+    assert sorted(shown, key=shelf.index) == ["Товар номер 3", "Товар номер 1", "Товар номер 0"]
+    assert len(three) == len(one)
+
+
 def test_following_a_category_shows_its_new_listings(client, user):
     root = CategoryFactory(name="Кухня")
     leaf = CategoryFactory(name="Чайники", parent=root)
