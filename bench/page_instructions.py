@@ -5,8 +5,9 @@
 On a shared machine both req/s and CPU time move by a fifth from one run to the next (bench/page_costs.py), too much
 to see a 10 % change. This runs the pages in-process under valgrind's callgrind (`apt-get install valgrind`) and
 counts the instructions the Python process executed for them: the same code and data give the same count within
-about 1 % (the objects loaded by the warm-up are frozen out of the garbage collector first, as in a gunicorn worker). Each page runs twice, with 0 and with N timed requests after the same 3 warm-up requests; the difference
-divided by N is one request's cost (start-up and warm-up cancel out). PostgreSQL's share is not counted (it runs in
+a few per cent (5 % seen; the objects loaded by the warm-up are frozen out of the garbage collector first, as in a
+gunicorn worker). Each page runs twice, with 0 and with N timed requests after the same 3 warm-up requests; the
+difference divided by N is one request's cost (start-up and warm-up cancel out). PostgreSQL's share is not counted (it runs in
 its own processes; bench/page_costs.py reports its CPU time). Under valgrind a request takes about a second.
 """
 
