@@ -199,15 +199,14 @@ def pagination(context: template.Context, page_obj: Page | None) -> SafeString:
         params["page"] = str(number)
         return escape(f"?{params.urlencode()}")  # as {% querystring page=number %} gave it
 
-    previous, following = gettext("Previous"), gettext("Next")
-    items = []
-    if page_obj.has_previous():
-        items.append(
-            f'<li class="page-item"><a class="page-link" href="{href(page_obj.previous_page_number())}" rel="prev">'
-            f"{escape(previous)}</a></li>"
-        )
-    else:
-        items.append(f'<li class="page-item disabled"><span class="page-link">{escape(previous)}</span></li>')
+    def edge(label: str, number: int | None, rel: str) -> str:
+        """The "Previous" or "Next" item: a link to page `number`, or greyed out at either end (None)."""
+        if number is None:
+            return f'<li class="page-item disabled"><span class="page-link">{escape(label)}</span></li>'
+        return f'<li class="page-item"><a class="page-link" href="{href(number)}" rel="{rel}">{escape(label)}</a></li>'
+
+    previous = page_obj.previous_page_number() if page_obj.has_previous() else None
+    items = [edge(gettext("Previous"), previous, "prev")]
     ellipsis = page_obj.paginator.ELLIPSIS
     for number in page_range(page_obj):
         if number == ellipsis:
@@ -224,13 +223,7 @@ def pagination(context: template.Context, page_obj: Page | None) -> SafeString:
                 f'<li class="page-item d-none d-sm-block"><a class="page-link" href="{href(number)}">'
                 f"{escape(localize(number))}</a></li>"
             )
-    if page_obj.has_next():
-        items.append(
-            f'<li class="page-item"><a class="page-link" href="{href(page_obj.next_page_number())}" rel="next">'
-            f"{escape(following)}</a></li>"
-        )
-    else:
-        items.append(f'<li class="page-item disabled"><span class="page-link">{escape(following)}</span></li>')
+    items.append(edge(gettext("Next"), page_obj.next_page_number() if page_obj.has_next() else None, "next"))
     where = gettext("Page %(number)s of %(total)s") % {
         "number": localize(page_obj.number),
         "total": localize(page_obj.paginator.num_pages),
