@@ -108,15 +108,27 @@ def _start(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
     return process
 
 
+# Stopped through its main process alone: a Celery worker then finishes the tasks its pool is running (warm
+# shutdown). SIGTERM to its whole group killed the pool's processes mid-task, and Celery acknowledges a task whose
+# process dies, late acknowledgement or not (WorkerLostError in the log, the task left to beat's sweep).
+MAIN_PROCESS_ONLY = frozenset({"worker"})
+
+
 def _stop(processes: dict[str, subprocess.Popen]) -> None:
-    for process in processes.values():
+    for name, process in processes.items():
         if process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
+                if name in MAIN_PROCESS_ONLY:
+                    process.send_signal(signal.SIGTERM)
+                else:
+                    os.killpg(process.pid, signal.SIGTERM)
     deadline = time.monotonic() + 20  # a Celery warm shutdown takes 3-4 s
     for name, process in processes.items():
         try:
             process.wait(max(0.1, deadline - time.monotonic()))
+            if name in MAIN_PROCESS_ONLY:  # anything its group left behind
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
         except subprocess.TimeoutExpired:
             say(f"{name} did not stop in time; killing it")
             with contextlib.suppress(ProcessLookupError):

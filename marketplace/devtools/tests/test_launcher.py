@@ -77,6 +77,28 @@ def _stop_and_assert_nothing_left(process: subprocess.Popen, var_dir: Path) -> N
     assert leftovers.strip() == "", f"processes left behind: {leftovers}"
 
 
+def test_stopping_lets_the_workers_running_task_finish(tmp_path):
+    """The worker's main process alone gets SIGTERM (Celery's warm shutdown waits for its pool's tasks); its pool
+    process, in the same group, finishes the task it is running instead of being killed with the group."""
+    from marketplace.devtools import launcher
+
+    done = tmp_path / "task-done"
+    pool = f"import pathlib, time; time.sleep(1.5); pathlib.Path({str(done)!r}).write_text('done')"
+    main = (  # like Celery's main process on SIGTERM: it waits for its pool, then exits
+        "import signal, subprocess, sys, time\n"
+        "signal.signal(signal.SIGTERM, lambda *_: None)\n"
+        f"pool = subprocess.Popen([sys.executable, '-c', {pool!r}])\n"
+        "while pool.poll() is None: time.sleep(0.05)\n"
+    )
+    worker = launcher._start("worker", [sys.executable, "-c", main], dict(os.environ))
+    time.sleep(0.5)  # the pool process is running its task
+
+    launcher._stop({"worker": worker})
+
+    assert worker.returncode == 0
+    assert done.read_text() == "done"
+
+
 def test_make_run_serves_demo_site_and_stops_everything_on_sigterm(tmp_path):
     var_dir, port = tmp_path / "var", _free_port()
 
