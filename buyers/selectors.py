@@ -37,20 +37,18 @@ def favourite_ids(*, user, listing_ids: list[int]) -> set[int]:
 def recently_viewed_ids(*, user, limit: int) -> list[int]:
     """Keys of the listings the buyer viewed last, newest first, those buyers may still see (the home page's shelf
     reads their cards by key: loading whole listings for it cost more than the rest of the signed-in page)."""
-    return list(
-        RecentlyViewed.objects.filter(user=user, listing__in=listing_model().objects.published())
-        .order_by("-viewed_at")
-        .values_list("listing_id", flat=True)[:limit]
-    )
+    return list(_recently_viewed(user).values_list("listing_id", flat=True)[:limit])
 
 
 def recently_viewed(*, user, limit: int = 20) -> list:
-    rows = (
-        RecentlyViewed.objects.filter(user=user, listing__in=listing_model().objects.published())
-        .select_related("listing__seller__storefront", "listing__cover_photo")
-        .order_by("-viewed_at")[:limit]
-    )
+    rows = _recently_viewed(user).select_related("listing__seller__storefront", "listing__cover_photo")[:limit]
     return [row.listing for row in rows]
+
+
+def _recently_viewed(user) -> QuerySet[RecentlyViewed]:
+    return RecentlyViewed.objects.filter(user=user, listing__in=listing_model().objects.published()).order_by(
+        "-viewed_at"
+    )
 
 
 def follows(*, user) -> QuerySet[Follow]:

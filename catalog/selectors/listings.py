@@ -376,50 +376,38 @@ def _popularity_floor() -> int | None:
 
 
 ESTIMATES_KEPT = 2000
-_estimate_cache: OrderedDict[tuple, tuple[float, int]] = OrderedDict()
+_estimate_cache: OrderedDict[tuple, _Estimate] = OrderedDict()
 
 
-def _estimated_rows(sql: str, params) -> int:
+@dataclass
+class _Estimate:
+    at: float
+    rows: int  # the planner's estimate of the statement's rows
+    short: set[int] = field(default_factory=set)  # windows the look above the popularity floor did not fill
+
+
+def _estimated(sql: str, params) -> _Estimate:
     """The planner's estimate of how many rows the compiled statement `sql` gives (planning only, nothing is read).
 
-    Kept in each process for POPULARITY_FLOOR_SECONDS per statement: like the floor, it only chooses how a search
-    reads its matches, never what it finds.
+    Kept in each process for POPULARITY_FLOOR_SECONDS per statement, with the windows whose look above the floor
+    came up short (a word of new listings without orders: the next search goes straight to the full read). Like
+    the floor, both only choose how a search reads its matches, never what it finds.
     """
     key = (sql, repr(params))  # parameters may be lists (unhashable)
     now = time.monotonic()
     kept = _estimate_cache.get(key)
-    if kept is not None and now - kept[0] <= POPULARITY_FLOOR_SECONDS:
+    if kept is not None and now - kept.at <= POPULARITY_FLOOR_SECONDS:
         _estimate_cache.move_to_end(key)
-        return kept[1]
+        return kept
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
         plan = json.loads(plan)
-    rows = int(plan[0]["Plan"]["Plan Rows"])
-    _estimate_cache[key] = (now, rows)
+    kept = _estimate_cache[key] = _Estimate(at=now, rows=int(plan[0]["Plan"]["Plan Rows"]))
     if len(_estimate_cache) > ESTIMATES_KEPT:
         _estimate_cache.popitem(last=False)
-    return rows
-
-
-# Statements whose look above the popularity floor came up short of the window (their matches sit at the tail of the
-# popularity order: new listings without orders): for POPULARITY_FLOOR_SECONDS they go straight to the full read.
-_short_above_floor: OrderedDict[tuple, float] = OrderedDict()
-
-
-def _came_up_short(key: tuple, *, now: float) -> bool:
-    noted = _short_above_floor.get(key)
-    if noted is not None and now - noted <= POPULARITY_FLOOR_SECONDS:
-        return True
-    _short_above_floor.pop(key, None)
-    return False
-
-
-def _note_short(key: tuple, *, now: float) -> None:
-    _short_above_floor[key] = now
-    if len(_short_above_floor) > ESTIMATES_KEPT:
-        _short_above_floor.popitem(last=False)
+    return kept
 
 
 def _rows_with_setting(sql: str, params: list, setting: tuple[str, str] | None) -> list[tuple]:
@@ -505,9 +493,9 @@ def popular_matches(
     floor = _popularity_floor()
     estimate = None
     if floor is not None:
-        estimate = _estimated_rows(sql, params)
-        now, looked_at = time.monotonic(), (sql, repr(params), floor, limit)
-        if estimate >= FEW_MATCHES and not _came_up_short(looked_at, now=now):
+        kept = _estimated(sql, params)
+        estimate = kept.rows
+        if estimate >= FEW_MATCHES and limit not in kept.short:
             walk = (
                 estimate >= MANY_MATCHES
             )  # very many matches: walk the popularity index rather than intersect bitmaps
@@ -519,7 +507,7 @@ def popular_matches(
             )
             if len(found) == limit:
                 return found
-            _note_short(looked_at, now=now)  # a word of new listings: the next search skips this look (~8 ms)
+            kept.short.add(limit)  # a word of new listings: the next search skips this look (~8 ms)
     # "+ 0" keeps the popularity index out of the order: the matches come from the full-text index. Past
     # SERIAL_MATCHES PostgreSQL would read them with two helper processes, finishing sooner on an idle server but
     # at half as much CPU again (101 against 66-75 ms for a 41 000-match word at a million listings), which a

@@ -236,7 +236,6 @@ def popularity(request, db, monkeypatch):
         make_listing(seller, category=kitchen, title="Чайник новый", orders_30d=0)
     monkeypatch.setattr(listing_selectors, "_floor_cache", {"at": -1e9, "floor": None})
     monkeypatch.setattr(listing_selectors, "_estimate_cache", type(listing_selectors._estimate_cache)())
-    monkeypatch.setattr(listing_selectors, "_short_above_floor", type(listing_selectors._short_above_floor)())
     many = 0 if request.param == "walk in order" else 10**9
     monkeypatch.setattr(listing_selectors, "MANY_MATCHES", many)
     few = 10**9 if request.param == "read all of few matches" else 0
