@@ -435,7 +435,6 @@ def seed_catalog(log: Callable[[str], None]) -> None:
                 pending += 1
                 continue  # waits for a moderator
             services.approve_listing(listing=listing, actor=moderator)
-            Listing.objects.filter(pk=listing.pk).update(orders_30d=rng.randint(0, 300))
             if rng.random() < 0.2:
                 # A real price cut: the old price was charged, so it may be shown struck through.
                 cut = (price * Decimal(rng.choice(["0.7", "0.8", "0.85", "0.9"]))).quantize(Decimal("1"))

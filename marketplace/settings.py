@@ -321,6 +321,8 @@ CELERY_BEAT_SCHEDULE = {
     # orders: every minute, expire unpaid checkouts (stock back) and act on order/return deadlines that are due
     "orders-expire-unpaid": {"task": "orders.tasks.expire_unpaid_groups", "schedule": 60.0},
     "orders-process-deadlines": {"task": "orders.tasks.process_due_deadlines", "schedule": 60.0},
+    # orders: hourly, each listing's orders in the last 30 days (the "popular" sort and shelf, search's window)
+    "orders-refresh-popularity": {"task": "orders.tasks.refresh_listing_popularity", "schedule": crontab(minute=20)},
     # orders: weekly (Monday 06:00), pay sellers their available balance to the verified bank account
     "orders-weekly-payouts": {
         "task": "orders.tasks.weekly_payouts",

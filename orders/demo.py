@@ -168,11 +168,14 @@ def seed_orders(log: Callable[[str], None]) -> None:
     unpaid = _checkout("unpaid", buyer, [(item(main), 1)], pay=False)[0].group
     OrderGroup.objects.filter(pk=unpaid.pk).update(expires_at=timezone.now() + timedelta(days=1))
 
+    # The popular shelf and sort from these orders at once, rather than at beat's next hourly recount.
+    popular = services.refresh_listing_popularity()
     orders = Order.objects.filter(group__checkout_key__in=[demo_key(name) for name in SCENARIOS]).count()
     balance = ledger.seller_balance(seller=main)
     log(
         f"orders: {orders} orders in every state, a return in progress, payout {payout.amount} ₽ "
-        f"({Payout.objects.get(pk=payout.pk).status}); «{main}» holds {balance.held} ₽, {balance.available} ₽ available"
+        f"({Payout.objects.get(pk=payout.pk).status}); «{main}» holds {balance.held} ₽, {balance.available} ₽ "
+        f"available; {popular} listings bought in the last 30 days"
     )
 
 

@@ -287,7 +287,11 @@ class Order(TimeStampedModel):
             models.CheckConstraint(condition=Q(total=F("subtotal") + F("delivery_cost")), name="order_total_adds_up"),
             models.CheckConstraint(condition=Q(subtotal__gte=0, delivery_cost__gte=0), name="order_money_non_negative"),
         ]
-        indexes = [models.Index(fields=["seller", "status"], name="order_seller_status")]
+        indexes = [
+            models.Index(fields=["seller", "status"], name="order_seller_status"),
+            # the hourly popularity recount reads the last 30 days of paid orders (services/popularity.py)
+            models.Index(fields=["paid_at"], condition=Q(paid_at__isnull=False), name="order_paid_at"),
+        ]
 
     def __str__(self) -> str:
         return self.number

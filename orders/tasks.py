@@ -19,3 +19,8 @@ def process_due_deadlines() -> int:
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def weekly_payouts() -> int:
     return services.weekly_payouts()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def refresh_listing_popularity() -> int:
+    return services.refresh_listing_popularity()

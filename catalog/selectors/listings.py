@@ -724,7 +724,7 @@ def _home_sections(*, limit: int) -> dict[str, list[Card]]:
     base = card_queryset(public_listings())
     shelves = {
         "new": base.order_by("-published_at", "-id"),
-        "popular": base.order_by("-orders_30d", "-id"),
+        "popular": base.filter(orders_30d__gt=0).order_by("-orders_30d", "-id"),  # bought in the last 30 days
         "top_rated": base.filter(rating_count__gt=0).order_by("-rating_avg", "-rating_count", "-id"),
         "discounted": base.filter(discount_percent__gt=0).order_by("-discount_percent", "-id"),
     }

@@ -418,6 +418,17 @@ def test_kept_home_shelves_of_different_sizes_are_kept_apart(shoes, settings):
     assert len(selectors.home_sections(limit=2)["popular"]) == 2
 
 
+def test_home_popular_shelf_holds_only_listings_bought_in_the_last_30_days(shoes, settings):
+    from catalog import selectors
+
+    settings.MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 0
+    seller = make_seller()
+    bought = make_listing(seller, category=shoes, title="Кроссовки купленные", orders_30d=4)
+    make_listing(seller, category=shoes, title="Кроссовки новые", orders_30d=0)
+
+    assert [card.pk for card in selectors.home_sections()["popular"]] == [bought.pk]
+
+
 def _expected_order(listings, sort):
     """The listings in a sort's order, computed here in Python from SORTS (the reference for the page's keys)."""
     from catalog.filters import SORTS

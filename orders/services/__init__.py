@@ -26,6 +26,7 @@ from .fulfilment import (
     ship_order,
 )
 from .money import bank_destination, request_seller_payout, weekly_payouts
+from .popularity import refresh_listing_popularity
 from .returns import (
     answer_partial_offer,
     approve_return,
@@ -68,6 +69,7 @@ __all__ = [
     "process_due_deadlines",
     "receive_return",
     "record_return_tracking",
+    "refresh_listing_popularity",
     "refund_amount_for",
     "reject_return",
     "remove_cart_line",

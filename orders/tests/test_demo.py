@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from catalog.models import Listing
 from catalog.tests.factories import CategoryFactory, make_listing
 from marketplace.devtools.demo import seed_accounts
 from marketplace.ledger import selectors as ledger_selectors
@@ -64,6 +65,9 @@ def test_demo_orders_cover_every_state_and_a_second_run_changes_nothing():
         assert balance.held > 0
         assert balance.available > 0
     assert ledger_selectors.ledger_violations() == []
+    bought = Listing.objects.filter(orders_30d__gt=0)  # the popular shelf, at once rather than after beat's recount
+    assert bought.exists()
+    assert f"; {bought.count()} listings bought in the last 30 days" in lines[-2]
     out = StringIO()
     call_command("ledger_check", stdout=out)
     assert "Ledger OK" in out.getvalue()
