@@ -9,8 +9,9 @@ columns left out are deferred, as with `.only()`.
 Only for statements whose best plan does not depend on the values (look-ups by primary or foreign key): a
 prepared statement may switch to one generic plan after five executions. Nor for one that needs a partial index
 whose condition a parameter would have to prove: a generic plan of the category page's facet pass, its
-`status = $3` unknown, could not use `listing_cat_browse` (WHERE status = 'published') and cost twice as much. `DB_PREPARED_STATEMENTS=0` turns
-preparing off (for a transaction-pooling PgBouncer older than 1.21, or one without `max_prepared_statements`).
+`status = $3` unknown, could not use `listing_cat_browse` (WHERE status = 'published') and cost twice as much.
+`DB_PREPARED_STATEMENTS=0` turns preparing off (for a transaction-pooling PgBouncer older than 1.21, or one
+without `max_prepared_statements`).
 """
 
 from __future__ import annotations
