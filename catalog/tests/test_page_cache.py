@@ -346,6 +346,42 @@ def test_signed_in_header_is_never_taken_from_the_anonymous_one(page_cache, list
     signed_in = _signed_in(user).get(url)
 
     html = signed_in.content.decode()
-    assert _header_renders(signed_in) == 1
     assert user.email in html
     assert "/accounts/login/?next=" not in html
+
+
+def test_signed_in_header_is_rendered_once_per_user_and_counts_then_reused(page_cache, listing, user, other_user):
+    url = listing.get_absolute_url()
+    visitor = _signed_in(user)  # its first page rendered the header
+    again = visitor.get(url)
+    assert _header_renders(again) == 0
+    assert user.email in again.content.decode()
+
+    visitor.post(reverse("orders:cart-add"), {"variant": listing.variants.first().pk})
+    cart = visitor.get(reverse("orders:cart"))  # the flash message of the addition is shown and gone
+    after_adding = visitor.get(url)
+
+    assert _header_renders(cart) == 1  # a new cart count: a header of its own, then kept
+    assert _header_renders(after_adding) == 0
+    assert '<span class="count-badge">1</span>' in after_adding.content.decode()
+    someone_else = _signed_in(other_user).get(url).content.decode()
+    assert other_user.email in someone_else
+    assert user.email not in someone_else
+
+
+def test_a_kept_signed_in_header_carries_each_visitors_own_csrf_token(page_cache, listing, user):
+    url = listing.get_absolute_url()
+    _signed_in(user).get(url)  # the header kept, rendered for another session of the same buyer
+    visitor = Client(enforce_csrf_checks=True)
+    visitor.force_login(user)
+    visitor.get(reverse("home"))
+    page = visitor.get(url)
+
+    assert _header_renders(page) == 0
+    assert CSRF_PLACEHOLDER.encode() not in page.content
+    logout = re.search(
+        rb'action="/accounts/logout/">\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"', page.content
+    )
+    signed_out = visitor.post(reverse("account_logout"), {"csrfmiddlewaretoken": logout.group(1).decode()})
+    assert signed_out.status_code == 302  # not 403: the token is this visitor's
+    assert user.email not in visitor.get(url).content.decode()

@@ -25,15 +25,38 @@ def login_url(request) -> str:
     return url
 
 
+def _signed_in_key(request, context) -> tuple:
+    """Everything of the signed-in user the header shows (its HTML is kept per such key: pagecache)."""
+    user = request.user
+    return (
+        user.pk,
+        user.display_name,
+        user.email,
+        user.is_staff,
+        context.get("cart_count", 0),
+        context["unread_notifications"],
+        context["unread_messages"],
+    )
+
+
 @personal_part(
     "components/_header_account.html",
     anonymous_key=lambda request, context: (context["login_url"], context.get("cart_count", 0)),
+    signed_in_key=_signed_in_key,
 )
 def header_account(request, page) -> dict:
+    from disputes import selectors as disputes
+    from marketplace.notifications import selectors as notifications
     from orders.cart_session import current_cart
     from orders.selectors import cart_count
 
     if request is None:
         return {"login_url": reverse("account_login")}
     count = cart_count(current_cart(request, create=False)) if hasattr(request, "session") else 0
-    return {"login_url": login_url(request), "cart_count": count}
+    context = {"login_url": login_url(request), "cart_count": count}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        # the bell's and the messages badge's counts (their templates count for themselves when included alone)
+        context["unread_notifications"] = notifications.unread_count(user=user)
+        context["unread_messages"] = disputes.unread_count(user=user)
+    return context
