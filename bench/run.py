@@ -239,7 +239,8 @@ def write_report(
         "- gunicorn workers freeze what they load at start out of Python's garbage collector (`gc.freeze()` in "
         "`marketplace/wsgi.py`), so its full passes no longer walk ~130 000 long-lived objects;",
         "- visitors share rendered pages for 30 seconds (Redis): every answer gets the visitor's own CSRF token, "
-        "CSP nonce and personal parts (a signed-in buyer's header, favourite and follow buttons…) put back in;",
+        "CSP nonce and personal parts (a signed-in buyer's header, favourite and follow buttons…) put back in; the "
+        "header's HTML is kept in each process per sign-in link and cart (anonymous) or per user and counts;",
         "- the embedded PostgreSQL's `shared_buffers` is a quarter of the machine's memory (up to 4 GB), not the "
         "default 128 MB that holds a tenth of this catalogue.",
     ]
