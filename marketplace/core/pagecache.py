@@ -62,12 +62,11 @@ LIVE_VIEWER_CHECKS: list[Callable[[Any], bool]] = [lambda user: user.is_staff or
 
 # Parts whose HTML is fixed by a key: template name → (request, context) → key, for visitors who are not signed in
 # and for signed-in ones (a key that holds the user and everything of theirs the part shows).
-ANONYMOUS_KEYS: dict[str, Callable[[HttpRequest, dict[str, Any]], tuple]] = {}
-SIGNED_IN_KEYS: dict[str, Callable[[HttpRequest, dict[str, Any]], tuple]] = {}
+PartKey = Callable[[HttpRequest, dict[str, Any]], tuple]
+ANONYMOUS_KEYS: dict[str, PartKey] = {}
+SIGNED_IN_KEYS: dict[str, PartKey] = {}
 PARTS_KEPT = 2000  # parts' HTML each process keeps, the least recently used dropped first
 _kept_html: OrderedDict[tuple, str] = OrderedDict()
-
-PartKey = Callable[[HttpRequest, dict[str, Any]], tuple]
 
 
 def personal_part(template_name: str, *, anonymous_key: PartKey | None = None, signed_in_key: PartKey | None = None):

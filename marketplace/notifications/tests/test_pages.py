@@ -216,6 +216,19 @@ def test_bell_shows_the_unread_count_and_links_to_the_centre(client, user):
     assert "no-cache" in response["Cache-Control"]
 
 
+def test_header_bell_on_every_page_follows_the_unread_count(client, user):
+    """The header's bell is counted by its part's builder (its HTML kept per count), not by the bell's own tag."""
+    items = _notify(user, 3)
+    client.force_login(user)
+    home = client.get(reverse("home")).content.decode()
+
+    InboxItem.objects.filter(pk=items[0].pk).update(read_at=items[0].created_at)
+    after_reading = client.get(reverse("home")).content.decode()
+
+    assert '<span class="count-badge">3<span class="visually-hidden">' in home
+    assert '<span class="count-badge">2<span class="visually-hidden">' in after_reading
+
+
 def test_bell_without_unread_has_no_badge(client, user):
     client.force_login(user)
 
