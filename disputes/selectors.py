@@ -77,11 +77,17 @@ def unread_count(*, user) -> int:
     return Message.objects.filter(unread_filter_for(user)).count()
 
 
-def unread_filter_for(user) -> Q:
-    """Messages addressed to this user (as buyer or as the seller's team) that they have not read."""
-    condition = Q(conversation__buyer=user, from_seller=True) & (
+def buyer_unread_filter(buyer) -> Q:
+    """Sellers' messages in the buyer's own conversations that the buyer has not read (`buyer`: a user, or an
+    OuterRef to one)."""
+    return Q(conversation__buyer=buyer, from_seller=True) & (
         Q(conversation__buyer_read_at__isnull=True) | Q(created_at__gt=F("conversation__buyer_read_at"))
     )
+
+
+def unread_filter_for(user) -> Q:
+    """Messages addressed to this user (as buyer or as the seller's team) that they have not read."""
+    condition = buyer_unread_filter(user)
     if (seller_id := seller_id_for(user)) is not None:
         condition |= Q(conversation__seller_id=seller_id, from_seller=False) & (
             Q(conversation__seller_read_at__isnull=True) | Q(created_at__gt=F("conversation__seller_read_at"))

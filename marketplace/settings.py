@@ -415,6 +415,9 @@ MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 60  # shelves (front page, a listing's 
 # How often each process asks whether the category tree changed (0: on every request). A change made in the same
 # process is seen at once, one made elsewhere (another worker, the admin on another server) within this time.
 MARKETPLACE_CATALOG_TREE_CHECK_SECONDS = env.int("MARKETPLACE_CATALOG_TREE_CHECK_SECONDS", default=2)
+# How long each process keeps which versions of the terms and privacy policy are in force (never past the moment a
+# scheduled version takes effect; a version saved in the same process is seen at once, elsewhere within this time).
+MARKETPLACE_TERMS_CHECK_SECONDS = env.int("MARKETPLACE_TERMS_CHECK_SECONDS", default=5)
 
 # Sellers: onboarding, verification queue, cases (policy knobs; change here, reviewed like code)
 MARKETPLACE_SELLER_REVIEW_SLA_HOURS = 48  # the verification queue flags applications waiting longer

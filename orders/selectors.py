@@ -122,10 +122,18 @@ def cart_view(cart: Cart | None, *, region: str | None = None) -> CartView:
     )
 
 
+def counted_lines(*, cart=None, user=None) -> QuerySet[CartLine]:
+    """The lines a cart's count adds up (not saved for later): of `cart`, or of `user`'s cart (a user, or an
+    OuterRef to one)."""
+    lines = CartLine.objects.filter(saved_for_later=False)
+    return lines.filter(cart=cart) if cart is not None else lines.filter(cart__user=user)
+
+
 def cart_count(cart: Cart | None) -> int:
+    """Units in the cart, saved-for-later lines left out (the header's badge)."""
     if cart is None or cart.pk is None:
         return 0
-    return sum(CartLine.objects.filter(cart=cart, saved_for_later=False).values_list("quantity", flat=True))
+    return sum(counted_lines(cart=cart).values_list("quantity", flat=True))
 
 
 # Orders -------------------------------------------------------------------------------------------------

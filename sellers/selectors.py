@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from marketplace.core.db import KeyedQuery
+
 from .models import (
     Announcement,
     AnnouncementReceipt,
@@ -42,17 +44,22 @@ def works_for_a_seller(user) -> bool:
         return False
     known = getattr(user, "_works_for_a_seller", None)
     if known is None:
-        known = (
-            get_user_model()
-            .objects.filter(pk=user.pk)
-            .filter(
-                Exists(Seller.objects.filter(user=OuterRef("pk")))
-                | Exists(TeamMember.objects.filter(user=OuterRef("pk")))
-            )
-            .exists()
-        )
+        known = bool(_WORKS_FOR_A_SELLER.rows(user.pk))
         user._works_for_a_seller = known
     return known
+
+
+# compiled once per process, run as a prepared statement (works_for_a_seller is asked on every signed-in page)
+_WORKS_FOR_A_SELLER = KeyedQuery(
+    lambda user_id: (
+        get_user_model()
+        .objects.filter(pk=user_id)
+        .filter(
+            Exists(Seller.objects.filter(user=OuterRef("pk"))) | Exists(TeamMember.objects.filter(user=OuterRef("pk")))
+        )
+        .values_list("pk")[:1]
+    )
+)
 
 
 # Applications ----------------------------------------------------------------------------------------

@@ -137,3 +137,40 @@ class RowShape:
     def build_or_none(self, values: Sequence, using: str = DEFAULT_DB_ALIAS) -> Model | None:
         """For a LEFT JOIN: None when the joined row is missing (its primary key is NULL)."""
         return None if values[self.pk_position] is None else self.build(values, using)
+
+
+class KeyedQuery:
+    """An ORM query that differs from one run to the next only by one key (a user's id), compiled once per
+    process and run as a prepared statement.
+
+    `build(key)` returns the queryset for a key (a `values_list` one); it is compiled for a stand-in key the
+    first time it runs, and each run puts the real key where the stand-in stood among the parameters. The query's
+    rules stay in the selectors that build it; only the compiling (which for a few index probes cost more than
+    PostgreSQL spent answering them) is done once. For statements whose plan does not depend on the key, as for
+    every prepared statement here.
+    """
+
+    STAND_IN = 7_340_031_977  # no real key: found among the compiled parameters by value
+
+    def __init__(self, build) -> None:
+        self.build = build
+        self._compiled: tuple[str, list, list[int]] | None = None
+
+    def _compile(self) -> tuple[str, list, list[int]]:
+        if self._compiled is None:
+            sql, params = self.build(self.STAND_IN).query.sql_with_params()
+            params = list(params)
+            positions = [index for index, value in enumerate(params) if type(value) is int and value == self.STAND_IN]
+            if not positions:
+                raise ValueError("the query does not use its key")
+            self._compiled = (sql, params, positions)
+        return self._compiled
+
+    def rows(self, key: int) -> list[tuple]:
+        sql, params, positions = self._compile()
+        params = list(params)
+        for position in positions:
+            params[position] = key
+        with prepared_cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()

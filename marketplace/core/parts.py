@@ -45,18 +45,22 @@ def _signed_in_key(request, context) -> tuple:
     signed_in_key=_signed_in_key,
 )
 def header_account(request, page) -> dict:
-    from disputes import selectors as disputes
-    from marketplace.notifications import selectors as notifications
+    from marketplace.accounts.selectors import header_counts
     from orders.cart_session import current_cart
     from orders.selectors import cart_count
 
     if request is None:
         return {"login_url": reverse("account_login")}
-    count = cart_count(current_cart(request, create=False)) if hasattr(request, "session") else 0
-    context = {"login_url": login_url(request), "cart_count": count}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        # the bell's and the messages badge's counts (their templates count for themselves when included alone)
-        context["unread_notifications"] = notifications.unread_count(user=user)
-        context["unread_messages"] = disputes.unread_count(user=user)
-    return context
+        # the cart's, the bell's and the messages badge's counts in one statement (the bell's and the badge's
+        # templates count for themselves when included alone)
+        counts = header_counts(user=user)
+        return {
+            "login_url": login_url(request),
+            "cart_count": counts.cart,
+            "unread_notifications": counts.unread_notifications,
+            "unread_messages": counts.unread_messages,
+        }
+    count = cart_count(current_cart(request, create=False)) if hasattr(request, "session") else 0
+    return {"login_url": login_url(request), "cart_count": count}

@@ -36,8 +36,13 @@ def inbox_for(*, user: User, unread_only: bool = False) -> QuerySet[InboxItem]:
     return items
 
 
+def unread_items(*, user) -> QuerySet[InboxItem]:
+    """The user's unread inbox items (`user`: a user, or an OuterRef to one)."""
+    return InboxItem.objects.filter(recipient=user, read_at__isnull=True)
+
+
 def unread_count(*, user: User) -> int:
-    return InboxItem.objects.filter(recipient=user, read_at__isnull=True).count()
+    return unread_items(user=user).count()
 
 
 def channel_choices_for(*, user: User) -> dict[tuple[str, str], bool]:

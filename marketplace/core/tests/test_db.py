@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from catalog.models import Listing
-from marketplace.core.db import RowShape, prepared_cursor
+from marketplace.core.db import KeyedQuery, RowShape, prepared_cursor
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +61,26 @@ def test_a_row_shape_defers_the_columns_it_leaves_out_and_decodes_json():
     assert (listing.pk, listing.title, listing.attributes) == (7, "Кеды", {"color": "Чёрный"})
     assert listing.get_deferred_fields() >= {"description", "seller_id", "price"}
     assert shape.build_or_none([None, None, None]) is None
+
+
+def test_a_keyed_query_is_compiled_once_and_answers_for_each_key():
+    compiled = []
+
+    def build(key):
+        compiled.append(key)
+        return Listing.objects.filter(pk=key).values_list("pk")
+
+    query = KeyedQuery(build)
+    assert query.rows(-1) == []
+    assert query.rows(-2) == []
+    assert compiled == [KeyedQuery.STAND_IN]  # built and compiled the first time only
+    before = _prepared_statements()
+    query.rows(-3)
+    assert _prepared_statements() == before  # prepared on its first run on this connection
+
+
+def test_a_keyed_query_that_ignores_its_key_is_refused():
+    query = KeyedQuery(lambda key: Listing.objects.filter(pk=1).values_list("pk"))
+
+    with pytest.raises(ValueError, match="does not use its key"):
+        query.rows(5)

@@ -198,3 +198,45 @@ def test_the_signed_in_check_compares_document_ids_without_loading_their_texts(c
     terms_queries = [query["sql"] for query in queries.captured_queries if "legal_platformterms" in query["sql"]]
     assert terms_queries
     assert not any("body_ru" in sql or "body_en" in sql for sql in terms_queries)
+
+
+def _terms_queries(queries) -> list[str]:
+    return [query["sql"] for query in queries.captured_queries if "legal_platformterms" in query["sql"]]
+
+
+def test_each_process_keeps_the_versions_in_force_for_a_few_seconds(client, user, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MARKETPLACE_TERMS_CHECK_SECONDS = 60
+    client.force_login(user)
+    client.get("/")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+
+    assert _terms_queries(queries) == []  # no query on a signed-in page while the kept versions are fresh
+
+
+def test_a_version_saved_in_this_process_is_asked_for_at_once(client, user, make_version, settings):
+    settings.MARKETPLACE_TERMS_CHECK_SECONDS = 60
+    client.force_login(user)
+    assert client.get("/accounts/profile/").status_code == 200
+
+    make_version(version="2.0", days=0.01)
+
+    assert client.get("/accounts/profile/").status_code == 302
+
+
+def test_a_scheduled_version_is_asked_for_once_it_takes_effect_however_long_versions_are_kept(
+    client, user, make_version, settings, monkeypatch
+):
+    settings.MARKETPLACE_TERMS_CHECK_SECONDS = 3600
+    make_version(version="2.0", days=-2)  # takes effect in two days
+    client.force_login(user)
+    assert client.get("/accounts/profile/").status_code == 200  # the kept versions now last until it takes effect
+
+    later = timezone.now() + timedelta(days=3)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    assert client.get("/accounts/profile/").status_code == 302
