@@ -67,18 +67,21 @@ def unfollow(*, user: User, category_id: int | None = None, seller_id: int | Non
 
 
 def record_view(*, user: User, listing_id: int) -> None:
-    """Remember a viewed listing; only the latest MARKETPLACE_CATALOG_RECENTLY_VIEWED are kept."""
+    """Remember a viewed listing; only the latest MARKETPLACE_CATALOG_RECENTLY_VIEWED are kept.
+
+    One statement (atomic by itself, one round trip on every signed-in listing page): the view is written, and of
+    the buyer's other rows only the latest `keep - 1` stay. Both parts read the rows as they were before it, so
+    the trim leaves the viewed listing's row alone whether it was new or seen before.
+    """
     keep = settings.MARKETPLACE_CATALOG_RECENTLY_VIEWED
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO buyers_recentlyviewed (user_id, listing_id, viewed_at) VALUES (%s, %s, %s) "
-            "ON CONFLICT (user_id, listing_id) DO UPDATE SET viewed_at = EXCLUDED.viewed_at",
-            [user.pk, listing_id, timezone.now()],
-        )
-        cursor.execute(
-            "DELETE FROM buyers_recentlyviewed WHERE user_id = %s AND id NOT IN "
-            "(SELECT id FROM buyers_recentlyviewed WHERE user_id = %s ORDER BY viewed_at DESC LIMIT %s)",
-            [user.pk, user.pk, keep],
+            "WITH viewed AS (INSERT INTO buyers_recentlyviewed (user_id, listing_id, viewed_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT (user_id, listing_id) DO UPDATE SET viewed_at = EXCLUDED.viewed_at RETURNING id) "
+            "DELETE FROM buyers_recentlyviewed WHERE user_id = %s AND listing_id <> %s AND id NOT IN "
+            "(SELECT id FROM buyers_recentlyviewed WHERE user_id = %s AND listing_id <> %s "
+            "ORDER BY viewed_at DESC, id DESC LIMIT %s)",
+            [user.pk, listing_id, timezone.now(), user.pk, listing_id, user.pk, listing_id, max(keep - 1, 0)],
         )
 
 

@@ -99,6 +99,31 @@ def test_recently_viewed_keeps_the_latest_ones(client, user, settings):
     assert RecentlyViewed.objects.count() == 3
 
 
+def test_viewing_again_a_listing_on_a_full_list_moves_it_first_and_drops_nothing(user, settings):
+    settings.MARKETPLACE_CATALOG_RECENTLY_VIEWED = 3
+    seller, category = make_seller(), CategoryFactory()
+    listings = [make_listing(seller, category=category, title=f"Товар номер {index}") for index in range(3)]
+    for listing in listings:
+        services.record_view(user=user, listing_id=listing.pk)
+
+    services.record_view(user=user, listing_id=listings[0].pk)
+
+    assert [listing.pk for listing in selectors.recently_viewed(user=user)] == [
+        listings[0].pk,
+        listings[2].pk,
+        listings[1].pk,
+    ]
+
+
+def test_a_view_is_recorded_in_one_statement(user, django_assert_num_queries):
+    listing = make_listing(make_seller(), category=CategoryFactory(), title="Товар")
+
+    with django_assert_num_queries(1):
+        services.record_view(user=user, listing_id=listing.pk)
+
+    assert RecentlyViewed.objects.filter(user=user, listing=listing).exists()
+
+
 def test_home_page_shelf_shows_the_buyers_latest_views_that_are_still_on_sale_in_a_fixed_number_of_queries(
     client, user
 ):
