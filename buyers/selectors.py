@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from buyers.models import Address, Favourite, Follow, RecentlyViewed, StockSubscription
+from marketplace.core.db import KeyedQuery
 
 CARD_RELATED = ("listing__seller__storefront", "listing__cover_photo")
 
@@ -25,7 +26,15 @@ def favourites(*, user) -> QuerySet[Favourite]:
 
 
 def is_favourite(*, user, listing_id: int) -> bool:
-    return Favourite.objects.filter(user=user, listing_id=listing_id).exists()
+    return bool(_IS_FAVOURITE.rows(user.pk, listing_id))
+
+
+# The favourite and follow buttons are personal parts of every signed-in listing or category page: their checks
+# are compiled once per process and run as prepared statements (marketplace.core.db.KeyedQuery).
+_IS_FAVOURITE = KeyedQuery(
+    lambda user_id, listing_id: Favourite.objects.filter(user_id=user_id, listing_id=listing_id).values_list("pk")[:1],
+    keys=2,
+)
 
 
 def favourite_ids(*, user, listing_ids: list[int]) -> set[int]:
@@ -57,8 +66,18 @@ def follows(*, user) -> QuerySet[Follow]:
 
 def is_following(*, user, category_id: int | None = None, seller_id: int | None = None) -> bool:
     if category_id is not None:
-        return Follow.objects.filter(user=user, category_id=category_id).exists()
-    return Follow.objects.filter(user=user, seller_id=seller_id).exists()
+        return bool(_FOLLOWS_CATEGORY.rows(user.pk, category_id))
+    return bool(_FOLLOWS_SELLER.rows(user.pk, seller_id))
+
+
+_FOLLOWS_CATEGORY = KeyedQuery(
+    lambda user_id, category_id: Follow.objects.filter(user_id=user_id, category_id=category_id).values_list("pk")[:1],
+    keys=2,
+)
+_FOLLOWS_SELLER = KeyedQuery(
+    lambda user_id, seller_id: Follow.objects.filter(user_id=user_id, seller_id=seller_id).values_list("pk")[:1],
+    keys=2,
+)
 
 
 def subscribed_variant_ids(*, user, listing_id: int) -> set[int]:

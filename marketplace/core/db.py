@@ -140,37 +140,48 @@ class RowShape:
 
 
 class KeyedQuery:
-    """An ORM query that differs from one run to the next only by one key (a user's id), compiled once per
-    process and run as a prepared statement.
+    """An ORM query that differs from one run to the next only by its keys (a user's id, a listing's), compiled
+    once per process and run as a prepared statement.
 
-    `build(key)` returns the queryset for a key (a `values_list` one); it is compiled for a stand-in key the
-    first time it runs, and each run puts the real key where the stand-in stood among the parameters. The query's
-    rules stay in the selectors that build it; only the compiling (which for a few index probes cost more than
-    PostgreSQL spent answering them) is done once. For statements whose plan does not depend on the key, as for
+    `build(*keys)` returns the queryset for those keys (a `values_list` one); it is compiled for stand-in keys the
+    first time it runs, and each run puts the real keys where the stand-ins stood among the parameters. The
+    query's rules stay in the selectors that build it; only the compiling (which for a few index probes cost more
+    than PostgreSQL spent answering them) is done once. Keys are integers; anything else the query compares with
+    (a date, "now") must not be compiled into it. For statements whose plan does not depend on the keys, as for
     every prepared statement here.
     """
 
-    STAND_IN = 7_340_031_977  # no real key: found among the compiled parameters by value
+    STAND_INS = (7_340_031_977, 7_340_031_979, 7_340_031_983)  # no real keys: found among the parameters by value
 
-    def __init__(self, build) -> None:
+    def __init__(self, build, *, keys: int = 1) -> None:
+        if not 1 <= keys <= len(self.STAND_INS):
+            raise ValueError(f"a keyed query takes 1 to {len(self.STAND_INS)} keys")
         self.build = build
-        self._compiled: tuple[str, list, list[int]] | None = None
+        self.keys = keys
+        self._compiled: tuple[str, list, list[tuple[int, int]]] | None = None
 
-    def _compile(self) -> tuple[str, list, list[int]]:
+    def _compile(self) -> tuple[str, list, list[tuple[int, int]]]:
         if self._compiled is None:
-            sql, params = self.build(self.STAND_IN).query.sql_with_params()
+            stand_ins = self.STAND_INS[: self.keys]
+            sql, params = self.build(*stand_ins).query.sql_with_params()
             params = list(params)
-            positions = [index for index, value in enumerate(params) if type(value) is int and value == self.STAND_IN]
-            if not positions:
-                raise ValueError("the query does not use its key")
+            positions = [
+                (index, stand_ins.index(value))
+                for index, value in enumerate(params)
+                if type(value) is int and value in stand_ins
+            ]
+            if {key for _, key in positions} != set(range(self.keys)):
+                raise ValueError("the query does not use each of its keys")
             self._compiled = (sql, params, positions)
         return self._compiled
 
-    def rows(self, key: int) -> list[tuple]:
+    def rows(self, *keys: int) -> list[tuple]:
+        if len(keys) != self.keys:
+            raise TypeError(f"this query takes {self.keys} key(s), got {len(keys)}")
         sql, params, positions = self._compile()
         params = list(params)
-        for position in positions:
-            params[position] = key
+        for position, key in positions:
+            params[position] = keys[key]
         with prepared_cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from catalog.models import Listing
+from catalog.tests.factories import CategoryFactory, make_listing, make_seller
 from marketplace.core.db import KeyedQuery, RowShape, prepared_cursor
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def test_a_keyed_query_is_compiled_once_and_answers_for_each_key():
     query = KeyedQuery(build)
     assert query.rows(-1) == []
     assert query.rows(-2) == []
-    assert compiled == [KeyedQuery.STAND_IN]  # built and compiled the first time only
+    assert compiled == [KeyedQuery.STAND_INS[0]]  # built and compiled the first time only
     before = _prepared_statements()
     query.rows(-3)
     assert _prepared_statements() == before  # prepared on its first run on this connection
@@ -82,5 +83,16 @@ def test_a_keyed_query_is_compiled_once_and_answers_for_each_key():
 def test_a_keyed_query_that_ignores_its_key_is_refused():
     query = KeyedQuery(lambda key: Listing.objects.filter(pk=1).values_list("pk"))
 
-    with pytest.raises(ValueError, match="does not use its key"):
+    with pytest.raises(ValueError, match="does not use each of its keys"):
         query.rows(5)
+
+
+def test_a_keyed_query_puts_each_key_in_its_place():
+    query = KeyedQuery(lambda first, second: Listing.objects.filter(pk__in=[second, first]).values_list("pk"), keys=2)
+    seller, category = make_seller(), CategoryFactory()
+    listing_keys = sorted(make_listing(seller, category=category, title=f"Товар {index}").pk for index in range(2))
+
+    assert query.rows(-1, -2) == []
+    with pytest.raises(TypeError):
+        query.rows(1)
+    assert sorted(row[0] for row in query.rows(*listing_keys)) == listing_keys
