@@ -137,7 +137,7 @@ CACHES = {
 }
 # Seconds an anonymous visitor may see a catalogue page that is that old (0 turns the page cache off).
 MARKETPLACE_PAGE_CACHE_SECONDS = env.int("MARKETPLACE_PAGE_CACHE_SECONDS", default=30)
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "marketplace.accounts.sessions"  # Django's database sessions, read by a prepared statement
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
 # AUTH / ALLAUTH -----------------------------------------------------------------------------------
