@@ -16,11 +16,13 @@ without `max_prepared_statements`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psycopg
+import psycopg.sql
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -139,16 +141,20 @@ class RowShape:
         return None if values[self.pk_position] is None else self.build(values, using)
 
 
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
 class KeyedQuery:
     """An ORM query that differs from one run to the next only by its keys (a user's id, a listing's), compiled
     once per process and run as a prepared statement.
 
     `build(*keys)` returns the queryset for those keys (a `values_list` one); it is compiled for stand-in keys the
-    first time it runs, and each run puts the real keys where the stand-ins stood among the parameters. The
-    query's rules stay in the selectors that build it; only the compiling (which for a few index probes cost more
-    than PostgreSQL spent answering them) is done once. Keys are integers; anything else the query compares with
-    (a date, "now") must not be compiled into it. For statements whose plan does not depend on the keys, as for
-    every prepared statement here.
+    first time it runs, and each run binds the real keys where the stand-ins stood. The query's rules stay in the
+    selectors that build it; only the compiling (which for a few index probes cost more than PostgreSQL spent
+    answering them) is done once. Its other values are written into the statement as literals, so the planner
+    sees them as it sees the ORM's own: a partial index whose condition they prove (the hidden sellers', say)
+    stays usable when PostgreSQL moves the prepared statement to a generic plan. Keys are integers; anything
+    else the query compares with (a date, "now") must not be compiled into it.
     """
 
     STAND_INS = (7_340_031_977, 7_340_031_979, 7_340_031_983)  # no real keys: found among the parameters by value
@@ -158,30 +164,40 @@ class KeyedQuery:
             raise ValueError(f"a keyed query takes 1 to {len(self.STAND_INS)} keys")
         self.build = build
         self.keys = keys
-        self._compiled: tuple[str, list, list[tuple[int, int]]] | None = None
+        self._compiled: tuple[str, list[int]] | None = None
 
-    def _compile(self) -> tuple[str, list, list[tuple[int, int]]]:
+    def _compile(self, raw_connection) -> tuple[str, list[int]]:
+        """The statement with the keys as placeholders and every other value as a literal, and which key goes to
+        each placeholder."""
         if self._compiled is None:
             stand_ins = self.STAND_INS[: self.keys]
             sql, params = self.build(*stand_ins).query.sql_with_params()
-            params = list(params)
-            positions = [
-                (index, stand_ins.index(value))
-                for index, value in enumerate(params)
-                if type(value) is int and value in stand_ins
-            ]
-            if {key for _, key in positions} != set(range(self.keys)):
+            parts: list[str] = []
+            order: list[int] = []
+            values = iter(params)
+            end = 0
+            for match in _PLACEHOLDER.finditer(sql):
+                parts.append(sql[end : match.start()])
+                end = match.end()
+                if match.group() == "%%":
+                    parts.append("%%")
+                    continue
+                value = next(values)
+                if type(value) is int and value in stand_ins:
+                    parts.append("%s")
+                    order.append(stand_ins.index(value))
+                else:  # placeholders remain, so a % in a literal is written %%
+                    parts.append(psycopg.sql.Literal(value).as_string(raw_connection).replace("%", "%%"))
+            parts.append(sql[end:])
+            if next(values, values) is not values or set(order) != set(range(self.keys)):
                 raise ValueError("the query does not use each of its keys")
-            self._compiled = (sql, params, positions)
+            self._compiled = ("".join(parts), order)
         return self._compiled
 
     def rows(self, *keys: int) -> list[tuple]:
         if len(keys) != self.keys:
             raise TypeError(f"this query takes {self.keys} key(s), got {len(keys)}")
-        sql, params, positions = self._compile()
-        params = list(params)
-        for position, key in positions:
-            params[position] = keys[key]
         with prepared_cursor() as cursor:
-            cursor.execute(sql, params)
+            sql, order = self._compile(cursor.connection)
+            cursor.execute(sql, [keys[key] for key in order])
             return cursor.fetchall()

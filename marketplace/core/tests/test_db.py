@@ -96,3 +96,19 @@ def test_a_keyed_query_puts_each_key_in_its_place():
     with pytest.raises(TypeError):
         query.rows(1)
     assert sorted(row[0] for row in query.rows(*listing_keys)) == listing_keys
+
+
+def test_a_keyed_querys_other_values_are_literals_in_the_prepared_statement():
+    seller, category = make_seller(), CategoryFactory()
+    sale = make_listing(seller, category=category, title="Скидка 50% на кеды")
+    make_listing(seller, category=category, title="Кеды без скидки")
+    query = KeyedQuery(
+        lambda seller_id: Listing.objects.filter(seller_id=seller_id, title__contains="50%").values_list("pk"), keys=1
+    )
+
+    assert query.rows(seller.pk) == [(sale.pk,)]
+    assert query.rows(-1) == []
+    statement = next(text for text in _prepared_statements() if "catalog_listing" in text and "50" in text)
+    assert "$1" in statement  # the key is bound…
+    assert "$2" not in statement  # …and nothing else: the planner sees the rest
+    assert "LIKE  E'%50" in statement  # the pattern as a literal, its own % escaped
