@@ -112,3 +112,13 @@ def test_a_keyed_querys_other_values_are_literals_in_the_prepared_statement():
     assert "$1" in statement  # the key is bound…
     assert "$2" not in statement  # …and nothing else: the planner sees the rest
     assert "LIKE  E'%50" in statement  # the pattern as a literal, its own % escaped
+
+
+def test_a_keyed_query_runs_unprepared_when_prepared_statements_are_off(settings):
+    settings.DB_PREPARED_STATEMENTS = False
+    listing = make_listing(make_seller(), category=CategoryFactory(), title="Кеды")
+    query = KeyedQuery(lambda key: Listing.objects.filter(pk=key, status=listing.status).values_list("title"))
+    before = _prepared_statements()
+
+    assert query.rows(listing.pk) == [("Кеды",)]
+    assert _prepared_statements() == before
