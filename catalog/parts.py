@@ -72,7 +72,17 @@ def buyer_actions(request, page, *, listing_id: int) -> dict:
     return {"viewer_is_team": team, "is_favourite": favourite}
 
 
-@personal_part("catalog/parts/_ask_question.html")
+def _question_form_key(request, context) -> tuple | None:
+    """An empty question form is the same for every signed-in buyer of a listing (its CSRF token is filled in per
+    answer): kept per listing, it spares rendering the form on every signed-in listing page. A form sent back with
+    its errors is this buyer's own and never kept; the template shows nothing else of the user."""
+    form = context.get("question_form")
+    if form is None:
+        return ("no form",)
+    return None if form.is_bound else ("empty form", context["listing_id"])
+
+
+@personal_part("catalog/parts/_ask_question.html", signed_in_key=_question_form_key)
 def ask_question(request, page, *, listing_id: int) -> dict:
     """Any signed-in buyer but the seller's team may ask; a form sent back with errors comes from the page."""
     form = page.get("question_form") if page is not None else None

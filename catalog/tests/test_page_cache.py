@@ -7,7 +7,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from catalog.models import Listing
+from catalog.models import Listing, ListingQuestion
 from marketplace.core.pagecache import CSRF_PLACEHOLDER, NONCE_PLACEHOLDER
 
 from .factories import CategoryFactory, make_listing, make_seller
@@ -385,3 +385,43 @@ def test_a_kept_signed_in_header_carries_each_visitors_own_csrf_token(page_cache
     signed_out = visitor.post(reverse("account_logout"), {"csrfmiddlewaretoken": logout.group(1).decode()})
     assert signed_out.status_code == 302  # not 403: the token is this visitor's
     assert user.email not in visitor.get(url).content.decode()
+
+
+def _question_form_renders(response) -> int:
+    return sum(1 for template in response.templates if template.name == "catalog/parts/_ask_question.html")
+
+
+def test_a_signed_in_buyers_empty_question_form_is_rendered_once_per_listing_then_reused(
+    page_cache, listing, user, other_user
+):
+    url = listing.get_absolute_url()
+    first = _signed_in(user).get(url)
+    other = Client(enforce_csrf_checks=True)
+    other.force_login(other_user)
+    other.get(reverse("home"))
+    page = other.get(url)
+
+    assert _question_form_renders(first) == 1
+    assert _question_form_renders(page) == 0  # kept: the same empty form for every signed-in buyer
+    token = re.search(
+        rb'action="/p/%d/questions/"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"'
+        % listing.pk,
+        page.content,
+    )
+    asked = other.post(
+        reverse("catalog:question-ask", args=[listing.pk]),
+        {"text": "Какой размер у модели?", "csrfmiddlewaretoken": token.group(1).decode()},
+    )
+    assert asked.status_code in (200, 302)  # not 403: the kept form carries this visitor's own token
+    assert ListingQuestion.objects.filter(listing=listing, author=other_user).exists()
+
+
+def test_a_question_form_sent_back_with_errors_is_never_kept_for_others(page_cache, listing, user, other_user):
+    visitor = _signed_in(user)
+    refused = visitor.post(reverse("catalog:question-ask", args=[listing.pk]), {"text": "Секрет-ошибки " + "я" * 1000})
+    assert refused.status_code == 200
+    assert "Секрет-ошибки" in refused.content.decode()  # sent back to its author with the error
+
+    html = _signed_in(other_user).get(listing.get_absolute_url()).content.decode()
+
+    assert "Секрет-ошибки" not in html

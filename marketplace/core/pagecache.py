@@ -74,7 +74,8 @@ def personal_part(template_name: str, *, anonymous_key: PartKey | None = None, s
 
     With `anonymous_key(request, context)` (context: the builder's), the part's HTML for a visitor who is not
     signed in is the same for every request with the same key in the same language; `signed_in_key` does the same
-    for a signed-in visitor, and must hold the user's key and every value of theirs the template shows. Each
+    for a signed-in visitor, and must hold the user's key and every value of theirs the template shows (a key of
+    None: render this one for the visitor and keep nothing). Each
     process renders such a part once per key and keeps it (PARTS_KEPT), the CSRF token left as a placeholder that
     each answer fills with the visitor's own: the header's account menu cost a signed-in buyer's page as much as
     the page itself (2.9 of 8.2 ms of CPU on a stored category page).
@@ -174,7 +175,10 @@ def render_part(request: HttpRequest | None, template_name: str, kwargs: dict[st
     key_of = (SIGNED_IN_KEYS if signed_in else ANONYMOUS_KEYS).get(template_name)
     if key_of is None:
         return render_to_string(template_name, context, request=request)
-    key = (template_name, signed_in, get_language(), key_of(request, context))
+    part_key = key_of(request, context)
+    if part_key is None:  # this one is not to be kept (a form sent back with its errors, say)
+        return render_to_string(template_name, context, request=request)
+    key = (template_name, signed_in, get_language(), part_key)
     html = _kept_html.get(key)
     if html is None:
         html = _kept_html[key] = _render_with_placeholders(request, template_name, context)
