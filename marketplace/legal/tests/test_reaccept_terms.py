@@ -179,6 +179,10 @@ def test_signup_records_acceptance_of_the_current_terms_and_privacy_policy(clien
     assert {a.ip_address for a in acceptances} == {"198.51.100.4"}
 
 
+def _terms_queries(queries) -> list[str]:
+    return [query["sql"] for query in queries.captured_queries if "legal_platformterms" in query["sql"]]
+
+
 def test_the_signed_in_check_compares_document_ids_without_loading_their_texts(client, user, make_version):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -195,13 +199,9 @@ def test_the_signed_in_check_compares_document_ids_without_loading_their_texts(c
     expected = sorted(document.pk for document in selectors.documents_requiring_acceptance())
     assert selectors.document_ids_requiring_acceptance() == expected
     assert len(expected) == 2  # the terms and the privacy policy in force
-    terms_queries = [query["sql"] for query in queries.captured_queries if "legal_platformterms" in query["sql"]]
+    terms_queries = _terms_queries(queries)
     assert terms_queries
     assert not any("body_ru" in sql or "body_en" in sql for sql in terms_queries)
-
-
-def _terms_queries(queries) -> list[str]:
-    return [query["sql"] for query in queries.captured_queries if "legal_platformterms" in query["sql"]]
 
 
 def test_each_process_keeps_the_versions_in_force_for_a_few_seconds(client, user, settings):
