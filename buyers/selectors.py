@@ -32,7 +32,9 @@ def is_favourite(*, user, listing_id: int) -> bool:
 # The favourite and follow buttons are personal parts of every signed-in listing or category page: their checks
 # are compiled once per process and run as prepared statements (marketplace.core.db.KeyedQuery).
 _IS_FAVOURITE = KeyedQuery(
-    lambda user_id, listing_id: Favourite.objects.filter(user_id=user_id, listing_id=listing_id).values_list("pk")[:1],
+    lambda user_id, listing_id: (
+        Favourite.objects.filter(user_id=user_id, listing_id=listing_id).order_by().values_list("pk")[:1]
+    ),
     keys=2,
 )
 
@@ -82,11 +84,15 @@ def is_following(*, user, category_id: int | None = None, seller_id: int | None 
 
 
 _FOLLOWS_CATEGORY = KeyedQuery(
-    lambda user_id, category_id: Follow.objects.filter(user_id=user_id, category_id=category_id).values_list("pk")[:1],
+    lambda user_id, category_id: (
+        Follow.objects.filter(user_id=user_id, category_id=category_id).order_by().values_list("pk")[:1]
+    ),
     keys=2,
 )
 _FOLLOWS_SELLER = KeyedQuery(
-    lambda user_id, seller_id: Follow.objects.filter(user_id=user_id, seller_id=seller_id).values_list("pk")[:1],
+    lambda user_id, seller_id: (
+        Follow.objects.filter(user_id=user_id, seller_id=seller_id).order_by().values_list("pk")[:1]
+    ),
     keys=2,
 )
 

@@ -425,3 +425,49 @@ def test_a_question_form_sent_back_with_errors_is_never_kept_for_others(page_cac
     html = _signed_in(other_user).get(listing.get_absolute_url()).content.decode()
 
     assert "Секрет-ошибки" not in html
+
+
+def _part_renders(response, name: str) -> int:
+    return sum(1 for template in response.templates if template.name == f"catalog/parts/{name}.html")
+
+
+def test_kept_follow_and_favourite_buttons_show_each_buyer_their_own_state(page_cache, listing, user, other_user):
+    from buyers import services as buyer_services
+    from conftest import _accept_current_terms, _make_user
+
+    third = _make_user("carol@example.com", "correct-horse-battery-42")
+    _accept_current_terms(third)
+    buyer_services.follow_seller(user=user, seller_id=listing.seller_id)
+    buyer_services.add_favourite(user=user, listing_id=listing.pk)
+    url = listing.get_absolute_url()
+
+    follower = _signed_in(user).get(url)
+    stranger = _signed_in(other_user).get(url)
+    another_stranger = _signed_in(third).get(url)
+
+    unfollow = '<input type="hidden" name="action" value="unfollow">'
+    remove, add = (
+        '<input type="hidden" name="action" value="remove">',
+        '<input type="hidden" name="action" value="add">',
+    )
+    assert unfollow in follower.content.decode()
+    assert remove in follower.content.decode()
+    assert unfollow not in stranger.content.decode()
+    assert add in stranger.content.decode()
+    assert _part_renders(stranger, "_follow_seller") == 1  # not following: a part of its own
+    assert _part_renders(another_stranger, "_follow_seller") == 0  # the same state on the same page: kept
+    assert _part_renders(another_stranger, "_buyer_actions") == 0
+    assert unfollow not in another_stranger.content.decode()
+    assert add in another_stranger.content.decode()
+
+
+def test_a_kept_follow_button_sends_the_buyer_back_to_the_page_they_were_on(page_cache, listing, user):
+    leaf = listing.category
+    visitor = _signed_in(user)
+
+    first = visitor.get(leaf.get_absolute_url() + "?sort=new")
+    second = visitor.get(leaf.get_absolute_url() + "?sort=price")
+
+    page = leaf.get_absolute_url()
+    assert f'name="next" value="{page}?sort=new"' in first.content.decode()
+    assert f'name="next" value="{page}?sort=price"' in second.content.decode()
