@@ -609,6 +609,7 @@ def test_the_listing_page_reads_a_fixed_set_of_queries_and_no_field_it_left_out(
     question = services.ask_question(listing=listing, author=user, text="Какая длина стельки у 42 размера?")
     services.answer_question(question=question, actor=seller.user, text="27 сантиметров.")
     settings.MARKETPLACE_CATALOG_TREE_CHECK_SECONDS = 60  # as in production: the tree is not asked about every time
+    settings.MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 60  # nor the category's "similar" shelf
     client.get(listing.get_absolute_url())
 
     with CaptureQueriesContext(connection) as queries:
