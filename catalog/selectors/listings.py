@@ -458,13 +458,14 @@ def popular_matches(
     listings) and would rarely fill the window.
     Every way gives exactly the same keys; only the cost differs.
 
-    `matches` is compiled once; the estimate and each read wrap that statement (compiling the search's filters
-    for each of them took about as long as running them). Only a walk compiles it again, with `annotate`.
+    `matches` (with `annotate`'s expressions) is compiled once; the estimate and each read wrap that statement
+    (compiling the search's filters took about as long as running them, and was done twice for a walk). A
+    statement that reads only the keys leaves the expressions out: PostgreSQL works out no column nobody reads.
     """
     try:
         shown = fields or ("pk",)
-        own = () if annotate is not None else shown  # the columns `matches` itself gives
-        sql, params = matches.order_by().values(*dict.fromkeys(("pk", "orders_30d", *own))).query.sql_with_params()
+        rows = annotate(matches) if annotate is not None else matches
+        sql, params = rows.order_by().values(*dict.fromkeys(("pk", "orders_30d", *shown))).query.sql_with_params()
     except EmptyResultSet:
         return []
     params = list(params)
@@ -476,13 +477,8 @@ def popular_matches(
         `annotate`'s expressions are worked out in the same statement when the read stops after `limit` hits
         (a walk in order projects only those), else in an outer query over the window's keys.
         """
-        if annotate is None:
+        if annotate is None or inline:
             statement, statement_params = f"SELECT {columns} FROM ({sql}) m {tail}", [*params, *tail_params]  # noqa: S608 - compiled ORM SQL; values are parameters
-        elif inline:
-            rows = annotate(matches).order_by().values(*dict.fromkeys(("pk", "orders_30d", *shown)))
-            annotated, annotated_params = rows.query.sql_with_params()
-            statement = f"SELECT {columns} FROM ({annotated}) m {tail}"  # noqa: S608 - compiled ORM SQL; values are parameters
-            statement_params = [*annotated_params, *tail_params]
         else:
             keys = RawSQL(f"SELECT m.pk FROM ({sql}) m {tail}", [*params, *tail_params])  # noqa: S608, S611 - compiled ORM SQL; values are parameters
             window = annotate(Listing.objects.all()).filter(pk__in=keys).order_by("-orders_30d", "-id")
@@ -547,7 +543,10 @@ def browse(
             else plan_search(query, base)
         )
         base = apply_search(base, plan)
-    brand_choices = list(Brand.objects.filter(slug__in=params.getlist("brand")[:50]).values_list("slug", "name"))
+    wanted_brands = params.getlist("brand")[:50]
+    brand_choices = (
+        list(Brand.objects.filter(slug__in=wanted_brands).values_list("slug", "name")) if wanted_brands else []
+    )
     filterset = ListingFilter(params, queryset=base, attributes=schema, brands=brand_choices)
     valid = filterset.is_valid()
     filtered = filterset.qs if valid else base

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from catalog.models import Listing
 from catalog.selectors.listings import Card, Facet
 from marketplace.core.money import format_money
+from marketplace.core.templatetags.ui import whole_number
 
 register = template.Library()
 
@@ -182,7 +183,7 @@ def facet_checkboxes(facet: Facet) -> SafeString:
                 escape(str(value)),
                 " checked" if selected else "",
                 escape(str(label)),
-                f' <span class="facet-count">{escape(formats.localize(count))}</span>' if count is not None else "",
+                f' <span class="facet-count">{escape(whole_number(count))}</span>' if count is not None else "",
             )
             for number, (value, label, count, selected) in enumerate(facet.values, start=1)
         )

@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms, template
+from django.conf import settings
 from django.core.paginator import Page
 from django.http import QueryDict
 from django.utils import timezone
@@ -178,6 +180,11 @@ def time_zone_name(name: str) -> str:
     return time_zone_label(name)
 
 
+def whole_number(number: int) -> str:
+    """An int as `localize` writes it, without its per-call lookups (a category page writes dozens of counts)."""
+    return localize(number) if settings.USE_THOUSAND_SEPARATOR else str(number)
+
+
 def page_range(page_obj: Page) -> list:
     """Page numbers around the current one, with Paginator.ELLIPSIS where pages are left out."""
     return list(page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1))
@@ -193,11 +200,23 @@ def pagination(context: template.Context, page_obj: Page | None) -> SafeString:
     if not isinstance(page_obj, Page) or not page_obj.has_other_pages():
         return mark_safe("")
     request = context.get("request")
-    params = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    # The other parameters are encoded once, as QueryDict.urlencode does, and "page" goes where the address had
+    # it (else last): each link as {% querystring page=number %} gives it, without encoding the query per link.
+    query = request.GET if request is not None else QueryDict()
+    pieces: list[str] = []
+    page_at = None
+    for name, values in query.lists():
+        if name == "page":
+            page_at = len(pieces)
+            continue
+        key = name.encode(query.encoding)
+        pieces.extend(urlencode({key: str(value).encode(query.encoding)}) for value in values)
+    if page_at is None:
+        page_at = len(pieces)
+    before, after = pieces[:page_at], pieces[page_at:]
 
     def href(number: int) -> str:
-        params["page"] = str(number)
-        return escape(f"?{params.urlencode()}")  # as {% querystring page=number %} gave it
+        return escape("?" + "&".join([*before, f"page={number}", *after]))
 
     def edge(label: str, number: int | None, rel: str) -> str:
         """The "Previous" or "Next" item: a link to page `number`, or greyed out at either end (None)."""
@@ -216,17 +235,17 @@ def pagination(context: template.Context, page_obj: Page | None) -> SafeString:
         elif number == page_obj.number:
             items.append(
                 '<li class="page-item active" aria-current="page">'
-                f'<span class="page-link">{escape(localize(number))}</span></li>'
+                f'<span class="page-link">{escape(whole_number(number))}</span></li>'
             )
         else:
             items.append(
                 f'<li class="page-item d-none d-sm-block"><a class="page-link" href="{href(number)}">'
-                f"{escape(localize(number))}</a></li>"
+                f"{escape(whole_number(number))}</a></li>"
             )
     items.append(edge(gettext("Next"), page_obj.next_page_number() if page_obj.has_next() else None, "next"))
     where = gettext("Page %(number)s of %(total)s") % {
-        "number": localize(page_obj.number),
-        "total": localize(page_obj.paginator.num_pages),
+        "number": whole_number(page_obj.number),
+        "total": whole_number(page_obj.paginator.num_pages),
     }
     return mark_safe(  # noqa: S308 - every value above is escaped
         f'<nav class="my-4" aria-label="{escape(gettext("Pages"))}">\n'

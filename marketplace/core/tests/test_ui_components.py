@@ -203,6 +203,28 @@ def test_pagination_keeps_the_other_query_parameters():
     assert "…" in html
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "a_color=Чёрный&page=3&a_color=Белый&price_max=20000",  # "page" in the middle, a repeated key
+        "q=a+b%26c&sort=price",  # no page yet: it goes last
+        "page=3",
+        "page=1&page=3&q=x",
+    ],
+)
+def test_pagination_links_are_the_querystring_tags_links(query):
+    """Each link keeps every other parameter in its place, exactly as {% querystring page=n %} writes it."""
+    request = RequestFactory().get(f"/c/shoes/?{query}")
+    page_obj = Paginator(list(range(100)), 10).page(3)
+    context = RequestContext(request, {"page_obj": page_obj})
+
+    html = Template("{% load ui %}{% pagination page_obj %}").render(context)
+
+    for number in (2, 4, 10):
+        expected = Template(f"{{% querystring page={number} %}}").render(RequestContext(request, {}))
+        assert f'href="{expected}"' in html
+
+
 def test_single_page_shows_no_pagination():
     page_obj = Paginator([1, 2], 10).page(1)
 
