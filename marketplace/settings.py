@@ -88,7 +88,8 @@ MIDDLEWARE = [
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "marketplace.core.template_engine.DjangoTemplates",  # Django's, keeping constant tags' output
+        "NAME": "django",  # the alias Django's own backend has (template_partials wraps this engine's loaders)
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
