@@ -53,7 +53,7 @@ from catalog.models import (
 )
 from catalog.selectors.categories import CategoryNode, attribute_schema, category_tree
 from catalog.selectors.search import SearchPlan, apply_search, kept_plan, plan_search, rank
-from marketplace.core.db import RowShape, prepared_cursor
+from marketplace.core.db import RowShape, prepared_cursor, prepared_rows
 from sellers.models import Seller, Storefront
 
 # What the seller cabinet's listing table leaves out (the vector and the description are the big ones).
@@ -227,6 +227,7 @@ def _facet_scan(
     order: list[str] | None = None,
     window: tuple[int, int] = (0, 0),
     by_category: bool = False,
+    prepared: bool = False,
 ) -> FacetScan:
     """Facet counts in one pass over the rows that match every filter but the facet filters ("disjunctive" facets).
 
@@ -239,7 +240,8 @@ def _facet_scan(
     `window` is (offset, size) among the rows matching every filter. Reading them here saves a second pass
     over the same rows; when the pass stops at its row limit the keys are None and the caller reads them.
     With `by_category` it also counts the rows matching every filter per category (a search's "found in
-    categories"), most first.
+    categories"), most first. `prepared` runs the pass as a prepared statement (prepared_rows): only for
+    candidates whose best plan does not depend on the values (a category's, not a search's).
     """
     names = list(disjunctive)
     flags = {
@@ -322,21 +324,26 @@ def _facet_scan(
     page: list[tuple[int, int]] = []
     categories: list[tuple[int, int]] = []
     total = scanned = 0
-    with connection.cursor() as cursor:
-        cursor.execute(query, [*params, row_limit, *branch_params, BRAND_FACET_LIMIT, *key_params])
-        for kind, key, value, count in cursor.fetchall():
-            if kind == "a":
-                values.setdefault(key, {})[value] = count
-            elif kind == "b":
-                brands.append((key, value, count))
-            elif kind == "t":
-                total = count
-            elif kind == "k":
-                page.append((count, int(value)))
-            elif kind == "c":
-                categories.append((int(value), count))
-            else:
-                scanned = count
+    all_params = [*params, row_limit, *branch_params, BRAND_FACET_LIMIT, *key_params]
+    if prepared:
+        found = prepared_rows(query, all_params)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(query, all_params)
+            found = cursor.fetchall()
+    for kind, key, value, count in found:
+        if kind == "a":
+            values.setdefault(key, {})[value] = count
+        elif kind == "b":
+            brands.append((key, value, count))
+        elif kind == "t":
+            total = count
+        elif kind == "k":
+            page.append((count, int(value)))
+        elif kind == "c":
+            categories.append((int(value), count))
+        else:
+            scanned = count
     brands.sort(key=lambda brand: (-brand[2], brand[1]))
     complete = scanned < row_limit
     return FacetScan(
@@ -606,6 +613,8 @@ def browse(
             order=None if by_relevance else ordering,
             window=((asked_page - 1) * page_size, page_size),
             by_category=searching,
+            # a category's pass is planned once per connection and shape; a search's plan depends on its words
+            prepared=category is not None and not searching,
         )
         if needs_scan
         else FacetScan(values={}, brands=[], total=None)

@@ -6,10 +6,11 @@ SQL is written once (from the models' own column names), `prepared_cursor` has P
 per connection, and `RowShape.build` turns each row into a model instance the way the ORM's `from_db` does:
 columns left out are deferred, as with `.only()`.
 
-Only for statements whose best plan does not depend on the values (look-ups by primary or foreign key): a
-prepared statement may switch to one generic plan after five executions. Nor for one that needs a partial index
-whose condition a parameter would have to prove: a generic plan of the category page's facet pass, its
-`status = $3` unknown, could not use `listing_cat_browse` (WHERE status = 'published') and cost twice as much.
+Only for statements whose best plan does not depend on the values (look-ups by primary or foreign key, a
+category's facet pass): a prepared statement may switch to one generic plan after five executions. A partial
+index's condition must be written into the statement, not bound: a generic plan of the category page's facet
+pass with `status = $3` could not use `listing_cat_browse` (WHERE status = 'published') and cost three times as
+much, so `KeyedQuery` and `prepared_rows` write such values in as literals.
 `DB_PREPARED_STATEMENTS=0` turns preparing off (for a transaction-pooling PgBouncer older than 1.21, or one
 without `max_prepared_statements`).
 """
@@ -20,6 +21,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
 
 import psycopg
 import psycopg.sql
@@ -144,6 +146,45 @@ class RowShape:
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
+def with_literals(sql: str, params: Sequence, raw_connection, *, keep) -> tuple[str, list]:
+    """`sql` (compiled by the ORM, %s placeholders) with every parameter `keep(value)` refuses written in as a
+    literal, and the parameters that remain, in order."""
+    parts: list[str] = []
+    kept: list = []
+    values = iter(params)
+    end = 0
+    for match in _PLACEHOLDER.finditer(sql):
+        parts.append(sql[end : match.start()])
+        end = match.end()
+        if match.group() == "%%":
+            parts.append("%%")
+            continue
+        value = next(values)
+        if keep(value):
+            parts.append("%s")
+            kept.append(value)
+        else:  # placeholders remain, so a % in a literal is written %%
+            parts.append(psycopg.sql.Literal(value).as_string(raw_connection).replace("%", "%%"))
+    parts.append(sql[end:])
+    if next(values, values) is not values:
+        raise ValueError("more parameters than placeholders")
+    return "".join(parts), kept
+
+
+def prepared_rows(sql: str, params: Sequence) -> list[tuple]:
+    """The rows of an ORM-compiled statement whose plan does not depend on its values, run as a prepared statement.
+
+    Its choices' values (statuses: what the partial indexes' conditions name) are written in as literals, so a
+    generic plan still proves those conditions; every other value stays a parameter, so one statement serves
+    every category, price or attribute value of the same shape. For the category page's facet pass PostgreSQL
+    then plans once per connection and shape instead of on every page (0.7 of 3.6 ms of its time).
+    """
+    with prepared_cursor() as cursor:
+        statement, kept = with_literals(sql, params, cursor.connection, keep=lambda value: not isinstance(value, Enum))
+        cursor.execute(statement, kept)
+        return cursor.fetchall()
+
+
 class KeyedQuery:
     """An ORM query that differs from one run to the next only by its keys (a user's id, a listing's), compiled
     once per process and run as a prepared statement.
@@ -172,26 +213,13 @@ class KeyedQuery:
         if self._compiled is None:
             stand_ins = self.STAND_INS[: self.keys]
             sql, params = self.build(*stand_ins).query.sql_with_params()
-            parts: list[str] = []
-            order: list[int] = []
-            values = iter(params)
-            end = 0
-            for match in _PLACEHOLDER.finditer(sql):
-                parts.append(sql[end : match.start()])
-                end = match.end()
-                if match.group() == "%%":
-                    parts.append("%%")
-                    continue
-                value = next(values)
-                if type(value) is int and value in stand_ins:
-                    parts.append("%s")
-                    order.append(stand_ins.index(value))
-                else:  # placeholders remain, so a % in a literal is written %%
-                    parts.append(psycopg.sql.Literal(value).as_string(raw_connection).replace("%", "%%"))
-            parts.append(sql[end:])
-            if next(values, values) is not values or set(order) != set(range(self.keys)):
+            statement, kept = with_literals(
+                sql, params, raw_connection, keep=lambda value: type(value) is int and value in stand_ins
+            )
+            order = [stand_ins.index(value) for value in kept]
+            if set(order) != set(range(self.keys)):
                 raise ValueError("the query does not use each of its keys")
-            self._compiled = ("".join(parts), order)
+            self._compiled = (statement, order)
         return self._compiled
 
     def rows(self, *keys: int) -> list[tuple]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-from django.db import connection
+from enum import Enum
 
-from catalog.models import Listing
+import pytest
+from django.db import connection, models
+
+from catalog.models import Listing, ListingStatus
 from catalog.tests.factories import CategoryFactory, make_listing, make_seller
-from marketplace.core.db import KeyedQuery, RowShape, prepared_cursor
+from marketplace.core.db import KeyedQuery, RowShape, prepared_cursor, prepared_rows, with_literals
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +124,50 @@ def test_a_keyed_query_runs_unprepared_when_prepared_statements_are_off(settings
 
     assert query.rows(listing.pk) == [("Кеды",)]
     assert _prepared_statements() == before
+
+
+def test_prepared_rows_write_choices_in_and_bind_every_other_value():
+    seller, category = make_seller(), CategoryFactory()
+    listing = make_listing(seller, category=category, title="Кеды 50%", price="990")
+    sql, params = (
+        Listing.objects.filter(
+            status=ListingStatus.PUBLISHED, category_id=category.pk, price__lte=1000, title__contains="50%"
+        )
+        .values_list("pk")
+        .query.sql_with_params()
+    )
+
+    assert prepared_rows(sql, params) == [(listing.pk,)]
+    statement = next(text for text in _prepared_statements() if '"catalog_listing"."price" <=' in text)
+    assert "= 'published'" in statement  # a choice: a partial index's condition the planner must see
+    assert all(f"${number}" in statement for number in (1, 2, 3))  # category, price, the pattern
+    assert "$4" not in statement
+
+
+def test_prepared_rows_keep_a_percent_sign_in_a_written_in_choice():
+    with prepared_cursor() as cursor:
+        statement, kept = with_literals("SELECT %s, %s, '100%%'", [Percent.ALL, 7], cursor.connection, keep=bound)
+
+    assert statement == "SELECT '100%%', %s, '100%%'"
+    assert kept == [7]
+
+
+def test_with_literals_refuses_more_parameters_than_placeholders():
+    with prepared_cursor() as cursor, pytest.raises(ValueError, match="more parameters"):
+        with_literals("SELECT %s", [1, 2], cursor.connection, keep=bound)
+
+
+def test_prepared_rows_run_unprepared_when_prepared_statements_are_off(settings):
+    settings.DB_PREPARED_STATEMENTS = False
+    before = _prepared_statements()
+
+    assert prepared_rows("SELECT %s::int + 1", [41]) == [(42,)]
+    assert _prepared_statements() == before
+
+
+class Percent(models.TextChoices):
+    ALL = "100%", "Everything"
+
+
+def bound(value) -> bool:
+    return not isinstance(value, Enum)
