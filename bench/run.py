@@ -206,13 +206,15 @@ def write_report(
         "number) is read among all its matches at once; the text rank is worked out for those 500 rows only, in "
         "the same query, so the page is ranked without a second one; a read of all of more than 10 000 matches "
         "runs in one PostgreSQL process (parallel workers cost half as much CPU again), its setting made and put "
-        "back in the same round trip; the search's filters are compiled by the ORM once per page and the "
-        "reads wrap that statement;",
+        "back in the same round trip; the search's filters and its rank are compiled by the ORM once per page "
+        "and the reads wrap that statement;",
         "- a category page reads its rows once, from a covering index (`listing_cat_browse`: an index-only scan): "
         "that one pass counts every facet (a single-choice value read as text straight from the row), the brands "
         "(by key: only the 30 shown are joined for their names) and the total (and, for a search, the matches per "
-        "category), and gives the page's 24 keys; only those rows are joined for their cards, by one handwritten statement read into plain values (no ORM compile, "
-        "no model instances);",
+        "category), and gives the page's 24 keys; a category's pass is a prepared statement with its statuses "
+        "written in, so PostgreSQL plans it once per connection and filter shape and the generic plan still uses "
+        "that partial index; only those rows are joined for their cards, by one handwritten statement read into "
+        "plain values (no ORM compile, no model instances);",
         "- typo, wrong-layout and transliteration corrections look words up in a dictionary table with a trigram "
         "index (a few thousand rows), not in the listings;",
         '- counts stop at 10 000 ("more than 10 000"), facets count at most that many rows, and a category\'s '
@@ -230,7 +232,9 @@ def write_report(
         "(`catalog/templatetags/catalog_tags.py`), a grid in one tag: a page of 24 cards not yet cached took the "
         "template engine 4-5 ms, now about 1.6; so are the page links (`{% pagination %}`, 0.6 ms as an included "
         "template); a listing page loads only what it shows of its seller and of the "
-        "question authors;",
+        "question authors; the output of constant `{% translate %}`, `{% url %}` and `{% static %}` tags is kept "
+        "per language in each template node (`marketplace/core/template_engine.py`: 40 to 80 of them on every "
+        "page);",
         "- the reads by key (a listing page's listing with its seller, storefront and brand, its variants, photos, "
         "questions and ratings, its five most helpful reviews with their photos, answers and replies, the review "
         "aspects' averages and the seller's return days; the cards of every page) are statements written once from the models' column "

@@ -8,7 +8,8 @@ them out was a tenth of a search page's and of the home page's CPU.
 
 This backend compiles templates exactly as Django's own does. When the engine first finds a template it marks
 such tags whose arguments are all literals; each one then keeps its output per key in the node itself, for as long
-as the process runs. A changed setting (tests' override_settings) starts every kept output afresh. Templates
+as the process runs. A changed setting (tests' override_settings) or a translation file changed under `make
+run`'s autoreloader starts every kept output afresh. Templates
 made from a string (`Template("...")`) are left as they are.
 """
 
@@ -23,8 +24,9 @@ from django.templatetags.i18n import TranslateNode
 from django.templatetags.static import StaticNode
 from django.urls import get_script_prefix, get_urlconf
 from django.utils import translation
+from django.utils.autoreload import file_changed
 
-_generation = 0  # bumped by every changed setting: a kept output is only used in the generation that made it
+_generation = 0  # bumped by every changed setting: a node's kept outputs are only used in the generation that made them
 
 
 def _settings_changed(**kwargs) -> None:
@@ -32,7 +34,14 @@ def _settings_changed(**kwargs) -> None:
     _generation += 1
 
 
+def _file_changed(sender, file_path, **kwargs) -> None:
+    """`make run`'s autoreloader reloads a changed translation (.mo) without a restart: so must the kept text."""
+    if file_path.suffix == ".mo":
+        _settings_changed()
+
+
 setting_changed.connect(_settings_changed, dispatch_uid="marketplace-template-engine-folding")
+file_changed.connect(_file_changed, dispatch_uid="marketplace-template-engine-translations")
 
 
 def _literal(expression: FilterExpression | None) -> bool:
@@ -47,13 +56,15 @@ def _literal(expression: FilterExpression | None) -> bool:
 class _Kept(Node):
     """A tag whose output depends only on `_key(context)`: rendered once per key, then given back.
 
-    Mixed into a copy of the tag's own class, so the node's own render (and its `as` variable) does the work.
+    Mixed into a subclass of the tag's own class: the tag's own render (and its `as` variable) does the work.
     """
 
     _asvar_attribute = "asvar"
 
     def render(self, context):
-        key = (_generation, context.autoescape, *self._key(context))
+        if self._kept_in != _generation:  # kept before a setting changed: start afresh
+            self._kept, self._kept_in = {}, _generation
+        key = (context.autoescape, *self._key(context))
         kept = self._kept.get(key)
         if kept is None:
             output = super().render(context)
@@ -114,7 +125,7 @@ def keep_constant_tags(template) -> int:
         kept_class = _keepable(node)
         if kept_class is not None:
             node.__class__ = kept_class
-            node._kept = {}
+            node._kept, node._kept_in = {}, _generation
             marked += 1
     return marked
 

@@ -157,3 +157,26 @@ def test_a_page_with_kept_tags_is_the_same_as_djangos_own_engine_gives(rf, langu
 
     assert masked(ours[0]) == masked(ours[1]) == masked(djangos)
     assert f'lang="{language}"' in djangos
+
+
+def test_a_translation_file_changed_under_the_autoreloader_renders_kept_tags_afresh(tmp_path):
+    from pathlib import Path
+
+    from django.utils.autoreload import file_changed
+
+    from marketplace.core import template_engine
+
+    pages = engine(page='{% translate "Filters" %}')
+    with translation.override("ru"):
+        render(pages, "page")
+    node = pages.get_template("page").nodelist[0]
+    generation = template_engine._generation
+
+    file_changed.send(sender=None, file_path=Path(tmp_path / "django.po"))
+    assert template_engine._generation == generation
+    file_changed.send(sender=None, file_path=Path(tmp_path / "django.mo"))
+    assert template_engine._generation == generation + 1
+    with translation.override("ru"):
+        assert render(pages, "page") == "Фильтры"
+    assert node._kept_in == generation + 1  # kept again, the earlier outputs dropped
+    assert len(node._kept) == 1
