@@ -613,8 +613,9 @@ def browse(
             order=None if by_relevance else ordering,
             window=((asked_page - 1) * page_size, page_size),
             by_category=searching,
-            # a category's pass is planned once per connection and shape; a search's plan depends on its words
-            prepared=category is not None and not searching,
+            # a category page's pass is planned once per connection and shape; a search's plan depends on its
+            # words, and another base (a seller's listings) was never measured with a generic plan
+            prepared=category is not None and not searching and default_base,
         )
         if needs_scan
         else FacetScan(values={}, brands=[], total=None)

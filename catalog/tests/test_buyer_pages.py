@@ -350,8 +350,8 @@ def test_each_facet_counts_every_filter_but_its_own(client, shoes, plans):
 
 def test_a_category_pages_facet_pass_is_prepared_with_the_statuses_written_in(client, shoes):
     """Planned once per connection and shape; the statuses in the statement let a generic plan use the partial
-    index listing_cat_browse (WHERE status = 'published'). A search's pass is left unprepared."""
-    make_listing(make_seller(), category=shoes, attributes={"color": "Белый"})
+    index listing_cat_browse (WHERE status = 'published'). A search's and a storefront's pass are left unprepared."""
+    listing = make_listing(make_seller(), category=shoes, attributes={"color": "Белый"})
     passes = []
 
     def watch(execute, sql, params, many, context):
@@ -362,12 +362,14 @@ def test_a_category_pages_facet_pass_is_prepared_with_the_statuses_written_in(cl
     with connection.execute_wrapper(watch):
         client.get(reverse("catalog:category", args=[shoes.slug]), {"a_color": ["Белый"], "price_max": "5000"})
         client.get(reverse("catalog:search"), {"q": "кеды", "category": shoes.slug, "sort": "price"})
+        client.get(reverse("sellers:storefront", args=[listing.seller.storefront.slug]))
 
-    (category_sql, category_params), (_search_sql, search_params) = passes
+    (category_sql, category_params), (_search_sql, search_params), (_storefront_sql, storefront_params) = passes
     assert '"catalog_listing"."status" = \'published\'' in category_sql
     assert not any(isinstance(value, Enum) for value in category_params)
     assert shoes.pk in category_params  # the category and the filters' values stay parameters
     assert any(isinstance(value, Enum) for value in search_params)
+    assert any(isinstance(value, Enum) for value in storefront_params)  # a seller's listings: left unprepared
 
 
 def test_brand_facet_shows_the_thirty_most_frequent_brands_ties_at_the_cut_by_name(client, shoes):
