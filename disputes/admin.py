@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
@@ -59,10 +59,28 @@ class EventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+def private_photo(url_name: str, pk: int, file_field) -> str:
+    """A private photo (no public URL: admin's own file display would ask the storage for one) as a thumbnail
+    linking to the view that serves it to moderators."""
+    if not file_field:
+        return "—"
+    url = reverse(url_name, args=[pk])
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" width="120"></a>',
+        url,
+        url,
+        gettext("Photo"),
+    )
+
+
 class EvidenceInline(ReadOnlyInline):
     model = Evidence
-    fields = ("created_at", "author", "text", "image")
+    fields = ("created_at", "author", "text", "photo")
     readonly_fields = fields
+
+    @admin.display(description=_("photo"))
+    def photo(self, evidence: Evidence) -> str:
+        return private_photo("disputes:evidence-file", evidence.pk, evidence.image)
 
 
 class DecisionInline(ReadOnlyInline):
@@ -134,6 +152,8 @@ class DisputeAdmin(admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not str(object_id).isdigit():
+            raise Http404
         dispute = get_object_or_404(Dispute.objects.select_related("order", "buyer", "seller__user"), pk=object_id)
         order = dispute.order
         pending = dispute.decisions.filter(status=DecisionStatus.PENDING_APPROVAL).select_related("decided_by").first()
@@ -256,9 +276,13 @@ class FlaggedMessageAdmin(admin.ModelAdmin):
     list_filter = ("is_flagged", "flag_reviewed")
     search_fields = ("text", "sender__email")
     list_select_related = ("conversation", "sender")
-    readonly_fields = ("conversation", "sender", "from_seller", "text", "image", "is_flagged", "flag_reason")
+    readonly_fields = ("conversation", "sender", "from_seller", "text", "photo", "is_flagged", "flag_reason")
     fields = readonly_fields
     actions = ("mark_reviewed", "block_senders")
+
+    @admin.display(description=_("photo"))
+    def photo(self, message: Message) -> str:
+        return private_photo("disputes:message-image", message.pk, message.image)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -151,6 +151,45 @@ def test_moderator_decides_in_admin_and_the_refund_is_executed(client, delivered
     assert dispute.refunded_amount == Decimal("700.00")
 
 
+def test_moderator_sees_evidence_photos_in_admin_through_the_authorising_view(client, delivered, buyer, moderator):
+    dispute = _open(delivered, buyer, photos=[_png()])
+    evidence = dispute.evidence.exclude(image="").get()
+    client.force_login(moderator)
+
+    page = client.get(reverse("admin:disputes_dispute_change", args=[dispute.pk]))
+
+    photo_url = reverse("disputes:evidence-file", args=[evidence.pk])
+    assert page.status_code == 200
+    assert f'<a href="{photo_url}"' in page.content.decode()
+    photo = client.get(photo_url)
+    assert photo.status_code == 200
+    assert photo["Content-Type"] == "image/jpeg"
+
+
+@pytest.mark.parametrize("object_id", ["1/change/widgets.css", "abc", "999999"])
+def test_a_dispute_admin_address_that_is_no_dispute_is_not_found_not_a_server_error(client, moderator, object_id):
+    client.force_login(moderator)
+
+    response = client.get(f"/admin/disputes/dispute/{object_id}/change/")
+
+    assert response.status_code == 404
+
+
+def test_moderator_sees_a_flagged_message_photo_in_admin(client, delivered, buyer, moderator):
+    conversation = services.conversation_for_order(order=delivered, actor=buyer)
+    message = services.send_message(
+        conversation=conversation, actor=buyer, text="Пишите: +7 900 123-45-67", image=_png()
+    )
+    client.force_login(moderator)
+
+    page = client.get(reverse("admin:disputes_message_change", args=[message.pk]))
+
+    photo_url = reverse("disputes:message-image", args=[message.pk])
+    assert page.status_code == 200
+    assert f'<a href="{photo_url}"' in page.content.decode()
+    assert client.get(photo_url).status_code == 200
+
+
 def test_four_eyes_cannot_be_bypassed_by_a_direct_post_of_the_same_moderator(
     client, expensive, buyer, seller, moderator
 ):
