@@ -294,7 +294,8 @@ class ModerationQueueAdmin(ReadOnlyAdmin):
             try:
                 self._approve(item, request.user)
             except (PermissionDenied, DomainError) as error:
-                messages.warning(request, f"#{item.pk}: {getattr(error, 'message', _('You may not do this.'))}")
+                refused = getattr(error, "message", None) or _("You may not do this.")
+                messages.warning(request, f"#{item.pk}: {refused}")
                 continue
             approved += 1
         self.message_user(request, _("Approved: %(count)s.") % {"count": approved})

@@ -88,13 +88,16 @@ def card_html(
             f' width="{photo_size:d}" height="{photo_size:d}" loading="lazy" decoding="async">'
         )
     else:
-        photo = f'<div class="listing-card__photo" role="img" aria-label="{escape(_("No photo"))}"></div>'
+        no_photo = escape(_("No photo"))
+        photo = f'<div class="listing-card__photo" role="img" aria-label="{no_photo}"></div>'
     old_price = card.old_price if card.discount_percent else None
     if old_price:
+        # gettext calls stay outside the f-strings: makemessages does not find them inside one
+        price_label, old_price_label = escape(_("Price:")), escape(_("Old price:"))
         prices = (
             f'<span class="listing-card__price listing-card__price--sale"><span class="visually-hidden">'
-            f"{escape(_('Price:'))} </span>{escape(format_money(card.price))}</span>\n"
-            f'    <s class="listing-card__old-price"><span class="visually-hidden">{escape(_("Old price:"))} </span>'
+            f"{price_label} </span>{escape(format_money(card.price))}</span>\n"
+            f'    <s class="listing-card__old-price"><span class="visually-hidden">{old_price_label} </span>'
             f"{escape(format_money(old_price))}</s>"
         )
     else:

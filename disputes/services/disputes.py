@@ -97,7 +97,7 @@ def _refund(dispute: Dispute, *, amount: Decimal, key: str, actor) -> None:
         commission_rate=_commission_rate(dispute.order),
         idempotency_key=f"dispute:{dispute.pk}:{key}",
         actor=actor,
-        reason=f"{dispute.order.number}: {_('dispute')} {dispute.number}",
+        reason=" ".join([f"{dispute.order.number}:", str(_("dispute")), dispute.number]),
     )
     Dispute.objects.filter(pk=dispute.pk).update(refunded_amount=dispute.refunded_amount + amount)
     dispute.refunded_amount += amount
