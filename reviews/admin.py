@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -148,10 +149,9 @@ class ProductReviewAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "reviews/admin/reject.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "reject_url": reverse("admin:reviews_productreview_reject", args=[object_id]),
-        }
+        extra_context = dict(extra_context or {})
+        if str(object_id).isdigit():  # anything else is no review: Django's own view answers that
+            extra_context["reject_url"] = reverse("admin:reviews_productreview_reject", args=[object_id])
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Approve and publish the selected held reviews"))
@@ -239,11 +239,44 @@ class SellerRatingAdmin(admin.ModelAdmin):
         return False
 
 
+class RatingFlagForm(forms.ModelForm):
+    class Meta:
+        model = RatingFlag
+        fields = ["decision"]
+
+    def clean_decision(self) -> str:
+        decision = self.cleaned_data["decision"].strip()
+        if not decision:
+            raise forms.ValidationError(_("Write what was decided."))
+        return decision
+
+
 @admin.register(RatingFlag)
 class RatingFlagAdmin(admin.ModelAdmin):
-    list_display = ["seller", "quality_index", "proposed_sanction", "created_at", "decided_at"]
+    """A moderator writes the decision; who decided and when are recorded by the service, not typed in."""
+
+    form = RatingFlagForm
+    list_display = ["seller", "quality_index", "proposed_sanction", "created_at", "decided_at", "decided_by"]
     list_filter = [("decided_at", admin.EmptyFieldListFilter)]
-    readonly_fields = ["seller", "quality_index", "proposed_sanction", "created_at"]
+    list_select_related = ["seller", "decided_by"]
+    fields = ["seller", "quality_index", "proposed_sanction", "created_at", "decision", "decided_by", "decided_at"]
+    readonly_fields = ["seller", "quality_index", "proposed_sanction", "created_at", "decided_by", "decided_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # flags come from the rating recompute
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or obj.decided_at is None)
+
+    def save_model(self, request, obj: RatingFlag, form, change: bool) -> None:
+        try:
+            decided = services.decide_rating_flag(flag=obj, actor=request.user, decision=form.cleaned_data["decision"])
+        except DomainError as error:
+            raise PermissionDenied(error.message) from None  # only a decided flag gets here (a second tab)
+        obj.decided_by, obj.decided_at = decided.decided_by, decided.decided_at
 
 
 @admin.register(IncidentAppeal)

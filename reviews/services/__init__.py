@@ -2,7 +2,14 @@
 
 from .appeals import appeal_incident, strike_incident_on_upheld_appeal
 from .moderation import change_review_status, review_checks
-from .ratings import recompute_all, recompute_listings, recompute_sellers, relay_recomputes, request_recompute
+from .ratings import (
+    decide_rating_flag,
+    recompute_all,
+    recompute_listings,
+    recompute_sellers,
+    relay_recomputes,
+    request_recompute,
+)
 from .requests import process_review_request, schedule_review_requests, send_due_review_requests
 from .reviews import (
     approve_review,
@@ -26,6 +33,7 @@ __all__ = [
     "change_review_status",
     "contest_review",
     "decide_contest",
+    "decide_rating_flag",
     "decide_report",
     "edit_product_review",
     "edit_reply",

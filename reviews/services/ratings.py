@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from marketplace.core.exceptions import DomainError
 from marketplace.notifications import services as notifications
 from reviews.models import FORMULA_VERSION, Band, RatingFlag, RatingRecompute, RecomputeStatus, SellerRating
 
@@ -355,6 +356,21 @@ def recompute_sellers(*, seller_ids: list[int] | None = None, now=None) -> None:
     after = SellerRating.objects.all() if seller_ids is None else SellerRating.objects.filter(seller_id__in=seller_ids)
     for rating in after.filter(band=Band.CRITICAL).exclude(seller_id__in=was_critical).select_related("seller__user"):
         _fell_into_critical(rating)
+
+
+@transaction.atomic
+def decide_rating_flag(*, flag: RatingFlag, actor, decision: str) -> RatingFlag:
+    """A moderator records what was decided about a seller who fell into the critical band (a sanction itself goes
+    through the sellers' sanction flow). Who and when are taken from the call, and a decided flag stays decided."""
+    decision = (decision or "").strip()
+    if not decision:
+        raise DomainError(gettext_lazy("Write what was decided."))
+    flag = RatingFlag.objects.select_for_update().get(pk=flag.pk)
+    if flag.decided_at is not None:
+        raise DomainError(gettext_lazy("This flag has already been decided."))
+    flag.decision, flag.decided_by, flag.decided_at = decision, actor, timezone.now()
+    flag.save(update_fields=["decision", "decided_by", "decided_at"])
+    return flag
 
 
 def _fell_into_critical(rating: SellerRating) -> None:

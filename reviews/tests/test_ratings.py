@@ -2,7 +2,9 @@ from decimal import Decimal
 
 import pytest
 from django.forms.models import model_to_dict
+from django.urls import reverse
 
+from marketplace.core.exceptions import DomainError
 from marketplace.notifications.models import Notification
 from orders.models import IncidentKind
 from reviews import services
@@ -212,6 +214,58 @@ def test_falling_into_critical_notifies_seller_and_flags_for_moderators_once(sel
 
     assert RatingFlag.objects.filter(seller=seller, decided_at__isnull=True).count() == 1
     assert Notification.objects.filter(recipient=seller.user, kind="rating_critical").count() == 1
+
+
+def _critical_flag(seller, buyer) -> RatingFlag:
+    for order in bare_orders(seller, buyer, 4):
+        incident(order, IncidentKind.SELLER_CANCELLATION)
+    rating_of(seller)
+    return RatingFlag.objects.get(seller=seller)
+
+
+def test_moderator_decides_a_critical_flag_in_admin_and_who_and_when_are_recorded(client, seller, buyer, moderator):
+    flag = _critical_flag(seller, buyer)
+    client.force_login(moderator)
+    url = reverse("admin:reviews_ratingflag_change", args=[flag.pk])
+
+    response = client.post(
+        url, {"decision": "Предупреждение вынесено", "decided_by": "999", "decided_at_0": "01.01.2020"}
+    )
+
+    assert response.status_code == 302
+    flag.refresh_from_db()
+    assert flag.decision == "Предупреждение вынесено"
+    assert flag.decided_by == moderator  # never what the form sent
+    assert flag.decided_at is not None
+    assert flag.decided_at.year != 2020
+    assert client.post(url, {"decision": "Другое решение"}).status_code == 403  # decided flags are read-only
+    flag.refresh_from_db()
+    assert flag.decision == "Предупреждение вынесено"
+
+
+def test_a_critical_flag_cannot_be_decided_with_an_empty_decision(client, seller, buyer, moderator):
+    flag = _critical_flag(seller, buyer)
+    client.force_login(moderator)
+
+    response = client.post(reverse("admin:reviews_ratingflag_change", args=[flag.pk]), {"decision": "   "})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["decision"]
+    flag.refresh_from_db()
+    assert (flag.decided_at, flag.decided_by, flag.decision) == (None, None, "")
+    with pytest.raises(DomainError):
+        services.decide_rating_flag(flag=flag, actor=moderator, decision="")
+
+
+def test_a_decided_flag_is_not_decided_again_by_the_service(seller, buyer, moderator, other_moderator):
+    flag = _critical_flag(seller, buyer)
+    services.decide_rating_flag(flag=flag, actor=moderator, decision="Ограничение")
+
+    with pytest.raises(DomainError):
+        services.decide_rating_flag(flag=flag, actor=other_moderator, decision="Снять")
+
+    flag.refresh_from_db()
+    assert (flag.decided_by, flag.decision) == (moderator, "Ограничение")
 
 
 def test_upheld_appeal_strikes_the_incident_and_the_rating_recovers(seller, buyer, moderator):

@@ -236,3 +236,24 @@ def test_buyer_cannot_rate_seller_with_bad_stars(buyer, seller):
         services.write_seller_review(
             order=order, actor=buyer, service_stars="5abc", delivery_stars=4, packaging_stars=3
         )
+
+
+def test_moderator_opens_a_held_review_in_admin_with_its_reject_link(client, buyer, seller, moderator):
+    review = services.write_product_review(order_line=line_of(delivered_order(buyer, seller)), actor=buyer, stars=5)
+    client.force_login(moderator)
+
+    page = client.get(f"/admin/reviews/productreview/{review.pk}/change/")
+
+    assert page.status_code == 200
+    assert page.context["reject_url"] == f"/admin/reviews/productreview/{review.pk}/reject/"
+
+
+@pytest.mark.parametrize("object_id", ["1/change/widgets.css", "abc"])
+def test_a_review_admin_address_that_is_no_review_is_not_a_server_error(client, moderator, object_id):
+    client.force_login(moderator)
+
+    response = client.get(f"/admin/reviews/productreview/{object_id}/change/", follow=True)
+
+    assert response.status_code == 200  # Django's "does not exist" redirect to the admin index
+    assert response.redirect_chain
+    assert "reject_url" not in response.context
