@@ -265,6 +265,10 @@ class ModerationQueueAdmin(ReadOnlyAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return policies.can_moderate_listings(request.user)
 
+    def get_list_display_links(self, request, list_display):
+        # Managers see the queue (what waits, since when, flagged how) but do not open an item: only moderators do.
+        return self.list_display_links if policies.can_moderate_listings(request.user) else None
+
     @admin.display(description=gettext_lazy("what"))
     def kind(self, obj: Listing) -> str:
         parts = []

@@ -248,8 +248,26 @@ class SellerApplicationAdmin(ReadOnlyAdmin):
     view_on_site = False  # the public URL is the applicant's own status page
 
     def get_readonly_fields(self, request, obj=None):
-        names = [field for _, options in self.fieldsets for field in options["fields"]]
+        names = [field for _, options in self.get_fieldsets(request, obj) for field in options["fields"]]
         return list(dict.fromkeys([*names, *self.readonly_fields]))
+
+    def get_fieldsets(self, request, obj=None):
+        """Only reviewers open the documents (sellers:application-document answers 404 to anyone else): others
+        (managers) see which files there are, without links or previews."""
+        if request.user.has_perm("sellers.review_sellerapplication"):
+            return self.fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        "document_names" if field == "document_previews" else field for field in options["fields"]
+                    ],
+                },
+            )
+            for name, options in self.fieldsets
+        ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("documents")
@@ -343,6 +361,24 @@ class SellerApplicationAdmin(ReadOnlyAdmin):
                 )
             )
         return format_html("<ul>{}</ul>", format_html_join("", "{}", ((item,) for item in items)))
+
+    @admin.display(description=gettext_lazy("files"))
+    def document_names(self, obj: SellerApplication) -> str:
+        documents = list(obj.documents.all())
+        if not documents:
+            return _("No documents.")
+        return format_html(
+            '<ul>{}</ul><p class="help">{}</p>',
+            format_html_join(
+                "",
+                "<li><strong>{}</strong>: {} ({} KB)</li>",
+                (
+                    (document.get_kind_display(), document.original_name, document.size // 1024)
+                    for document in documents
+                ),
+            ),
+            _("Only the moderators who review applications open the documents."),
+        )
 
     @admin.display(description=gettext_lazy("seller offer"))
     def offer(self, obj: SellerApplication) -> str:

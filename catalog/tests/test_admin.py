@@ -21,6 +21,23 @@ def test_moderator_sees_the_queue_oldest_first_with_flags(client, moderator, sel
     assert "mod-badge--flag" in response.content.decode()
 
 
+def test_manager_sees_the_queue_without_links_to_items_only_moderators_open(
+    client, manager, moderator, seller, category
+):
+    listing = make_listing(seller, category=category, title="Первая карточка", status=ListingStatus.PENDING)
+    item_url = reverse("admin:catalog_moderationitem_change", args=[listing.pk])
+    client.force_login(manager)
+
+    response = client.get(reverse("admin:catalog_moderationitem_changelist"))
+
+    assert response.status_code == 200
+    assert "Первая карточка" in response.content.decode()
+    assert item_url not in response.content.decode()
+    assert client.get(item_url).status_code == 403
+    client.force_login(moderator)
+    assert item_url in client.get(reverse("admin:catalog_moderationitem_changelist")).content.decode()
+
+
 def test_moderator_approves_from_the_item_page(client, moderator, seller, category):
     listing = make_listing(seller, category=category, status=ListingStatus.PENDING)
     client.force_login(moderator)

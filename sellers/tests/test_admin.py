@@ -75,6 +75,20 @@ def test_application_page_has_data_checks_documents_history_and_a_registry_link(
     assert reverse("admin:sellers_sellerapplication_review", args=[application.pk]) in html
 
 
+def test_manager_sees_which_documents_an_application_has_but_no_link_to_them(client, manager, user):
+    application = submitted_application(user)
+    document = application.documents.first()
+    client.force_login(manager)
+
+    response = client.get(change_url(application))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert document.original_name in html
+    assert document.get_absolute_url() not in html  # the document view answers 404 to managers
+    assert client.get(document.get_absolute_url()).status_code == 404
+
+
 def test_moderator_reviews_and_approves_from_the_admin(client, moderator, user):
     application = submitted_application(user)
     client.force_login(moderator)
