@@ -74,6 +74,22 @@ def test_editor_shows_errors_and_keeps_what_was_typed(client, seller, category):
     assert not Listing.objects.exists()
 
 
+def test_editor_lists_variant_errors_at_the_top_with_links_to_the_fields(client, seller, category):
+    client.force_login(seller.user)
+
+    response = client.post(
+        reverse("catalog:seller-listing-create"),
+        editor_data(category, **{"variants-1-price": "abc"}),
+        headers={"accept-language": "ru"},
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Исправьте ошибки в вариантах ниже." in content
+    assert '<a href="#id_variants-1-price" class="alert-link">Вариант 2, Цена, ₽</a>: Введите число.' in content
+    assert not Listing.objects.exists()
+
+
 def test_editor_without_javascript_refreshes_the_category_fields(client, seller, category):
     AttributeFactory(category=category, code="material", name="Материал верха", type="text")
     client.force_login(seller.user)

@@ -278,6 +278,18 @@ def error_summary(form: forms.BaseForm) -> dict:
     return {"general": general, "fields": fields, "count": len(general) + len(fields)}
 
 
+@register.simple_tag
+def formset_error_summary(formset: forms.BaseFormSet, row_label: str) -> dict:
+    """The same for a formset's rows: its own errors, then one line per field naming the row ("Variant 2, Price")."""
+    general = list(formset.non_form_errors())
+    fields = []
+    for number, form in enumerate(formset, start=1):
+        summary = error_summary(form)
+        general.extend(summary["general"])
+        fields.extend({**item, "label": f"{row_label} {number}, {item['label']}"} for item in summary["fields"])
+    return {"general": general, "fields": fields, "count": len(general) + len(fields)}
+
+
 # ------------------------------------------------------------------------------------------ long texts
 
 _HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.\s+(\S.{0,120})$")
