@@ -7,6 +7,7 @@
  * - Plain (non-htmx) POST forms disable their submit buttons while the request is in flight,
  *   so nothing is sent twice; the buttons come back when the page is shown again from history.
  * - Flash messages stay until the user closes them (Bootstrap's alert dismiss, no timers).
+ * - A section menu that scrolls sideways (the seller cabinet's on a phone) shows its current item.
  */
 (function () {
   "use strict";
@@ -111,6 +112,15 @@
     },
     true
   );
+
+  // ------------------------------------------------------------- sideways section menus
+  // Only the menu scrolls (scrollLeft): scrollIntoView would also move the page, e.g. away from a #fragment.
+  document.querySelectorAll(".cabinet-nav .nav").forEach(function (menu) {
+    var current = menu.querySelector(".nav-link.active");
+    if (current && menu.scrollWidth > menu.clientWidth) {
+      menu.scrollLeft = current.offsetLeft - (menu.clientWidth - current.offsetWidth) / 2;
+    }
+  });
 
   // Search suggestions (header and search page): Escape or a click elsewhere closes them.
   function closeSuggestions(except) {
