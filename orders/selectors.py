@@ -45,6 +45,7 @@ class SellerGroup:
     seller: object
     lines: list[CartLineView] = field(default_factory=list)
     subtotal: Decimal = Decimal("0.00")
+    units: int = 0  # pieces the subtotal is for (the available lines' quantities)
     weight_g: int = 0
     methods: list[DeliveryMethod] = field(default_factory=list)
     seller_return_days: int | None = None  # set by annotate_return_terms
@@ -105,6 +106,7 @@ def cart_view(cart: Cart | None, *, region: str | None = None) -> CartView:
         group.lines.append(view)
         if view.is_available:
             group.subtotal += view.amount
+            group.units += line.quantity
             group.weight_g += (line.variant.listing.weight_g or 0) * line.quantity
     if region is not None and groups:
         methods = DeliveryMethod.objects.filter(seller_id__in=groups, is_active=True).order_by("price", "pk")

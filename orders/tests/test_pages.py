@@ -37,6 +37,19 @@ def test_cart_page_groups_lines_by_seller_and_shows_price_changes(client, buyer,
     assert response.context["cart"].has_changes
 
 
+def test_checkout_page_counts_the_pieces_each_seller_sends_not_the_cart_lines(client, buyer, seller):
+    first, second = sellable(seller, price="1000.00"), sellable(seller, price="500.00")
+    client.force_login(buyer)
+    client.post(reverse("orders:cart-add"), {"variant": first.pk, "quantity": 3})
+    client.post(reverse("orders:cart-add"), {"variant": second.pk, "quantity": 2})
+    address_for(buyer)
+
+    response = client.get(reverse("orders:checkout"), headers={"accept-language": "ru"})
+
+    assert response.status_code == 200
+    assert "5 товаров, 4 000 ₽" in response.content.decode().replace("\u00a0", " ").replace("\u202f", " ")
+
+
 @pytest.mark.parametrize("quantity", ["-1", "0", "1.5", "99999999999", "abc"])
 def test_bad_quantity_in_the_cart_form_changes_nothing(client, buyer, seller, quantity):
     variant = sellable(seller)
