@@ -332,6 +332,29 @@ def _categories(log: Callable[[str], None]) -> list[tuple[Category, tuple]]:
     return leaves
 
 
+# Plausible values of each category's number attributes: one list for all of them gave a tent for sixty people,
+# a construction set from 28 years and a 1 W kettle.
+DEMO_NUMBERS: dict[tuple[str, str], list[str]] = {
+    ("Наушники", "battery"): ["5", "6", "8", "12", "20", "24", "30", "40"],
+    ("Умные часы", "screen"): ["1.2", "1.32", "1.43", "1.5", "1.75", "1.96"],
+    ("Зарядные устройства", "power"): ["10", "18", "20", "25", "33", "45", "65", "100"],
+    ("Чайники", "volume"): ["1", "1.5", "1.7", "1.8", "2"],
+    ("Чайники", "power"): ["1800", "2000", "2200", "2400"],
+    ("Сковороды", "diameter"): ["20", "22", "24", "26", "28", "30"],
+    ("Уход за лицом", "volume"): ["30", "50", "75", "100", "150"],
+    ("Велосипеды", "wheel"): ["16", "20", "24", "26", "27.5", "29"],
+    ("Велосипеды", "speeds"): ["1", "3", "7", "18", "21", "24"],
+    ("Туристическое снаряжение", "capacity"): ["1", "2", "3", "4"],
+    ("Туристическое снаряжение", "weight"): ["1.8", "2.4", "3.1", "4.5", "5.2"],
+    ("Фитнес", "weight"): ["1", "2", "3", "5", "8", "10", "15", "20"],
+    ("Конструкторы", "age"): ["3", "4", "5", "6", "7", "8", "10", "12"],
+    ("Конструкторы", "parts"): ["48", "120", "250", "400", "640", "1200"],
+    ("Мягкие игрушки", "height"): ["20", "25", "30", "40", "60", "80"],
+}
+# The draw is made from this list (as it always was), so the rest of the demo keeps its random sequence.
+_NUMBER_DRAW = [1, 2, 3, 4, 6, 8, 10, 12, 15, 20, 24, 26, 28, 30, 40, 60, 100]
+
+
 def _attribute_values(spec: tuple, rng: random.Random) -> dict[str, object]:
     values: dict[str, object] = {}
     for code, _name, kind, _unit, options, _required, _filterable in spec[1]:
@@ -342,7 +365,9 @@ def _attribute_values(spec: tuple, rng: random.Random) -> dict[str, object]:
         elif kind == T.BOOLEAN:
             values[code] = rng.random() < 0.6
         else:
-            values[code] = str(rng.choice([1, 2, 3, 4, 6, 8, 10, 12, 15, 20, 24, 26, 28, 30, 40, 60, 100]))
+            draw = rng.choice(_NUMBER_DRAW)
+            plausible = DEMO_NUMBERS.get((spec[0], code))
+            values[code] = plausible[_NUMBER_DRAW.index(draw) % len(plausible)] if plausible else str(draw)
     return values
 
 
