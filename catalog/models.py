@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from django.apps import apps
 from django.conf import settings
@@ -453,6 +453,13 @@ class ListingEvent(models.Model):
         return f"{self.from_status or '∅'} → {self.to_status}"
 
 
+def discount_percent(price: Decimal, old_price: Decimal | None) -> int:
+    """Whole percent off `old_price`, rounded down (a buyer never reads more than the real discount), at most 99."""
+    if not old_price or old_price <= price:
+        return 0
+    return min(int(((old_price - price) * 100 / old_price).to_integral_value(rounding=ROUND_FLOOR)), 99)
+
+
 class Variant(TimeStampedModel):
     """A purchasable version of a listing (size × colour…), with its own SKU, price and stock."""
 
@@ -503,6 +510,11 @@ class Variant(TimeStampedModel):
     @property
     def available(self) -> int:
         return max(self.on_hand - self.allocated, 0)
+
+    @property
+    def discount_percent(self) -> int:
+        """The discount from the honest old price, as the listing's own (0 when none is shown)."""
+        return discount_percent(self.price, self.shown_old_price)
 
 
 class VariantPrice(models.Model):

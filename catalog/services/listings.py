@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchVector
@@ -29,6 +29,7 @@ from catalog.models import (
     RevisionStatus,
     Variant,
     VariantPrice,
+    discount_percent,
 )
 from catalog.services import notify, quality
 from catalog.services.categories import get_or_create_brand
@@ -491,10 +492,7 @@ def refresh_offer(listing: Listing) -> None:
         return
     cheapest = min(pool, key=lambda variant: (variant.price, variant.pk))
     old = cheapest.shown_old_price
-    discount = 0
-    if old and old > cheapest.price:
-        discount = int(((old - cheapest.price) * 100 / old).to_integral_value(rounding=ROUND_FLOOR))
-        discount = min(discount, 99)
+    discount = discount_percent(cheapest.price, old)
     previous_price = Listing.objects.filter(pk=listing.pk).values_list("price", flat=True).first()
     Listing.objects.filter(pk=listing.pk).update(
         price=cheapest.price, old_price=old if discount else None, discount_percent=discount, in_stock=bool(in_stock)

@@ -162,6 +162,16 @@ def test_listing_page_shows_price_attributes_seller_and_json_ld(client, shoes):
     assert '"price": "2490.00"' in content
 
 
+@pytest.mark.parametrize(("stock", "promises_shipping"), [(3, True), (0, False)])
+def test_listing_page_promises_a_shipping_date_only_for_what_is_in_stock(client, shoes, stock, promises_shipping):
+    listing = make_listing(make_seller(), category=shoes, stock=stock)
+
+    content = client.get(listing.get_absolute_url()).content.decode()
+
+    assert ('class="buy-box__delivery"' in content) is promises_shipping
+    assert ("Out of stock" in content) is not promises_shipping
+
+
 def test_listing_page_redirects_an_outdated_slug_permanently(client, shoes):
     listing = make_listing(make_seller(), category=shoes)
 

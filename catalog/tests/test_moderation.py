@@ -184,6 +184,37 @@ def test_honest_discount_shows_an_old_price_only_if_it_was_charged(seller, categ
     assert listing.discount_percent == 20
 
 
+def test_product_page_shows_the_honest_old_price_with_the_same_discount_as_the_card(client, seller, category):
+    listing = make_listing(seller, category=category, price="1000")
+    current = listing.variants.get()
+    change = services.VariantInput(
+        id=current.pk, sku=current.sku, price=Decimal("790"), old_price=Decimal("1000"), on_hand=5
+    )
+    services.save_variants(listing=listing, actor=seller.user, variants=[change])
+
+    page = client.get(listing.get_absolute_url()).content.decode()
+
+    assert '<span class="listing-card__discount">−21%</span>' in page  # 21.0 % off, rounded down like the card
+    assert current.__class__.objects.get(pk=current.pk).discount_percent == 21
+
+
+@pytest.mark.parametrize(
+    ("price", "old_price", "percent"),
+    [
+        ("790", "1000", 21),
+        ("999.99", "1000", 0),
+        ("1", "1000", 99),
+        ("10", "1000", 99),
+        ("1000", None, 0),
+        ("1000", "900", 0),
+    ],
+)
+def test_discount_percent_is_rounded_down_and_below_100(price, old_price, percent):
+    from catalog.models import discount_percent
+
+    assert discount_percent(Decimal(price), Decimal(old_price) if old_price else None) == percent
+
+
 def test_old_price_stops_being_shown_after_the_window(seller, category, settings):
     from django.utils import timezone
 
