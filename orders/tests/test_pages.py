@@ -170,6 +170,36 @@ def test_other_seller_cannot_see_the_order(client, buyer, seller, other_seller):
     assert client.get(reverse("orders:seller-detail", args=[order.pk])).status_code == 404
 
 
+def test_seller_confirms_paid_orders_in_bulk_from_the_order_list(client, buyer, seller):
+    first = pay(checkout(buyer, [(sellable(seller), 1)])).orders.get()
+    second = pay(checkout(buyer, [(sellable(seller, title="Кеды"), 1)])).orders.get()
+    client.force_login(seller.user)
+
+    page = client.get(reverse("orders:seller-list")).content.decode()
+    response = client.post(reverse("orders:seller-bulk-confirm"), {"order": [first.pk, second.pk]})
+
+    assert f'id="sel-{first.pk}"' in page
+    assert reverse("orders:seller-bulk-confirm") in page
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (OrderStatus.CONFIRMED, OrderStatus.CONFIRMED)
+
+
+def test_order_list_offers_no_bulk_confirmation_when_no_order_on_it_can_be_confirmed(client, buyer, seller):
+    from orders import services
+
+    order = pay(checkout(buyer, [(sellable(seller), 1)])).orders.get()
+    services.confirm_order(order=order, actor=seller.user)
+    client.force_login(seller.user)
+
+    page = client.get(reverse("orders:seller-list")).content.decode()
+
+    assert order.number in page
+    assert reverse("orders:seller-bulk-confirm") not in page
+    assert 'type="checkbox" name="order"' not in page
+
+
 def test_seller_cabinet_pages_render(client, seller):
     client.force_login(seller.user)
 

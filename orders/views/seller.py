@@ -36,11 +36,14 @@ def order_list(request: SellerRequest) -> HttpResponse:
     page = Paginator(selectors.orders_for_seller(seller=request.seller, filters=request.GET), 30).get_page(
         request.GET.get("page")
     )
+    orders = list(page.object_list)
     context = cabinet_context(
         request,
         active="orders",
         page=page,
-        orders=page.object_list,
+        orders=orders,
+        # only paid orders can be confirmed in bulk: no checkboxes and no button on a page without one
+        can_confirm=any(order.status == selectors.OrderStatus.PAID for order in orders),
         filters=filters,
         statuses=selectors.OrderStatus.choices,
     )
