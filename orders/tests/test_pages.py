@@ -107,6 +107,33 @@ def test_payment_return_page_says_processing_until_the_webhook_lands(client, buy
     assert "hx-trigger" not in paid.content.decode()
 
 
+def test_a_buyer_who_left_the_payment_page_can_go_back_to_it_while_the_items_are_reserved(client, buyer, seller):
+    group = checkout(buyer, [(sellable(seller), 1)])
+    client.force_login(buyer)
+
+    waiting = client.get(reverse("orders:payment-return", args=[group.pk])).content.decode()
+    listed = client.get(reverse("orders:list")).content.decode()
+    to_provider = client.get(reverse("orders:pay", args=[group.pk]))
+
+    assert f'href="{reverse("orders:pay", args=[group.pk])}"' in waiting
+    assert "Go to payment" in waiting
+    assert f'href="{reverse("orders:pay", args=[group.pk])}"' in listed
+    assert "Waiting for payment until" in listed
+    assert to_provider.status_code == 302
+    assert to_provider["Location"] != reverse("orders:payment-return", args=[group.pk])  # off to the provider
+
+
+def test_a_paid_checkout_offers_no_payment(client, buyer, seller):
+    group = pay(checkout(buyer, [(sellable(seller), 1)]))
+    client.force_login(buyer)
+
+    page = client.get(reverse("orders:payment-return", args=[group.pk])).content.decode()
+    listed = client.get(reverse("orders:list")).content.decode()
+
+    assert "Go to payment" not in page
+    assert "Waiting for payment" not in listed
+
+
 def test_buyer_sees_only_own_orders(client, buyer, other_buyer, seller):
     order = pay(checkout(buyer, [(sellable(seller), 1)])).orders.get()
     client.force_login(other_buyer)
