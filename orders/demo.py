@@ -24,7 +24,7 @@ from marketplace.ledger.payments.signing import signature_header
 from sellers.models import Seller
 
 from . import services
-from .models import Deadline, DeadlineKind, DeliveryMethod, Order, OrderGroup, ReturnReason
+from .models import Deadline, DeadlineKind, DeliveryKind, DeliveryMethod, Order, OrderGroup, ReturnReason
 
 DEMO_NAMESPACE = uuid.UUID("6f1c2a4e-0d6b-4a51-9d1e-5b7f3c2a9e10")
 CARD_OK = "4242424242424242"
@@ -261,9 +261,13 @@ def _submit_card_refunds() -> None:
 
 
 def _ship(order: Order) -> Order:
+    """Shipped with the carrier of the delivery the buyer chose: Russian Post's tracking number, or CDEK's."""
     order.refresh_from_db()
-    number = f"CDEK{order.pk:010d}"
-    return services.ship_order(order=order, actor=order.seller.user, carrier="СДЭК", tracking_number=number)
+    if order.delivery_method is not None and order.delivery_method.kind == DeliveryKind.POST:
+        carrier, number = "Почта России", f"RA{order.pk:09d}RU"
+    else:
+        carrier, number = "СДЭК", f"CDEK{order.pk:010d}"
+    return services.ship_order(order=order, actor=order.seller.user, carrier=carrier, tracking_number=number)
 
 
 def _deliver(order: Order) -> Order:
