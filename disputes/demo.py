@@ -115,10 +115,12 @@ def seed_disputes(log: Callable[[str], None]) -> None:
         order=decided_order,
         actor=buyer,
         reason=DisputeReason.NOT_AS_DESCRIBED,
-        description="В описании указан натуральный материал, на ярлыке — полиэстер.",
+        description="В карточке указано 256 ГБ памяти, в настройках телефона — 128 ГБ.",
         desired_outcome=DesiredOutcome.FULL_REFUND,
     )
-    services.seller_reject(dispute=dispute, actor=second.user, text="Материал соответствует описанию производителя.")
+    services.seller_reject(
+        dispute=dispute, actor=second.user, text="Объём памяти соответствует описанию производителя."
+    )
     dispute = services.escalate(dispute=dispute, actor=buyer)
     decider = _decider(dispute, first_moderator)
     services.decide(
@@ -126,7 +128,7 @@ def seed_disputes(log: Callable[[str], None]) -> None:
         actor=decider,
         kind=DecisionKind.PARTIAL_REFUND,
         amount=_share(decided_order, "0.5"),
-        reasoning="Ярлык на фото покупателя расходится с описанием; товар пригоден к использованию. "
+        reasoning="Снимок настроек на фото покупателя расходится с описанием; телефон исправен. "
         "Возвращаем половину стоимости.",
     )
     dispute.refresh_from_db()
