@@ -1,4 +1,4 @@
-"""Every page a visitor, a buyer, a seller and a moderator can reach from the demo data, checked in real Chromium.
+"""Every page a visitor, a buyer, a seller, a moderator and a manager can reach from the demo data, checked in real Chromium.
 
 The crawl starts from each role's usual pages and follows the links it finds (one page per kind of address, so
 it covers the site without opening 400 product pages). Each page must answer without a server error, parse as
@@ -39,6 +39,7 @@ ROLES = [
     ("buyer", "buyer@marketplace.demo", ["/orders/", "/favourites/", "/recent/", "/notifications/", "/cart/"]),
     ("seller", "seller@marketplace.demo", ["/seller/", "/seller/listings/", "/seller/import/"]),
     ("moderator", "moderator@marketplace.demo", ["/admin/"]),
+    ("manager", "manager@marketplace.demo", ["/admin/catalog/", "/admin/ledger/", "/admin/"]),
 ]
 PAGES_PER_ROLE = 70
 
