@@ -141,7 +141,12 @@ def change_dispute_status(*, dispute: Dispute, to: str, actor=None, reason: str 
 
 
 def _notify(dispute: Dispute, *, buyer: bool = True, seller: bool = True, key: str = "") -> None:
-    context = {"dispute_id": dispute.pk, "number": dispute.number, "order_number": dispute.order.number}
+    context = {
+        "dispute_id": dispute.pk,
+        "number": dispute.number,
+        "order_number": dispute.order.number,
+        "status": dispute.status,  # named in the recipient's language when the notification is shown
+    }
     dedupe = f"{dispute.pk}:{key or dispute.status}"
     if buyer:
         notifications.notify(

@@ -51,6 +51,45 @@ def test_buyer_opens_dispute_and_seller_has_three_days(delivered, buyer, seller)
     assert seller.user.notifications.filter(kind="dispute_updated_seller").exists()
 
 
+def test_dispute_notifications_name_the_stage_the_dispute_moved_to(delivered, buyer, seller):
+    from marketplace.notifications import kinds
+    from marketplace.notifications.channels import render_inbox
+
+    dispute = _open(delivered, buyer)
+    services.seller_reject(dispute=dispute, actor=seller.user, text="Цвет совпадает с фото.")
+    services.escalate(dispute=dispute, actor=buyer)
+
+    buyer_texts = [
+        render_inbox(note, kinds.get(note.kind))["body"]
+        for note in buyer.notifications.filter(kind="dispute_updated").order_by("pk")
+    ]
+    seller_note = seller.user.notifications.filter(kind="dispute_updated_seller").order_by("pk").first()
+    number, order_number = dispute.number, delivered.number
+    assert buyer_texts == [  # in the recipient's language: Russian, the default
+        f"Спор {number} по заказу {order_number} перешёл на этап «Продавец отклонил претензию». "
+        "Откройте его, чтобы увидеть, чей сейчас ход и срок.",
+        f"Спор {number} по заказу {order_number} перешёл на этап «Передан модератору маркетплейса». "
+        "Откройте его, чтобы увидеть, чей сейчас ход и срок.",
+    ]
+    assert render_inbox(seller_note, kinds.get(seller_note.kind))["body"] == (
+        f"Спор {number} по заказу {order_number} перешёл на этап «Ждёт ответа продавца». "
+        "Откройте его, чтобы узнать, что от вас требуется и в какой срок."
+    )
+
+
+def test_an_older_dispute_notification_without_a_stage_keeps_its_general_text(delivered, buyer):
+    from marketplace.notifications import kinds
+    from marketplace.notifications.channels import render_inbox
+
+    dispute = _open(delivered, buyer)
+    note = dispute.seller.user.notifications.get(kind="dispute_updated_seller")
+    note.context = {key: value for key, value in note.context.items() if key != "status"}
+
+    body = render_inbox(note, kinds.get(note.kind))["body"]
+
+    assert body.startswith(f"В споре {dispute.number} по заказу {delivered.number} есть новости.")
+
+
 def test_silent_seller_is_escalated_by_the_beat_task_and_assigned_to_a_moderator(delivered, buyer, moderator):
     dispute = _open(delivered, buyer)
     overdue(dispute)
