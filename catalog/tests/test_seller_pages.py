@@ -58,6 +58,15 @@ def test_seller_creates_a_listing_with_variants_in_the_cabinet(client, seller, c
     assert listing.handling_days == 2
 
 
+def test_new_listing_page_says_photos_come_after_the_draft_is_saved(client, seller, category):
+    client.force_login(seller.user)
+
+    page = client.get(reverse("catalog:seller-listing-create")).content.decode()
+
+    assert "Save the draft first: photos are added on the next page" in page
+    assert 'enctype="multipart/form-data"' not in page  # no upload form before there is a listing to attach to
+
+
 def test_editor_shows_errors_and_keeps_what_was_typed(client, seller, category):
     AttributeFactory(category=category, code="size", name="Размер стопы", type="number")
     client.force_login(seller.user)
