@@ -143,9 +143,22 @@ def cart_count(cart: Cart | None) -> int:
 _LINES = Prefetch("lines", queryset=OrderLine.objects.order_by("pk"))
 
 
+# Lines with their product's cover photo (the thumbnail on My orders), nothing else of the listing.
+_LINES_WITH_PHOTOS = Prefetch(
+    "lines",
+    queryset=OrderLine.objects.select_related("listing__cover_photo")
+    .only(
+        *(field.name for field in OrderLine._meta.concrete_fields),
+        "listing__cover_photo__image",
+        "listing__cover_photo__grid",
+    )
+    .order_by("pk"),
+)
+
+
 def groups_for_buyer(*, buyer) -> QuerySet[OrderGroup]:
-    """A buyer's checkouts, newest first, each with its orders and their lines and sellers."""
-    orders = Order.objects.select_related("seller__storefront").prefetch_related(_LINES).order_by("pk")
+    """A buyer's checkouts, newest first, each with its orders, their lines (with photos) and sellers."""
+    orders = Order.objects.select_related("seller__storefront").prefetch_related(_LINES_WITH_PHOTOS).order_by("pk")
     return (
         OrderGroup.objects.filter(buyer=buyer)
         .prefetch_related(Prefetch("orders", queryset=orders))

@@ -157,6 +157,19 @@ def test_order_list_query_count_does_not_grow_with_orders(client, buyer, seller)
     assert len(six) == len(one)
 
 
+def test_my_orders_shows_each_line_with_its_product_photo_and_quantity(client, buyer, seller):
+    variant = sellable(seller, stock=50)
+    order = pay(checkout(buyer, [(variant, 2)])).orders.get()
+    photo = variant.listing.cover_photo
+    client.force_login(buyer)
+
+    page = client.get(reverse("orders:list")).content.decode()
+
+    assert photo is not None
+    assert f'<img src="{photo.grid_url}" alt="" width="56" height="56" loading="lazy">' in page
+    assert f"{order.lines.get().title} × 2" in page
+
+
 def test_seller_ships_from_the_cabinet_and_script_in_tracking_is_refused(client, buyer, seller):
     order = pay(checkout(buyer, [(sellable(seller), 1)])).orders.get()
     client.force_login(seller.user)
