@@ -121,6 +121,18 @@ def statement_for(*, seller, currency: str = Currency.RUB) -> QuerySet[LedgerEnt
     )
 
 
+def commissions_of(*, transaction_ids) -> dict[int, Decimal]:
+    """The platform's commission taken in each of these transactions (returned when negative), for a seller's
+    statement: it lists the seller's own accounts only, so a release reads "held −1 300, payable +1 170" and the
+    130 in between is the commission."""
+    rows = (
+        LedgerEntry.objects.filter(transaction_id__in=transaction_ids, account__kind=AccountKind.PLATFORM_COMMISSION)
+        .values("transaction_id")
+        .annotate(total=Sum("amount"))
+    )
+    return {row["transaction_id"]: row["total"] for row in rows if row["total"]}
+
+
 def payouts_for(*, seller) -> QuerySet[Payout]:
     owner = Owner.of(seller)
     return Payout.objects.filter(owner_type=owner.type, owner_id=owner.id).order_by("-created_at")

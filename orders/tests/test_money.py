@@ -41,6 +41,32 @@ def test_seller_money_page_shows_balance_and_requests_a_payout_once(client, sell
     assert "БИК" in payout.destination
 
 
+def test_seller_statement_shows_the_commission_taken_when_the_money_is_released(client, seller, released):
+    client.force_login(seller.user)
+
+    page = client.get(reverse("orders:seller-money"), headers={"accept-language": "ru"}).content.decode()
+
+    # held −1 300 and payable +1 170: the line with the 1 170 names the 130 in between
+    assert "комиссия маркетплейса 130\u00a0₽" in page
+    assert page.count("комиссия маркетплейса") == 1
+
+
+def test_seller_statement_shows_the_commission_returned_with_a_refund_after_release(client, seller, released):
+    ledger.refund(
+        reference=released.ledger_reference,
+        amount=Decimal("500.00"),
+        commission_rate=Decimal("0.1"),
+        idempotency_key="test:refund-after-release",
+        reason="Возврат",
+    )
+    client.force_login(seller.user)
+
+    page = client.get(reverse("orders:seller-money"), headers={"accept-language": "ru"}).content.decode()
+
+    assert "комиссия возвращена: 50\u00a0₽" in page  # 10 % of the 500 refunded from the released money
+    assert page.count("комиссия маркетплейса") == 1
+
+
 def test_warehouse_member_cannot_open_the_money_page(client, seller, other_user):
     from sellers.models import TeamMember, TeamRole
 
