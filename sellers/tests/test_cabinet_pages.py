@@ -92,6 +92,20 @@ def test_owner_sees_the_unread_announcements_badge(client, seller, manager):
     assert client.get(reverse("sellers:dashboard")).context["unread_announcements"] == 0
 
 
+def test_dashboard_does_not_say_nothing_new_while_an_announcement_awaits_confirmation(client, seller, manager):
+    announcement = Announcement.objects.create(
+        title="Новые правила", body="Текст", created_by=manager, requires_acknowledgement=True
+    )
+    services.publish_announcement(announcement=announcement, actor=manager)
+    client.force_login(seller.user)
+    client.get(reverse("sellers:announcement-detail", args=[announcement.pk]))  # read, not yet confirmed
+
+    page = client.get(reverse("sellers:dashboard"), headers={"accept-language": "en"}).content.decode()
+
+    assert "1 announcement needs your confirmation" in page
+    assert "Nothing new." not in page
+
+
 def test_seller_cannot_open_an_announcement_not_addressed_to_it(client, seller, other_seller, manager):
     announcement = Announcement.objects.create(title="ООО", body="Текст", created_by=manager, segment_legal_form="ooo")
     services.publish_announcement(announcement=announcement, actor=manager)
