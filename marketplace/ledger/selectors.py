@@ -121,16 +121,25 @@ def statement_for(*, seller, currency: str = Currency.RUB) -> QuerySet[LedgerEnt
     )
 
 
-def commissions_of(*, transaction_ids) -> dict[int, Decimal]:
-    """The platform's commission taken in each of these transactions (returned when negative), for a seller's
-    statement: it lists the seller's own accounts only, so a release reads "held −1 300, payable +1 170" and the
-    130 in between is the commission."""
+def with_commissions(entries: list[LedgerEntry]) -> list[LedgerEntry]:
+    """A page of a seller's statement with the platform's commission named beside the money that reached the
+    seller. The statement lists the seller's own accounts only, so a release reads "held −1 300, payable +1 170"
+    and the 130 in between is the commission. Each payable entry gets `commission` (taken) or
+    `commission_returned` (given back with a refund after release), None otherwise; one query for the page."""
     rows = (
-        LedgerEntry.objects.filter(transaction_id__in=transaction_ids, account__kind=AccountKind.PLATFORM_COMMISSION)
+        LedgerEntry.objects.filter(
+            transaction_id__in={entry.transaction_id for entry in entries},
+            account__kind=AccountKind.PLATFORM_COMMISSION,
+        )
         .values("transaction_id")
         .annotate(total=Sum("amount"))
     )
-    return {row["transaction_id"]: row["total"] for row in rows if row["total"]}
+    totals = {row["transaction_id"]: row["total"] for row in rows}
+    for entry in entries:
+        total = totals.get(entry.transaction_id) if entry.account.kind == AccountKind.SELLER_PAYABLE else None
+        entry.commission = total if total and total > 0 else None
+        entry.commission_returned = -total if total and total < 0 else None
+    return entries
 
 
 def payouts_for(*, seller) -> QuerySet[Payout]:

@@ -67,6 +67,27 @@ def test_seller_statement_shows_the_commission_returned_with_a_refund_after_rele
     assert page.count("комиссия маркетплейса") == 1
 
 
+def test_money_page_query_count_does_not_grow_with_statement_lines(client, buyer, seller, released):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(seller.user)
+    client.get(reverse("orders:seller-money"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("orders:seller-money"))
+    for _ in range(3):
+        order = pay(checkout(buyer, [(sellable(seller, price="500.00"), 1)])).orders.get()
+        services.ship_order(order=order, actor=seller.user, carrier="СДЭК", tracking_number="CDEK-10")
+        services.confirm_delivery(order=order, actor=buyer)
+        Order.objects.filter(pk=order.pk).update(return_window_ends_at=timezone.now() - timedelta(seconds=1))
+        services.complete_order(order=order)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(reverse("orders:seller-money"), headers={"accept-language": "ru"}).content.decode()
+
+    assert page.count("комиссия маркетплейса") == 4
+    assert len(four) == len(one)
+
+
 def test_warehouse_member_cannot_open_the_money_page(client, seller, other_user):
     from sellers.models import TeamMember, TeamRole
 

@@ -294,13 +294,7 @@ def money(request: SellerRequest) -> HttpResponse:
             messages.success(request, _("The payout is requested; the bank usually takes one working day."))
             return redirect("orders:seller-money")
     statement = Paginator(ledger.statement_for(seller=request.seller), 50).get_page(request.GET.get("page"))
-    statement.object_list = list(statement.object_list)
-    commissions = ledger_selectors.commissions_of(transaction_ids={entry.transaction_id for entry in statement})
-    for entry in statement.object_list:  # shown once per transaction, beside the amount that reached the seller
-        is_payable = entry.account.kind == ledger_selectors.AccountKind.SELLER_PAYABLE
-        commission = commissions.get(entry.transaction_id) if is_payable else None
-        entry.commission = commission if commission and commission > 0 else None
-        entry.commission_returned = -commission if commission and commission < 0 else None
+    statement.object_list = ledger_selectors.with_commissions(list(statement.object_list))
     context = cabinet_context(
         request,
         active="money",
