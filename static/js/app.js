@@ -8,6 +8,8 @@
  *   so nothing is sent twice; the buttons come back when the page is shown again from history.
  * - Flash messages stay until the user closes them (Bootstrap's alert dismiss, no timers).
  * - A section menu that scrolls sideways (the seller cabinet's on a phone) shows its current item.
+ * - Search suggestions close on Escape or an outside click; the arrow keys move between the search box and
+ *   its suggestions (plain links: Tab reaches them too).
  */
 (function () {
   "use strict";
@@ -132,7 +134,32 @@
   }
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
+      var form = event.target.closest && event.target.closest("form[role=search]");
       closeSuggestions(null);
+      if (form && event.target.classList.contains("suggest__item")) {
+        form.q.focus(); // the suggestion that had the focus is gone: back to the box
+      }
+      return;
+    }
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") {
+      return;
+    }
+    var searchForm = event.target.closest && event.target.closest("form[role=search]");
+    if (!searchForm) {
+      return;
+    }
+    var items = Array.prototype.slice.call(searchForm.querySelectorAll(".suggest__item"));
+    if (!items.length) {
+      return;
+    }
+    // from the box: down to the first suggestion; between suggestions: up and down; above the first: the box
+    var at = items.indexOf(event.target);
+    var next = event.key === "ArrowDown" ? at + 1 : (at === -1 ? items.length : at) - 1;
+    event.preventDefault();
+    if (next < 0) {
+      searchForm.q.focus();
+    } else {
+      items[Math.min(next, items.length - 1)].focus();
     }
   });
   document.addEventListener("click", function (event) {

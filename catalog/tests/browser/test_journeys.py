@@ -63,12 +63,22 @@ def test_buyer_searches_with_a_typo_and_the_wrong_layout_filters_sorts_picks_a_v
     dictionary.rebuild()
     _log_in(page, base, user.email, password)
 
-    # suggestions under the header search box while typing; Escape closes them
+    # suggestions under the header search box while typing: the arrow keys walk them, Escape closes them and
+    # gives the box its focus back
     page.locator("#site-search-q").fill("кроссовки")
     expect(page.locator("#site-suggest .suggest__item").first).to_be_visible()
     expect(page.locator("#site-suggest")).to_contain_text("Кроссовки")
-    page.locator("#site-search-q").press("Escape")
+    page.locator("#site-search-q").press("ArrowDown")
+    expect(page.locator("#site-suggest .suggest__item").first).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#site-suggest .suggest__item").nth(1)).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    expect(page.locator("#site-search-q")).to_be_focused()
+    page.locator("#site-search-q").press("ArrowDown")
+    page.keyboard.press("Escape")
     expect(page.locator("#site-suggest .suggest__item")).to_have_count(0)
+    expect(page.locator("#site-search-q")).to_be_focused()
 
     # a typo in the header search box
     page.locator("#site-search-q").fill("кросовки")
