@@ -111,6 +111,31 @@ SEND_EMPTY = """index => { const form = document.forms[index]; form.noValidate =
   form.requestSubmit(); }"""
 
 
+# What sticks out past the right edge of a phone's screen (WCAG 1.4.10, reflow): the outermost such elements.
+WIDER_THAN_SCREEN = """() => { const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  return Array.from(document.body.querySelectorAll('*')).filter(element => {
+    const box = element.getBoundingClientRect();
+    if (box.right <= width + 1 || box.width === 0) return false;
+    for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+      if (parent.getBoundingClientRect().right > width + 1) return false;  // its parent is reported instead
+      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(parent).overflowX)) return false;
+    }
+    return true;
+  }).slice(0, 3).map(element => element.outerHTML.slice(0, 160)); }"""
+
+
+def _reflow_problems(page: Page, path: str) -> list[str]:
+    """Whatever makes the page scroll sideways on a 360 px wide phone."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 360, "height": 800})
+    try:
+        wide = page.evaluate(WIDER_THAN_SCREEN)
+    finally:
+        page.set_viewport_size(size)
+    return [f"{path}: wider than a phone's screen: {html}" for html in wide]
+
+
 def _check_html(page: Page, path: str, source: str, axe: Axe, *, fragment: bool = False) -> list[str]:
     """Parse errors, duplicate ids and axe violations of what the page shows now (`source`: its HTML as sent)."""
     problems = []
@@ -119,6 +144,7 @@ def _check_html(page: Page, path: str, source: str, axe: Axe, *, fragment: bool 
     problems += [f"{path}: HTML parse error {error[1]} at line {error[0][0]}" for error in parser.errors]
     ids = re.findall(r'\sid="([^"]+)"', page.content())
     problems += [f"{path}: duplicate id {name!r}" for name in sorted({name for name in ids if ids.count(name) > 1})]
+    problems += _reflow_problems(page, path)
     options = ADMIN_AXE_OPTIONS if path.startswith("/admin/") else AXE_OPTIONS
     for violation in axe.run(page, options=options).response["violations"]:
         for node in violation["nodes"][:3]:
