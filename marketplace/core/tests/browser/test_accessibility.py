@@ -2,8 +2,9 @@
 
 The crawl starts from each role's usual pages and follows the links it finds (one page per kind of address, so
 it covers the site without opening 400 product pages). Each page must answer without a server error, parse as
-HTML without a single parse error, have no duplicate ids, and pass axe-core's WCAG 2.1 A/AA rules and its
-best practices (headings in order, landmarks, labels, contrast 4.5:1).
+HTML without a single parse error, have no duplicate ids, pass axe-core's WCAG 2.1 A/AA rules and its best
+practices (headings in order, landmarks, labels, contrast 4.5:1), and reflow: nothing on it may make it scroll
+sideways on a 360 px wide phone (WCAG 1.4.10; a table may scroll inside its own box).
 
 The same holds for the states a link does not reach: every form the crawl met that asks for something is sent
 once with its text fields emptied (the browser's own checks off), so the page or the htmx part showing the
