@@ -3,6 +3,9 @@
  *
  * Autocomplete boxes (Django's select2) name their combobox after the chosen value only, so an empty one had no
  * accessible name at all (WCAG 4.1.2): each is named after its field's label instead.
+ *
+ * On a phone Django's inline tables scroll sideways inside their box; one with nothing to focus inside (read-only
+ * rows) could not be scrolled from the keyboard (WCAG 2.1.1): the box takes the focus, named by its heading.
  */
 (function () {
   "use strict";
@@ -25,6 +28,18 @@
       }
     });
   }
+
+  document.querySelectorAll(".inline-group").forEach(function (group) {
+    if (group.querySelector("a[href], button, input:not([type=hidden]), select, textarea, [tabindex]")) {
+      return;
+    }
+    var heading = group.querySelector("h2[id]");
+    group.tabIndex = 0;
+    group.setAttribute("role", "region");
+    if (heading) {
+      group.setAttribute("aria-labelledby", heading.id);
+    }
+  });
 
   // Django starts select2 in a jQuery ready handler, which jQuery 3 may run after the load event: a ready handler
   // of our own runs after it (this deferred script runs after the page's scripts registered theirs).
