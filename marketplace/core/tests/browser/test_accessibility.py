@@ -98,16 +98,19 @@ def _log_in(page: Page, base: str, email: str) -> None:
     assert "/accounts/login/" not in page.url, f"{email} could not sign in"
 
 
-# The forms on a page worth sending empty: POST forms with a field the user must fill in (a button-only form is an
-# action: confirm, cancel, follow). Their position among the page's forms and where they send to.
+# The forms on a page worth sending empty: POST forms with a field the user must fill in or choose (a review's
+# stars); a button-only form is an action (confirm, cancel, follow). Their position among the page's forms and
+# where they send to.
 FORMS_TO_SEND = """() => Array.from(document.forms).map((form, index) => ({index, action: form.getAttribute('action') || '',
   method: (form.getAttribute('method') || 'get').toLowerCase(),
-  asks: Array.from(form.elements).some(field => field.required && !['hidden', 'checkbox', 'radio', 'file'].includes(field.type))}))
+  asks: Array.from(form.elements).some(field => field.required && !['hidden', 'file'].includes(field.type))}))
   .filter(form => form.method === 'post' && form.asks)"""
-# Empties a form's text fields and sends it past the browser's own checks, as a user's request without them.
+# Empties a form's text fields, unticks its required choices and sends it past the browser's own checks, as a
+# user's request without them.
 SEND_EMPTY = """index => { const form = document.forms[index]; form.noValidate = true;
   for (const field of form.elements) {
     if (['text', 'email', 'number', 'tel', 'url', 'password', 'search', 'date', 'textarea'].includes(field.type) && !field.readOnly) field.value = '';
+    if (['radio', 'checkbox'].includes(field.type) && field.required) field.checked = false;
   }
   form.requestSubmit(); }"""
 
