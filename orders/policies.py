@@ -37,8 +37,13 @@ def can_cancel_order(user: User, order: Order) -> bool:
     return order.status != OrderStatus.AWAITING_PAYMENT and works_for_seller(user, order.seller_id)
 
 
+def is_confirmable(order: Order) -> bool:
+    """Whether the seller can still confirm the order (it is paid and not yet confirmed), whoever asks."""
+    return order.status == OrderStatus.PAID
+
+
 def can_confirm_order(user: User, order: Order) -> bool:
-    return order.status == OrderStatus.PAID and works_for_seller(user, order.seller_id)
+    return is_confirmable(order) and works_for_seller(user, order.seller_id)
 
 
 def can_ship_order(user: User, order: Order) -> bool:

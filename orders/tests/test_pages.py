@@ -240,6 +240,36 @@ def test_order_list_offers_no_bulk_confirmation_when_no_order_on_it_can_be_confi
     assert 'type="checkbox" name="order"' not in page
 
 
+def test_order_list_offers_the_checkbox_only_beside_orders_that_can_still_be_confirmed(client, buyer, seller):
+    from orders import services
+
+    paid = pay(checkout(buyer, [(sellable(seller), 1)])).orders.get()
+    confirmed = pay(checkout(buyer, [(sellable(seller, title="Кеды"), 1)])).orders.get()
+    services.confirm_order(order=confirmed, actor=seller.user)
+    client.force_login(seller.user)
+
+    page = client.get(reverse("orders:seller-list")).content.decode()
+
+    assert f'id="sel-{paid.pk}"' in page
+    assert f'id="sel-{confirmed.pk}"' not in page
+
+
+def test_bulk_confirmation_leaves_an_already_confirmed_order_as_it_was(client, buyer, seller):
+    from orders import services
+
+    order = pay(checkout(buyer, [(sellable(seller), 1)])).orders.get()
+    services.confirm_order(order=order, actor=seller.user)
+    events = order.events.count()
+    client.force_login(seller.user)
+
+    response = client.post(reverse("orders:seller-bulk-confirm"), {"order": [order.pk]}, follow=True)
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CONFIRMED
+    assert order.events.count() == events
+    assert "Orders confirmed: 0" in response.content.decode()
+
+
 def test_seller_cabinet_pages_render(client, seller):
     client.force_login(seller.user)
 

@@ -37,13 +37,16 @@ def order_list(request: SellerRequest) -> HttpResponse:
         request.GET.get("page")
     )
     orders = list(page.object_list)
+    # the cabinet's section check already made the user one of this seller's team: what is left is each order's
+    # state (asking can_confirm_order per order would look the team seat up again for every row)
+    confirmable = {order.pk for order in orders if policies.is_confirmable(order)}
     context = cabinet_context(
         request,
         active="orders",
         page=page,
         orders=orders,
-        # only paid orders can be confirmed in bulk: no checkboxes and no button on a page without one
-        can_confirm=any(order.status == selectors.OrderStatus.PAID for order in orders),
+        confirmable=confirmable,  # no checkboxes and no button on a page without one
+        can_confirm=bool(confirmable),
         filters=filters,
         statuses=selectors.OrderStatus.choices,
     )
