@@ -133,22 +133,18 @@
     });
   }
   document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" && event.key !== "ArrowDown" && event.key !== "ArrowUp") {
+      return;
+    }
+    var form = event.target.closest && event.target.closest("form[role=search]");
     if (event.key === "Escape") {
-      var form = event.target.closest && event.target.closest("form[role=search]");
       closeSuggestions(null);
       if (form && event.target.classList.contains("suggest__item")) {
         form.q.focus(); // the suggestion that had the focus is gone: back to the box
       }
       return;
     }
-    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") {
-      return;
-    }
-    var searchForm = event.target.closest && event.target.closest("form[role=search]");
-    if (!searchForm) {
-      return;
-    }
-    var items = Array.prototype.slice.call(searchForm.querySelectorAll(".suggest__item"));
+    var items = form ? Array.prototype.slice.call(form.querySelectorAll(".suggest__item")) : [];
     if (!items.length) {
       return;
     }
@@ -157,7 +153,7 @@
     var next = event.key === "ArrowDown" ? at + 1 : (at === -1 ? items.length : at) - 1;
     event.preventDefault();
     if (next < 0) {
-      searchForm.q.focus();
+      form.q.focus();
     } else {
       items[Math.min(next, items.length - 1)].focus();
     }
