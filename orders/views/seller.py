@@ -46,7 +46,6 @@ def order_list(request: SellerRequest) -> HttpResponse:
         page=page,
         orders=orders,
         confirmable=confirmable,  # no checkboxes and no button on a page without one
-        can_confirm=bool(confirmable),
         filters=filters,
         statuses=selectors.OrderStatus.choices,
     )
