@@ -31,6 +31,12 @@ def search(client, query, **params):
     return response
 
 
+def in_russian(client, query, **params) -> str:
+    response = client.get(reverse("catalog:search"), {"q": query, **params}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def titles(response):
     return {listing.title for listing in response.context["listings"]}
 
@@ -143,6 +149,48 @@ def test_search_results_can_be_filtered_and_narrowed_to_a_category(client, catal
     response = search(client, "nike", category=catalogue["shoes"].slug, brand="nike")
 
     assert titles(response) == {"Кроссовки беговые мужские", "Кроссовки женские для зала"}
+
+
+def test_a_search_in_a_category_says_so_and_offers_the_whole_marketplace(client, catalogue):
+    shoes = catalogue["shoes"]
+
+    page = in_russian(client, "кроссовки", category=shoes.slug)
+
+    assert "<title>«кроссовки» в категории «Кроссовки»: поиск — Маркетплейс</title>" in page
+    assert "Поиск в категории «Кроссовки»." in page
+    everywhere = f'href="{reverse("catalog:search")}?q=%D0%BA%D1%80%D0%BE%D1%81%D1%81%D0%BE%D0%B2%D0%BA%D0%B8"'
+    assert f"{everywhere}>Искать везде</a>" in page
+    # the page's own box searches on inside the category; the header's searches everywhere
+    assert f'<input type="hidden" name="category" value="{shoes.slug}">' in page
+    assert 'placeholder="Искать в категории «Кроссовки»"' in page
+    # the category it is in is marked, not offered as a link to itself
+    assert (
+        '<span class="chip chip--current" aria-current="true">Кроссовки <span class="facet-count">3</span></span>'
+        in page
+    )
+    # a search page, not the category's: no canonical address or category description of its own
+    assert '<meta name="robots" content="noindex, follow">' in page
+    assert 'rel="canonical"' not in page
+    assert 'property="og:url"' not in page
+
+
+def test_a_search_everywhere_has_one_search_box_the_headers(client, catalogue):
+    page = in_russian(client, "кроссовки")
+
+    assert 'id="catalog-q"' not in page
+    assert "Поиск в категории" not in page
+    assert 'id="site-search-q" name="q" value="кроссовки"' in page
+    assert "<title>«кроссовки»: поиск — Маркетплейс</title>" in page
+
+
+def test_did_you_mean_in_a_category_stays_in_it(client, catalogue):
+    make_listing(make_seller(), category=catalogue["shoes"], title="Кросовки с опечаткой в названии")
+
+    response = search(client, "кросовки", category=catalogue["shoes"].slug)
+
+    assert response.context["plan"].suggestion == "кроссовки"
+    slug = catalogue["shoes"].slug
+    assert f"?q=%D0%BA%D1%80%D0%BE%D1%81%D1%81%D0%BE%D0%B2%D0%BA%D0%B8&amp;category={slug}" in response.content.decode()
 
 
 def test_nonsense_gets_a_helpful_empty_state(client, catalogue):

@@ -88,8 +88,8 @@ def test_buyer_searches_with_a_typo_and_the_wrong_layout_filters_sorts_picks_a_v
     expect(page.locator(".search-note")).to_contain_text("кроссовки")
 
     # the wrong keyboard layout
-    page.locator("#catalog-q").fill("rhjccjdrb")
-    page.locator("#catalog-q").press("Enter")
+    page.locator("#site-search-q").fill("rhjccjdrb")
+    page.locator("#site-search-q").press("Enter")
     page.wait_for_url("**q=rhjccjdrb*")
     expect(page.locator("#results .listing-card")).to_have_count(3)
 

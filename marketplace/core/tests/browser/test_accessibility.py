@@ -59,7 +59,7 @@ HTMX_PARTS = {
         ("/search/?q=кроссовки", "a filter ticked", lambda page: page.check("#f-in-stock")),
         ("/search/?q=кроссовки", "another order", lambda page: page.select_option("#f-sort", "price")),
         ("{biggest}", "the next page", lambda page: page.click("a.page-link[rel=next]")),
-        ("/search/?q=кроссовки", "suggestions", lambda page: page.fill("#catalog-q", "крос")),
+        ("/search/?q=кроссовки&category=krossovki", "suggestions", lambda page: page.fill("#catalog-q", "крос")),
         (
             "{reviews}",
             "reviews filtered",
