@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors
+from catalog.filters import RELEVANCE, sort_choices
 from catalog.models import Listing, ListingQuestion, ListingStatus, QAStatus, Variant
 from sellers.cabinet import (
     DashboardCard,
@@ -66,12 +67,35 @@ register_card(
 )
 
 
+STOREFRONT_PARAMS = ("q", "category", "sort", "in_stock", "discount", "price_min", "price_max")
+
+
 def storefront_listings(storefront, request) -> dict:
-    """The storefront's products: the same browse (filters, sorts, 24 a page) scoped to this seller."""
+    """The storefront's products: the same browse (search, filters, sorts, 24 a page) scoped to this seller.
+
+    `q` searches the seller's products only and `category` narrows them to one of the seller's categories (an
+    unknown or hidden one is ignored, as on the search page).
+    """
     base = selectors.public_listings().filter(seller_id=storefront.seller_id)
-    result = selectors.browse(params=request.GET, base=base)
+    tree = selectors.category_tree()
+    categories = selectors.seller_categories(storefront.seller_id)
+    node = tree.by_slug.get(request.GET.get("category", ""))
+    if node is not None and not tree.is_visible(node):
+        node = None
+    text = request.GET.get("q", "")
+    result = selectors.browse(params=request.GET, base=base, category=node, query=text if text.strip() else None)
     paginator = Paginator(range(result.total), settings.MARKETPLACE_CATALOG_PAGE_SIZE, allow_empty_first_page=True)
-    return {"result": result, "listings": result.listings, "page_obj": paginator.page(result.page)}
+    return {
+        "result": result,
+        "listings": result.listings,
+        "page_obj": paginator.page(result.page),
+        "categories": categories,
+        "category": node,
+        "query": result.plan.query if result.plan else "",
+        "sort_choices": sort_choices(with_relevance=result.plan is not None),
+        "current_sort": result.sort or (RELEVANCE if result.plan is not None else "popular"),
+        "narrowed": any(request.GET.get(name) for name in STOREFRONT_PARAMS if name != "sort"),
+    }
 
 
 register_storefront_slot(

@@ -170,6 +170,22 @@ def public_listings() -> QuerySet[Listing]:
     return _published().all()
 
 
+def seller_categories(seller_id: int, *, limit: int = 50) -> list[tuple[CategoryNode, int]]:
+    """The categories a seller has products on sale in, most products first: a storefront's category choice."""
+    tree = category_tree()
+    rows = (
+        public_listings()
+        .filter(seller_id=seller_id)
+        .order_by()
+        .values_list("category_id")
+        .annotate(count=Count("id"))
+        .order_by("-count", "category_id")
+    )
+    return [
+        (tree.by_id[pk], count) for pk, count in rows[:limit] if pk in tree.by_id and tree.is_visible(tree.by_id[pk])
+    ]
+
+
 @dataclass
 class Facet:
     code: str

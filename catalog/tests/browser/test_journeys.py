@@ -121,6 +121,21 @@ def test_buyer_searches_with_a_typo_and_the_wrong_layout_filters_sorts_picks_a_v
     expect(page.locator("#questions")).to_contain_text("Подойдут ли для бега по асфальту зимой?")
     assert ListingQuestion.objects.get().status == "published"
 
+    # the seller's storefront: a search among the seller's products, then all of them cheapest first
+    page.locator(".seller-card a", has_text="Беговой Мир").click()
+    page.wait_for_url("**/s/**")
+    page.locator("#store-q").fill("зимние")
+    page.locator("#store-q").press("Enter")
+    page.wait_for_url("**q=*")
+    expect(page.locator(".listing-grid .listing-card__title")).to_have_text(["Кроссовки зимние Demix"])
+    page.get_by_role("link", name="Показать все товары").click()
+    page.locator("#store-sort").select_option("price")
+    page.get_by_role("button", name="Показать", exact=True).click()
+    page.wait_for_url("**sort=price*")
+    expect(page.locator(".listing-grid .listing-card__title")).to_have_text(
+        ["Кроссовки детские Kapika", "Кроссовки зимние Demix", "Кроссовки беговые Nike Air"]
+    )
+
 
 def test_seller_creates_a_listing_with_photos_and_variants_moderator_approves_it_and_buyers_find_it(
     live_server, page: Page, browser: Browser, browser_context_args, shoes, seller, moderator, password
