@@ -22,6 +22,7 @@ class HeaderCounts:
     cart: int  # units in the cart, saved-for-later lines left out
     unread_notifications: int
     unread_messages: int
+    works_for_a_seller: bool = False  # owns a seller or sits in a seller's team
 
 
 def _scalar(rows, function: str, column: str = "pk") -> Subquery:
@@ -64,9 +65,15 @@ def header_counts(*, user) -> HeaderCounts:
 
     rows = _HEADER_COUNTS.rows(user.pk)
     cart, notifications, messages = rows[0] if rows else (0, 0, 0)
-    if works_for_a_seller(user):
+    seller_side = works_for_a_seller(user)
+    if seller_side:
         messages = unread_count(user=user)
-    return HeaderCounts(cart=int(cart), unread_notifications=int(notifications), unread_messages=int(messages))
+    return HeaderCounts(
+        cart=int(cart),
+        unread_notifications=int(notifications),
+        unread_messages=int(messages),
+        works_for_a_seller=seller_side,
+    )
 
 
 EXPORT_FORMAT = "marketplace-personal-data/1"

@@ -36,6 +36,7 @@ def _signed_in_key(request, context) -> tuple:
         context.get("cart_count", 0),
         context["unread_notifications"],
         context["unread_messages"],
+        context.get("works_for_a_seller", False),
     )
 
 
@@ -61,6 +62,7 @@ def header_account(request, page) -> dict:
             "cart_count": counts.cart,
             "unread_notifications": counts.unread_notifications,
             "unread_messages": counts.unread_messages,
+            "works_for_a_seller": counts.works_for_a_seller,  # the menu links to the seller cabinet
         }
     count = cart_count(current_cart(request, create=False)) if hasattr(request, "session") else 0
     return {"login_url": login_url(request), "cart_count": count}
