@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from catalog import images
 from catalog import services as catalog_services
+from catalog.exceptions import OutOfStock
 from catalog.models import ListingStatus, Variant
 from marketplace.core.exceptions import InvalidTransition
 from marketplace.ledger import services as ledger
@@ -65,11 +66,14 @@ def _return_deadline_for(order: Order, reason: str):
     return order.return_window_ends_at
 
 
-def _notify_return(return_request: ReturnRequest, *, to_buyer: bool, to_seller: bool) -> None:
+def _notify_return(
+    return_request: ReturnRequest, *, to_buyer: bool, to_seller: bool, exchange_unavailable: bool = False
+) -> None:
     context = {
         "return_number": return_request.number,
         "status": return_request.status,
         "key": f"{return_request.pk}:{return_request.status}",
+        "exchange_unavailable": exchange_unavailable,
     }
     if to_buyer:
         notify_buyer(return_request.order, "return_updated", **context)
@@ -401,16 +405,32 @@ def receive_return(*, return_request: ReturnRequest, actor, resellable: bool = T
     if resellable:
         for line in sorted(lines, key=lambda line: line.order_line.variant_id):
             catalog_services.restock(variant_id=line.order_line.variant_id, quantity=line.quantity)
+    exchange_unavailable = False
     if return_request.resolution == ReturnResolution.EXCHANGE:
-        _replacement_order(return_request, lines, actor=actor)
-        change_return_status(
-            return_request=return_request, to=ReturnStatus.EXCHANGED, actor=actor, reason="replacement order created"
-        )
-    else:
+        try:
+            with transaction.atomic():  # a replacement that cannot be made leaves nothing behind
+                _replacement_order(return_request, lines, actor=actor)
+        except OutOfStock:
+            # The other variant sold out or left sale since the request: the buyer gets the money back instead,
+            # rather than the return sticking at "received" (spec 65).
+            exchange_unavailable = True
+        else:
+            change_return_status(
+                return_request=return_request,
+                to=ReturnStatus.EXCHANGED,
+                actor=actor,
+                reason="replacement order created",
+            )
+    if return_request.resolution != ReturnResolution.EXCHANGE or exchange_unavailable:
         # The law gives 10 days; the ledger refunds at once.
         _refund(return_request, amount=refund_amount_for(return_request), actor=actor)
-        change_return_status(return_request=return_request, to=ReturnStatus.REFUNDED, actor=actor, reason="refunded")
-    _notify_return(return_request, to_buyer=True, to_seller=actor is None)
+        change_return_status(
+            return_request=return_request,
+            to=ReturnStatus.REFUNDED,
+            actor=actor,
+            reason="the exchange variant is not available: refunded instead" if exchange_unavailable else "refunded",
+        )
+    _notify_return(return_request, to_buyer=True, to_seller=actor is None, exchange_unavailable=exchange_unavailable)
     _maybe_complete(return_request.order)
     return return_request
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -105,6 +106,42 @@ def test_exchange_creates_a_free_replacement_order(delivered, buyer, seller):
     assert return_request.status == ReturnStatus.EXCHANGED
     replacement = return_request.replacement_order
     assert (replacement.status, replacement.total) == (OrderStatus.PAID, Decimal("0.00"))
+
+
+@pytest.mark.parametrize("gone", ["sold_out", "off_sale"])
+def test_an_exchange_whose_variant_is_gone_by_receipt_is_refunded_instead(delivered, buyer, seller, gone):
+    """The other variant sold out (or left sale) while the item travelled back: receipt still goes through, and the
+    buyer gets the money back instead of a replacement, told why (spec 65)."""
+    from catalog.models import Listing, Variant
+    from marketplace.notifications.models import Notification
+
+    line = delivered.lines.get()
+    return_request = services.request_return(
+        order=delivered,
+        actor=buyer,
+        quantities={line.pk: 1},
+        reason="changed_mind",
+        resolution="exchange",
+        exchange_variant_id=line.variant_id,
+    )
+    services.approve_return(return_request=return_request, actor=seller.user)
+    if gone == "sold_out":
+        Variant.objects.filter(pk=line.variant_id).update(on_hand=F("allocated"))
+    else:
+        Listing.objects.filter(pk=line.listing_id).update(status="archived")
+    orders_before = Order.objects.count()
+
+    services.receive_return(return_request=return_request, actor=seller.user, resellable=False)
+
+    return_request.refresh_from_db()
+    assert return_request.status == ReturnStatus.REFUNDED
+    assert return_request.refund_amount == Decimal("1000.00")
+    assert Order.objects.count() == orders_before  # no replacement order, no stock held for one
+    assert return_request.events.order_by("pk").last().reason == (
+        "the exchange variant is not available: refunded instead"
+    )
+    notice = Notification.objects.filter(recipient=buyer, kind="return_updated").latest("pk")
+    assert notice.context["exchange_unavailable"] is True
 
 
 def test_rejected_return_lets_the_order_complete_and_release(delivered, buyer, seller):
