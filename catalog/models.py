@@ -12,7 +12,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -512,9 +512,20 @@ class Variant(TimeStampedModel):
         return max(self.on_hand - self.allocated, 0)
 
     @property
+    def needs_restock(self) -> bool:
+        """As NEEDS_RESTOCK says, for a variant read with its listing."""
+        return self.is_active and self.available <= self.listing.low_stock_threshold
+
+    @property
     def discount_percent(self) -> int:
         """The discount from the honest old price, as the listing's own (0 when none is shown)."""
         return discount_percent(self.price, self.shown_old_price)
+
+
+# A variant to restock: on sale and with no more available (on hand less held for orders) than its listing's
+# low-stock threshold. Whether the seller was already told (Variant.low_stock_notified) does not matter: a variant
+# created or imported already low was never told, and still needs restocking.
+NEEDS_RESTOCK = Q(is_active=True, on_hand__lte=F("allocated") + F("listing__low_stock_threshold"))
 
 
 class VariantPrice(models.Model):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors
 from catalog.filters import RELEVANCE, sort_choices
-from catalog.models import Listing, ListingQuestion, ListingStatus, QAStatus, Variant
+from catalog.models import NEEDS_RESTOCK, Listing, ListingQuestion, ListingStatus, QAStatus, Variant
 from sellers.cabinet import (
     DashboardCard,
     NavItem,
@@ -43,7 +43,11 @@ def listings_card(member) -> dict:
 
 
 def restock_card(member) -> dict | None:
-    low = Variant.objects.filter(seller_id=member.seller_id, is_active=True, low_stock_notified=True).count()
+    low = (
+        Variant.objects.filter(NEEDS_RESTOCK, seller_id=member.seller_id)
+        .exclude(listing__status=ListingStatus.ARCHIVED)
+        .count()
+    )
     return {"low": low}
 
 

@@ -37,6 +37,7 @@ from django.urls import reverse
 
 from catalog.filters import RELEVANCE, ListingFilter, attribute_param, choice_condition, order_by
 from catalog.models import (
+    NEEDS_RESTOCK,
     Attribute,
     AttributeType,
     Brand,
@@ -928,9 +929,7 @@ def listings_for_seller(*, seller: Seller, status: str = "", query: str = "") ->
     if status in ListingStatus.values:
         queryset = queryset.filter(status=status)
     if status == "low_stock":
-        queryset = queryset.filter(
-            Exists(Variant.objects.filter(listing=OuterRef("pk"), is_active=True, low_stock_notified=True))
-        )
+        queryset = queryset.filter(Exists(Variant.objects.filter(NEEDS_RESTOCK, listing=OuterRef("pk"))))
     query = " ".join(str(query or "").split())[:100]
     if query:
         queryset = queryset.filter(Q(title__icontains=query) | Q(variants__sku__iexact=query)).distinct()
@@ -1001,5 +1000,5 @@ def variants_for_seller(*, seller: Seller, query: str = "", low_stock_only: bool
     if query:
         queryset = queryset.filter(Q(sku__icontains=query) | Q(listing__title__icontains=query))
     if low_stock_only:
-        queryset = queryset.filter(low_stock_notified=True)
+        queryset = queryset.filter(NEEDS_RESTOCK)
     return queryset

@@ -292,3 +292,27 @@ def test_seller_answers_a_question_and_the_buyer_is_notified(client, seller, cat
     assert question.answer == "27 см"
     assert question.answer_status == "published"
     assert Notification.objects.filter(recipient=other_user, kind="question_answered").exists()
+
+
+def test_a_variant_created_already_low_is_on_every_restock_list(client, seller, category):
+    """Restocking goes by the stock left against the listing's threshold, not by whether an alert went out: a
+    variant created (or imported) with little stock never crossed the threshold, and still needs restocking."""
+    from marketplace.notifications.models import Notification
+
+    low = make_listing(seller, category=category, title="Почти кончились", stock=1)  # threshold 3
+    make_listing(seller, category=category, title="Полно", stock=10)
+    held = make_listing(seller, category=category, title="Всё отложено", stock=5)
+    variant = held.variants.get()
+    Listing.objects.filter(pk=held.pk).update(low_stock_threshold=0)
+    variant.__class__.objects.filter(pk=variant.pk).update(allocated=5)  # none left to sell
+    client.force_login(seller.user)
+
+    offers = client.get(reverse("catalog:seller-offers"), {"low": "1"})
+    listings = client.get(reverse("catalog:seller-listing-list"), {"status": "low_stock"})
+    dashboard = client.get(reverse("sellers:dashboard"))
+
+    assert not Notification.objects.filter(kind="low_stock").exists()  # no alert: created below the threshold
+    assert [row.listing.title for row in offers.context["variants"]] == ["Всё отложено", "Почти кончились"]
+    assert offers.content.decode().count('class="table-warning"') == 2
+    assert {listing.title for listing in listings.context["listings"]} == {low.title, held.title}
+    assert "2 products are running out." in dashboard.content.decode()
