@@ -426,6 +426,11 @@ class SellerRating(models.Model):
     def reply_median_hours(self) -> float | None:
         return None if self.reply_median_minutes is None else self.reply_median_minutes / 60
 
+    @property
+    def replies_within_hours(self) -> int | None:
+        """The median first reply in whole hours, rounded up (at least 1): "usually replies within N h"."""
+        return None if self.reply_median_minutes is None else max(1, -(-self.reply_median_minutes // 60))
+
 
 class SellerRatingHistory(models.Model):
     """One row per seller and day: what the rating was, with the formula version that computed it."""

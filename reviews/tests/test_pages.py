@@ -77,6 +77,28 @@ def test_storefront_shows_rating_slot_and_reviews(client, buyer, seller):
     assert reverse("reviews:formula") in response.text
 
 
+@pytest.mark.parametrize(
+    ("minutes", "shown"), [(25, "в течение 1 часа"), (61, "в течение 2 часов"), (1230, "в течение 21 часа")]
+)
+def test_storefront_says_how_soon_the_seller_usually_replies(client, buyer, seller, minutes, shown):
+    from reviews.models import SellerRating
+
+    published(buyer, seller, text="Продавец молодец, всё быстро")
+    services.relay_recomputes()
+    SellerRating.objects.filter(seller=seller).update(reply_median_minutes=minutes)
+
+    page = client.get(seller.storefront.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ru").text
+
+    assert f"Обычно отвечает {shown}" in page
+
+
+def test_storefront_of_a_seller_never_asked_says_nothing_of_replies(client, buyer, seller):
+    published(buyer, seller)
+    services.relay_recomputes()
+
+    assert "Обычно отвечает" not in client.get(seller.storefront.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ru").text
+
+
 def test_review_list_query_count_does_not_grow(client, buyer, other_buyer, seller):
     first = published(buyer, seller)
     url = reverse("reviews:listing", args=[first.listing_id])
