@@ -88,10 +88,11 @@ def test_partial_refund_needs_a_reason_and_the_buyers_acceptance(delivered, buye
     assert services.held_for(delivered) == Decimal("2000.00")
 
 
-def test_exchange_creates_a_free_replacement_order(delivered, buyer, seller):
-    line = delivered.lines.get()
+def _approved_exchange(order, buyer, seller) -> ReturnRequest:
+    """One item of `order` to be exchanged for the same variant, approved by the seller."""
+    line = order.lines.get()
     return_request = services.request_return(
-        order=delivered,
+        order=order,
         actor=buyer,
         quantities={line.pk: 1},
         reason="changed_mind",
@@ -99,6 +100,11 @@ def test_exchange_creates_a_free_replacement_order(delivered, buyer, seller):
         exchange_variant_id=line.variant_id,
     )
     services.approve_return(return_request=return_request, actor=seller.user)
+    return return_request
+
+
+def test_exchange_creates_a_free_replacement_order(delivered, buyer, seller):
+    return_request = _approved_exchange(delivered, buyer, seller)
 
     services.receive_return(return_request=return_request, actor=seller.user, resellable=True)
 
@@ -116,15 +122,7 @@ def test_an_exchange_whose_variant_is_gone_by_receipt_is_refunded_instead(delive
     from marketplace.notifications.models import Notification
 
     line = delivered.lines.get()
-    return_request = services.request_return(
-        order=delivered,
-        actor=buyer,
-        quantities={line.pk: 1},
-        reason="changed_mind",
-        resolution="exchange",
-        exchange_variant_id=line.variant_id,
-    )
-    services.approve_return(return_request=return_request, actor=seller.user)
+    return_request = _approved_exchange(delivered, buyer, seller)
     if gone == "sold_out":
         Variant.objects.filter(pk=line.variant_id).update(on_hand=F("allocated"))
     else:
