@@ -83,9 +83,7 @@ def storefront_listings(storefront, request) -> dict:
     base = selectors.public_listings().filter(seller_id=storefront.seller_id)
     tree = selectors.category_tree()
     categories = selectors.seller_categories(storefront.seller_id)
-    node = tree.by_slug.get(request.GET.get("category", ""))
-    if node is not None and not tree.is_visible(node):
-        node = None
+    node = tree.visible_by_slug(request.GET.get("category", ""))
     text = request.GET.get("q", "")
     result = selectors.browse(params=request.GET, base=base, category=node, query=text if text.strip() else None)
     paginator = Paginator(range(result.total), settings.MARKETPLACE_CATALOG_PAGE_SIZE, allow_empty_first_page=True)

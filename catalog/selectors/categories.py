@@ -76,6 +76,11 @@ class CategoryTree:
     def is_visible(self, node: CategoryNode) -> bool:
         return all(ancestor.is_active for ancestor in self.ancestors(node))
 
+    def visible_by_slug(self, slug: str) -> CategoryNode | None:
+        """The category a buyer may browse under `slug` (None for an unknown one or one under a hidden branch)."""
+        node = self.by_slug.get(slug)
+        return node if node is not None and self.is_visible(node) else None
+
     def subtree_ids(self, node: CategoryNode, *, active_only: bool = True) -> list[int]:
         ids, stack = [], [node]
         while stack:

@@ -73,8 +73,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     """A category page: subcategories, filters with counts, sorts, 24 listings a page."""
     tree = selectors.category_tree()
-    node = tree.by_slug.get(slug)
-    if node is None or not tree.is_visible(node):
+    node = tree.visible_by_slug(slug)
+    if node is None:
         raise Http404
     result = selectors.browse(params=request.GET, category=node)
     context = {
@@ -93,9 +93,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Search results with the same filters and sorts; any input at all is answered with a page."""
     tree = selectors.category_tree()
-    node = tree.by_slug.get(request.GET.get("category", "")) if request.GET.get("category") else None
-    if node is not None and not tree.is_visible(node):
-        node = None
+    node = tree.visible_by_slug(request.GET.get("category", ""))
     result = selectors.browse(params=request.GET, category=node, query=request.GET.get("q", ""))
     context = {**_browse_context(request, result), "category": node, "query": result.plan.query, "plan": result.plan}
     response = render_page_or_partial(request, "catalog/listing_list.html", context, partial="results")
