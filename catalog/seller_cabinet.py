@@ -10,7 +10,6 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors
-from catalog.filters import RELEVANCE, sort_choices
 from catalog.models import NEEDS_RESTOCK, Listing, ListingQuestion, ListingStatus, QAStatus, Variant
 from sellers.cabinet import (
     DashboardCard,
@@ -71,7 +70,8 @@ register_card(
 )
 
 
-STOREFRONT_PARAMS = ("q", "category", "sort", "in_stock", "discount", "price_min", "price_max")
+# what narrows a storefront's products (a sort only orders them): with any set, the page offers all of them again
+NARROWING_PARAMS = ("q", "category", "in_stock", "discount", "price_min", "price_max")
 
 
 def storefront_listings(storefront, request) -> dict:
@@ -94,9 +94,9 @@ def storefront_listings(storefront, request) -> dict:
         "categories": categories,
         "category": node,
         "query": result.plan.query if result.plan else "",
-        "sort_choices": sort_choices(with_relevance=result.plan is not None),
-        "current_sort": result.sort or (RELEVANCE if result.plan is not None else "popular"),
-        "narrowed": any(request.GET.get(name) for name in STOREFRONT_PARAMS if name != "sort"),
+        "sort_choices": result.sort_choices,
+        "current_sort": result.shown_sort,
+        "narrowed": any(request.GET.get(name) for name in NARROWING_PARAMS),
     }
 
 

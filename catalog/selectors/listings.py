@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce, Least
 from django.http import QueryDict
 from django.urls import reverse
 
-from catalog.filters import RELEVANCE, ListingFilter, attribute_param, choice_condition, order_by
+from catalog.filters import RELEVANCE, ListingFilter, attribute_param, choice_condition, order_by, sort_choices
 from catalog.models import (
     NEEDS_RESTOCK,
     Attribute,
@@ -208,6 +208,16 @@ class BrowseResult:
     category_facet: list[tuple[CategoryNode, int]]
     sort: str
     plan: SearchPlan | None
+
+    @property
+    def sort_choices(self) -> list[tuple[str, str]]:
+        """The sorts a page offers: a search's results by relevance too."""
+        return sort_choices(with_relevance=self.plan is not None)
+
+    @property
+    def shown_sort(self) -> str:
+        """The sort the page is in: the one asked for, else relevance for a search and popularity otherwise."""
+        return self.sort or (RELEVANCE if self.plan is not None else "popular")
 
 
 def _page_number(params: QueryDict) -> int:

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog import policies, selectors, services
 from catalog.attributes import display_value
-from catalog.filters import sort_choices
 from catalog.forms import QuestionForm, ReportForm
 from catalog.models import Listing, ListingStatus
 from catalog.seo import listing_json_ld, listing_meta_description
@@ -45,8 +44,8 @@ def _browse_context(request: HttpRequest, result: selectors.BrowseResult) -> dic
         "listings": result.listings,
         "page_obj": paginator.page(result.page),
         "filter_form": result.filterset.form,
-        "sort_choices": sort_choices(with_relevance=result.plan is not None),
-        "current_sort": result.sort or ("relevance" if result.plan is not None else "popular"),
+        "sort_choices": result.sort_choices,
+        "current_sort": result.shown_sort,
         "has_filters": any(key not in ("page", "sort", "q") for key in request.GET),
     }
 
