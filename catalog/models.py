@@ -512,11 +512,6 @@ class Variant(TimeStampedModel):
         return max(self.on_hand - self.allocated, 0)
 
     @property
-    def needs_restock(self) -> bool:
-        """As NEEDS_RESTOCK says, for a variant read with its listing."""
-        return self.is_active and self.available <= self.listing.low_stock_threshold
-
-    @property
     def discount_percent(self) -> int:
         """The discount from the honest old price, as the listing's own (0 when none is shown)."""
         return discount_percent(self.price, self.shown_old_price)

@@ -999,11 +999,13 @@ def seller_for_user(*, user) -> Seller | None:
 
 
 def variants_for_seller(*, seller: Seller, query: str = "", low_stock_only: bool = False) -> QuerySet[Variant]:
-    """Every variant of the seller's listings (not archived) for the bulk price and stock page."""
+    """Every variant of the seller's listings (not archived) for the bulk price and stock page, each with whether
+    it needs restocking (NEEDS_RESTOCK, worked out in the same statement)."""
     queryset = (
         Variant.objects.filter(seller=seller)
         .exclude(listing__status=ListingStatus.ARCHIVED)
         .select_related("listing")
+        .annotate(needs_restock=ExpressionWrapper(NEEDS_RESTOCK, output_field=BooleanField()))
         .order_by("listing__title", "listing_id", "position", "pk")
     )
     query = " ".join(str(query or "").split())[:100]
