@@ -405,34 +405,33 @@ def receive_return(*, return_request: ReturnRequest, actor, resellable: bool = T
     if resellable:
         for line in sorted(lines, key=lambda line: line.order_line.variant_id):
             catalog_services.restock(variant_id=line.order_line.variant_id, quantity=line.quantity)
-    exchange_unavailable = False
-    if return_request.resolution == ReturnResolution.EXCHANGE:
-        try:
-            with transaction.atomic():  # a replacement that cannot be made leaves nothing behind
-                _replacement_order(return_request, lines, actor=actor)
-        except OutOfStock:
-            # The other variant sold out or left sale since the request: the buyer gets the money back instead,
-            # rather than the return sticking at "received" (spec 65).
-            exchange_unavailable = True
-        else:
-            change_return_status(
-                return_request=return_request,
-                to=ReturnStatus.EXCHANGED,
-                actor=actor,
-                reason="replacement order created",
-            )
-    if return_request.resolution != ReturnResolution.EXCHANGE or exchange_unavailable:
+    # An exchange whose other variant sold out or left sale since the request is refunded instead, rather than the
+    # return sticking at "received" (spec 65).
+    wanted_exchange = return_request.resolution == ReturnResolution.EXCHANGE
+    if wanted_exchange and _made_replacement(return_request, lines, actor=actor):
+        change_return_status(
+            return_request=return_request, to=ReturnStatus.EXCHANGED, actor=actor, reason="replacement order created"
+        )
+        exchange_unavailable = False
+    else:
         # The law gives 10 days; the ledger refunds at once.
         _refund(return_request, amount=refund_amount_for(return_request), actor=actor)
-        change_return_status(
-            return_request=return_request,
-            to=ReturnStatus.REFUNDED,
-            actor=actor,
-            reason="the exchange variant is not available: refunded instead" if exchange_unavailable else "refunded",
-        )
+        reason = "the exchange variant is not available: refunded instead" if wanted_exchange else "refunded"
+        change_return_status(return_request=return_request, to=ReturnStatus.REFUNDED, actor=actor, reason=reason)
+        exchange_unavailable = wanted_exchange
     _notify_return(return_request, to_buyer=True, to_seller=actor is None, exchange_unavailable=exchange_unavailable)
     _maybe_complete(return_request.order)
     return return_request
+
+
+def _made_replacement(return_request: ReturnRequest, lines: list[ReturnLine], *, actor) -> bool:
+    """Makes the replacement order, or nothing at all (False) when the other variant cannot be reserved."""
+    try:
+        with transaction.atomic():
+            _replacement_order(return_request, lines, actor=actor)
+    except OutOfStock:
+        return False
+    return True
 
 
 def _replacement_order(return_request: ReturnRequest, lines: list[ReturnLine], *, actor) -> Order:

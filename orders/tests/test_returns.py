@@ -142,6 +142,23 @@ def test_an_exchange_whose_variant_is_gone_by_receipt_is_refunded_instead(delive
     assert notice.context["exchange_unavailable"] is True
 
 
+def test_the_assumed_receipt_of_an_exchange_whose_variant_sold_out_refunds_it(delivered, buyer, seller):
+    """The receipt deadline passing (the seller silent) takes the same way out: before, its task failed each run."""
+    from catalog.models import Variant
+
+    return_request = _approved_exchange(delivered, buyer, seller)
+    Variant.objects.filter(pk=delivered.lines.get().variant_id).update(on_hand=F("allocated"))
+    # the carrier reports the parcel delivered to the seller: receipt is assumed when its deadline passes
+    services.record_return_tracking(return_request=return_request, status="delivered", occurred_at=timezone.now())
+    return_request.deadlines.update(due_at=timezone.now() - timedelta(seconds=1))
+
+    services.process_due_deadlines()
+
+    return_request.refresh_from_db()
+    assert return_request.status == ReturnStatus.REFUNDED
+    assert return_request.refund_amount == Decimal("1000.00")
+
+
 def test_rejected_return_lets_the_order_complete_and_release(delivered, buyer, seller):
     return_request = _request(delivered, buyer)
     Order.objects.filter(pk=delivered.pk).update(return_window_ends_at=timezone.now() - timedelta(seconds=1))
