@@ -396,3 +396,24 @@ class ModerationDecisionForm(forms.Form):
             raise forms.ValidationError(_("Pick a reason template or write the reason."))
         cleaned["text"] = text
         return cleaned
+
+
+class PromoForm(forms.Form):
+    """A promo price for one variant, for a period (the service checks it against the honest-discount rule)."""
+
+    _widget = {"type": "datetime-local"}
+    _formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
+
+    price = forms.DecimalField(
+        label=_("Promo price, ₽"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2, localize=True
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Starts"),
+        input_formats=_formats,
+        widget=forms.DateTimeInput(attrs=_widget, format="%Y-%m-%dT%H:%M"),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"),
+        input_formats=_formats,
+        widget=forms.DateTimeInput(attrs=_widget, format="%Y-%m-%dT%H:%M"),
+    )

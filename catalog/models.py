@@ -479,6 +479,12 @@ class Variant(TimeStampedModel):
         help_text=_("Shown struck through only if the item really sold at this price in the last 30 days."),
     )
     shown_old_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
+    # A promo price (spec 41) for a period. While it runs (`promo_base_price` set), `price` is the promo price,
+    # the price buyers pay, and `promo_base_price` keeps the seller's regular price to return to when it ends.
+    promo_price = models.DecimalField(_("promo price"), max_digits=14, decimal_places=2, null=True, blank=True)
+    promo_starts_at = models.DateTimeField(_("promo starts"), null=True, blank=True)
+    promo_ends_at = models.DateTimeField(_("promo ends"), null=True, blank=True)
+    promo_base_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
     on_hand = models.PositiveIntegerField(_("in stock"), default=0)
     allocated = models.PositiveIntegerField(_("reserved"), default=0, editable=False)
     barcode = models.CharField(_("barcode"), max_length=32, blank=True)
@@ -502,10 +508,33 @@ class Variant(TimeStampedModel):
                 name="variant_allocated_within_on_hand",
             ),
             models.CheckConstraint(condition=Q(on_hand__gte=0), name="variant_on_hand_not_negative"),
+            models.CheckConstraint(
+                condition=Q(promo_price__isnull=True, promo_starts_at__isnull=True, promo_ends_at__isnull=True)
+                | Q(
+                    promo_price__gt=0,
+                    promo_starts_at__isnull=False,
+                    promo_ends_at__gt=models.F("promo_starts_at"),
+                ),
+                name="variant_promo_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(promo_base_price__isnull=True)
+                | Q(promo_price=models.F("price"), promo_base_price__gt=models.F("price")),
+                name="variant_promo_running_below_regular",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}".strip()
+
+    @property
+    def promo_running(self) -> bool:
+        return self.promo_base_price is not None
+
+    @property
+    def regular_price(self) -> Decimal:
+        """The price the seller set, the one a promo is measured from (equal to `price` outside a promo)."""
+        return self.promo_base_price if self.promo_base_price is not None else self.price
 
     @property
     def available(self) -> int:
@@ -530,6 +559,7 @@ class VariantPrice(models.Model):
     price = models.DecimalField(max_digits=14, decimal_places=2)
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)
+    is_promo = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("price history entry")

@@ -29,6 +29,7 @@ for key, name, category, link in (
     ("listing_blocked", _("Listing blocked by moderators"), Category.TRANSACTIONAL, _cabinet_page),
     ("listing_edit_decided", _("Moderators decided on changes to a listing"), Category.TRANSACTIONAL, _cabinet_page),
     ("low_stock", _("Low stock of a listing"), Category.SERVICE, _cabinet_page),
+    ("promo_refused", _("A promo did not start"), Category.SERVICE, _cabinet_page),
     ("question_asked", _("A buyer asked a question about your listing"), Category.SERVICE, _question),
     ("question_answered", _("The seller answered your question"), Category.SERVICE, _question),
 ):

@@ -27,8 +27,14 @@ def rebuild_search_dictionary() -> int:
 
 @shared_task(acks_late=True)
 def refresh_honest_old_prices() -> int:
-    """Nightly: old prices older than the honest-discount window stop being shown."""
+    """Hourly: old prices that no longer meet the honest-discount rule stop being shown."""
     return pricing.refresh_honest_old_prices()
+
+
+@shared_task(acks_late=True)
+def apply_due_promos() -> int:
+    """Every minute: promo prices start and end on time."""
+    return pricing.apply_due_promos()
 
 
 @shared_task(acks_late=True)

@@ -338,12 +338,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.tasks.rebuild_search_dictionary",
         "schedule": crontab(hour=3, minute=10),
     },
-    # catalog: nightly, stop showing old prices that left the honest-discount window
+    # catalog: hourly, stop showing old prices that no longer meet the honest-discount rule
     "catalog-honest-old-prices": {
         "task": "catalog.tasks.refresh_honest_old_prices",
-        "schedule": crontab(hour=0, minute=5),
+        "schedule": crontab(minute=5),
     },
     # catalog: every morning, the digest of new arrivals for buyers following sellers and categories
+    "catalog-apply-promos": {"task": "catalog.tasks.apply_due_promos", "schedule": 60.0},
     "catalog-follow-digests": {"task": "catalog.tasks.send_follow_digests", "schedule": crontab(hour=10, minute=0)},
     # reviews: every minute, deliver the rating recompute outbox (lost nudges) and pick up new order incidents
     "reviews-relay-recomputes": {"task": "reviews.tasks.relay_rating_recomputes", "schedule": 60.0},
@@ -402,6 +403,8 @@ MARKETPLACE_CATALOG_PHOTO_MIN_SIDE = env.int("MARKETPLACE_CATALOG_PHOTO_MIN_SIDE
 MARKETPLACE_CATALOG_PHOTO_MAX_BYTES = env.int("MARKETPLACE_CATALOG_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 MARKETPLACE_CATALOG_PHOTO_MAX_PIXELS = env.int("MARKETPLACE_CATALOG_PHOTO_MAX_PIXELS", default=40_000_000)
 MARKETPLACE_CATALOG_HONEST_DISCOUNT_DAYS = env.int("MARKETPLACE_CATALOG_HONEST_DISCOUNT_DAYS", default=30)
+# ...of which the price must have been charged for at least this many days to be shown struck through (spec 120).
+MARKETPLACE_CATALOG_HONEST_DISCOUNT_MIN_DAYS = env.int("MARKETPLACE_CATALOG_HONEST_DISCOUNT_MIN_DAYS", default=14)
 MARKETPLACE_CATALOG_AUTO_APPROVE = env.bool("MARKETPLACE_CATALOG_AUTO_APPROVE", default=False)
 MARKETPLACE_CATALOG_PRICE_OUTLIER_PERCENT = env.int("MARKETPLACE_CATALOG_PRICE_OUTLIER_PERCENT", default=30)
 MARKETPLACE_CATALOG_REPORTS_TO_HOLD = env.int("MARKETPLACE_CATALOG_REPORTS_TO_HOLD", default=3)

@@ -537,7 +537,7 @@ def export_rows(*, seller: Seller) -> tuple[list[str], Iterator[list[object]]]:
                 "title": listing.title,
                 "category": node.slug if node else "",
                 "brand": listing.brand.name if listing.brand_id else "",
-                "price": variant.price,
+                "price": variant.regular_price,
                 "old_price": variant.old_price or "",
                 "stock": variant.on_hand,
                 "barcode": variant.barcode,

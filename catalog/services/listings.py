@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q, Value
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,10 +31,11 @@ from catalog.models import (
     VariantPrice,
     discount_percent,
 )
-from catalog.services import notify, quality
+from catalog.services import honest, notify, quality
 from catalog.services.categories import get_or_create_brand
 from catalog.text import slugify_ru
 from marketplace.core.exceptions import DomainError, InvalidTransition
+from marketplace.core.money import format_money
 from marketplace.core.state_machine import check_transition
 
 if TYPE_CHECKING:
@@ -424,8 +425,7 @@ def _create_variant(*, listing: Listing, values: dict[str, object], position: in
             raise InvalidListing({"sku": DuplicateSku().message + f" ({values['sku']})"}) from None
         raise
     VariantPrice.objects.create(variant=variant, price=variant.price, valid_from=timezone.now())
-    variant.shown_old_price = shown_old_price(variant)
-    Variant.objects.filter(pk=variant.pk).update(shown_old_price=variant.shown_old_price)
+    refresh_shown_old_price(variant)
     return variant
 
 
@@ -439,6 +439,21 @@ def _update_variant(*, variant: Variant, actor: User, values: dict[str, object],
                 % {"n": variant.allocated, "sku": variant.sku}
             }
         )
+    values = dict(values)
+    regular = values.pop("price")
+    if variant.promo_price is not None and regular <= variant.promo_price:
+        raise InvalidListing(
+            {
+                "price": _(
+                    "“%(sku)s” has a promo at %(promo)s; the price must stay above it. End the promo to go lower."
+                )
+                % {"sku": variant.sku, "promo": format_money(variant.promo_price)}
+            }
+        )
+    if variant.promo_running:
+        variant.promo_base_price = regular  # the promo price stays in force; this is what it returns to
+    else:
+        variant.price = regular
     for name, value in values.items():
         setattr(variant, name, value)
     variant.position = position
@@ -451,33 +466,23 @@ def _update_variant(*, variant: Variant, actor: User, values: dict[str, object],
         raise
     if variant.price != old_listing_price:
         record_price(variant=variant)
-    variant.shown_old_price = shown_old_price(variant)
-    Variant.objects.filter(pk=variant.pk).update(shown_old_price=variant.shown_old_price)
+    refresh_shown_old_price(variant)
     after_stock_change(variant=variant, was_available=was_available)
     return variant
 
 
-def record_price(*, variant: Variant) -> None:
+def record_price(*, variant: Variant, is_promo: bool = False) -> None:
     """Close the current price period and open a new one (the honest-discount rule reads this)."""
     now = timezone.now()
     VariantPrice.objects.filter(variant=variant, valid_to__isnull=True).update(valid_to=now)
-    VariantPrice.objects.create(variant=variant, price=variant.price, valid_from=now)
+    VariantPrice.objects.create(variant=variant, price=variant.price, valid_from=now, is_promo=is_promo)
 
 
-def shown_old_price(variant: Variant, *, now=None) -> Decimal | None:
-    """The seller's old price, shown only if the item really sold at that price (or more) in the window."""
-    if variant.old_price is None or variant.old_price <= variant.price:
-        return None
-    from django.conf import settings
-
-    now = now or timezone.now()
-    since = now - timezone.timedelta(days=settings.MARKETPLACE_CATALOG_HONEST_DISCOUNT_DAYS)
-    highest = (
-        VariantPrice.objects.filter(variant=variant, valid_from__lte=now)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=since))
-        .aggregate(highest=Max("price"))["highest"]
-    )
-    return variant.old_price if highest is not None and highest >= variant.old_price else None
+def refresh_shown_old_price(variant: Variant) -> None:
+    """Store (and set on `variant`) the old price the honest-discount rule lets buyers see for it."""
+    changed = honest.refresh_shown_old_prices([variant.pk])
+    if variant.pk in changed:
+        variant.shown_old_price = changed[variant.pk][1]
 
 
 def refresh_offer(listing: Listing) -> None:
@@ -688,7 +693,7 @@ def duplicate_listing(*, listing: Listing, actor: User) -> Listing:
         copies.append(
             VariantInput(
                 sku=sku,
-                price=variant.price,
+                price=variant.regular_price,
                 on_hand=0,
                 old_price=None,
                 name=variant.name,
@@ -779,7 +784,7 @@ def bulk_update_offers(*, seller: Seller, actor: User, updates: list[OfferUpdate
         if wants_price and not may_price:
             errors[variant.pk] = _("Your role may change stock only.")
             continue
-        price = update.price if update.price is not None else variant.price
+        price = update.price if update.price is not None else variant.regular_price
         old_price = (
             None
             if update.clear_old_price

@@ -56,6 +56,23 @@ def low_stock(*, listing: Listing, variant: Variant, available: int) -> None:
     )
 
 
+def promo_refused(*, variant: Variant, days: int, window: int, min_days: int) -> None:
+    listing = variant.listing
+    notifications.notify(
+        recipient=listing.seller.user,
+        kind="promo_refused",
+        context={
+            **_listing_context(listing),
+            "sku": variant.sku,
+            "promo_price": str(variant.promo_price),
+            "regular_price": str(variant.regular_price),
+            "days": days,
+            "window": window,
+            "min_days": min_days,
+        },
+    )
+
+
 def question_asked(*, question: ListingQuestion) -> None:
     listing = question.listing
     notifications.notify(

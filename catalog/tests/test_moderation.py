@@ -153,51 +153,6 @@ def test_blocking_upholds_reports_and_hides_the_listing(moderator, category, use
     assert not Listing.objects.published().filter(pk=listing.pk).exists()
 
 
-def test_honest_discount_shows_an_old_price_only_if_it_was_charged(seller, category):
-    listing = make_listing(seller, category=category, price="1000")
-    current = listing.variants.get()
-
-    services.save_variants(
-        listing=listing,
-        actor=seller.user,
-        variants=[
-            services.VariantInput(
-                id=current.pk, sku=current.sku, price=Decimal("1000"), old_price=Decimal("1500"), on_hand=5
-            )
-        ],
-    )
-    listing.refresh_from_db()
-    assert listing.old_price is None  # never sold at 1500
-    assert listing.discount_percent == 0
-
-    services.save_variants(
-        listing=listing,
-        actor=seller.user,
-        variants=[
-            services.VariantInput(
-                id=current.pk, sku=current.sku, price=Decimal("800"), old_price=Decimal("1000"), on_hand=5
-            )
-        ],
-    )
-    listing.refresh_from_db()
-    assert listing.old_price == Decimal("1000")
-    assert listing.discount_percent == 20
-
-
-def test_product_page_shows_the_honest_old_price_with_the_same_discount_as_the_card(client, seller, category):
-    listing = make_listing(seller, category=category, price="1000")
-    current = listing.variants.get()
-    change = services.VariantInput(
-        id=current.pk, sku=current.sku, price=Decimal("790"), old_price=Decimal("1000"), on_hand=5
-    )
-    services.save_variants(listing=listing, actor=seller.user, variants=[change])
-
-    page = client.get(listing.get_absolute_url()).content.decode()
-
-    assert '<span class="listing-card__discount">−21%</span>' in page  # 21.0 % off, rounded down like the card
-    assert current.__class__.objects.get(pk=current.pk).discount_percent == 21
-
-
 @pytest.mark.parametrize(
     ("price", "old_price", "percent"),
     [
@@ -213,32 +168,3 @@ def test_discount_percent_is_rounded_down_and_below_100(price, old_price, percen
     from catalog.models import discount_percent
 
     assert discount_percent(Decimal(price), Decimal(old_price) if old_price else None) == percent
-
-
-def test_old_price_stops_being_shown_after_the_window(seller, category, settings):
-    from django.utils import timezone
-
-    from catalog.models import VariantPrice
-    from catalog.services import pricing
-
-    listing = make_listing(seller, category=category, price="1000")
-    current = listing.variants.get()
-    services.save_variants(
-        listing=listing,
-        actor=seller.user,
-        variants=[
-            services.VariantInput(
-                id=current.pk, sku=current.sku, price=Decimal("800"), old_price=Decimal("1000"), on_hand=5
-            )
-        ],
-    )
-    long_ago = timezone.now() - timezone.timedelta(days=40)
-    VariantPrice.objects.filter(variant=current, price=Decimal("1000")).update(
-        valid_from=long_ago - timezone.timedelta(days=5), valid_to=long_ago
-    )
-
-    assert pricing.refresh_honest_old_prices() == 1
-
-    listing.refresh_from_db()
-    assert listing.old_price is None
-    assert listing.discount_percent == 0

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
@@ -25,10 +26,12 @@ from catalog.forms import (
     OptionNamesForm,
     PhotoArrangeForm,
     PhotoUploadForm,
+    PromoForm,
     VariantFormSet,
 )
-from catalog.models import ImportJob, Listing, ListingQuestion, ListingRevision, ListingStatus
-from catalog.services import imports, quality
+from catalog.models import ImportJob, Listing, ListingQuestion, ListingRevision, ListingStatus, Variant
+from catalog.selectors import pricing as price_selectors
+from catalog.services import honest, imports, pricing, quality
 from catalog.services.listings import InvalidListing, OfferUpdate, uses_revisions, working_content
 from marketplace.core.exceptions import DomainError
 from marketplace.core.htmx import render_page_or_partial
@@ -256,7 +259,7 @@ def _initial_forms(listing: Listing):
             "sku": variant.sku,
             "option1": variant.options.get(axes[0], "") if axes else "",
             "option2": variant.options.get(axes[1], "") if len(axes) > 1 else "",
-            "price": variant.price,
+            "price": variant.regular_price,
             "old_price": variant.old_price,
             "on_hand": variant.on_hand,
             "barcode": variant.barcode,
@@ -465,7 +468,7 @@ def offers(request: HttpRequest) -> HttpResponse:
                 errors[variant.pk] = _("Enter numbers.")
                 continue
             changed = (
-                (price is not None and price != variant.price)
+                (price is not None and price != variant.regular_price)
                 or (old_price != variant.old_price)
                 or (on_hand is not None and on_hand != variant.on_hand)
             )
@@ -473,7 +476,7 @@ def offers(request: HttpRequest) -> HttpResponse:
                 updates.append(
                     OfferUpdate(
                         variant_id=variant.pk,
-                        price=price if price != variant.price else None,
+                        price=price if price != variant.regular_price else None,
                         old_price=old_price if old_price != variant.old_price else None,
                         clear_old_price=old_price is None and variant.old_price is not None,
                         on_hand=on_hand if on_hand != variant.on_hand else None,
@@ -487,16 +490,70 @@ def offers(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Prices and stock are saved."))
             return redirect(request.get_full_path())
         page = Paginator(variants, 50).get_page(request.GET.get("page"))
+    on_page = list(page.object_list)
+    hidden = price_selectors.hidden_old_prices(on_page)
+    for variant in on_page:
+        variant.hidden_old_price = hidden.get(variant.pk)
     context = {
         "seller": seller,
         "page_obj": page,
-        "variants": page.object_list,
+        "variants": on_page,
         "errors": errors,
         "query": query[:100],
         "low_only": low_only,
         "may_price": policies.can_manage_listings(request.user, seller),
     }
     return TemplateResponse(request, "catalog/seller/offers.html", cabinet_context(request, active="offers", **context))
+
+
+@require_http_methods(["GET", "POST"])
+@seller_section_required(Section.STOCK)
+def variant_price(request: HttpRequest, pk: int) -> HttpResponse:
+    """One variant's prices: what buyers see and why, a promo price for a period, and the price history."""
+    seller = _seller(request)
+    try:
+        variant = price_selectors.seller_variant(seller=seller, variant_id=pk)
+    except Variant.DoesNotExist:
+        raise Http404 from None
+    may_price = policies.can_manage_listings(request.user, seller)
+    form = PromoForm(initial={"starts_at": timezone.localtime().replace(second=0, microsecond=0)})
+    if request.method == "POST" and request.POST.get("action") == "end":
+        try:
+            pricing.end_promo(seller=seller, actor=request.user, variant_id=variant.pk)
+        except pricing.InvalidPromo as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The promo is over; the regular price is back."))
+        return redirect("catalog:seller-variant-price", pk=variant.pk)
+    if request.method == "POST":
+        form = PromoForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            promo = pricing.PromoInput(price=data["price"], starts_at=data["starts_at"], ends_at=data["ends_at"])
+            try:
+                variant = pricing.set_promo(seller=seller, actor=request.user, variant_id=variant.pk, promo=promo)
+            except pricing.InvalidPromo as error:
+                for field, message in error.errors.items():
+                    form.add_error(field if field in form.fields else None, message)
+            else:
+                running = variant.promo_running
+                messages.success(request, _("The promo is running.") if running else _("The promo is scheduled."))
+                return redirect("catalog:seller-variant-price", pk=variant.pk)
+    context = {
+        "variant": variant,
+        "listing": variant.listing,
+        "form": form,
+        "may_price": may_price,
+        "hidden_old_price": price_selectors.hidden_old_prices([variant]).get(variant.pk),
+        "regular_days": price_selectors.regular_price_days(variant),
+        "min_days": honest.min_days(),
+        "window_days": honest.window_days(),
+        "history": price_selectors.price_history(variant),
+        "history_days": price_selectors.HISTORY_DAYS,
+    }
+    return TemplateResponse(
+        request, "catalog/seller/variant_price.html", cabinet_context(request, active="offers", **context)
+    )
 
 
 @require_GET

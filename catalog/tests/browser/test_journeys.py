@@ -1,18 +1,20 @@
 """Issue 4's journeys in real Chromium: a buyer searches (typo, wrong layout), filters, sorts, opens a listing,
 picks a variant and asks a question; a seller creates a listing with photos and variants, a moderator approves
-it in the admin, and it appears in search."""
+it in the admin, and it appears in search; a seller sets a promo price and buyers see an honest discount."""
 
 from __future__ import annotations
 
+import datetime
 import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Page, expect
 
 from catalog import services
-from catalog.models import Listing, ListingQuestion, ListingStatus
+from catalog.models import Listing, ListingQuestion, ListingStatus, VariantPrice
 from catalog.services import dictionary
 from catalog.tests.factories import AttributeFactory, CategoryFactory, make_listing, make_seller
 from conftest import totp_code
@@ -203,3 +205,36 @@ def test_seller_creates_a_listing_with_photos_and_variants_moderator_approves_it
     expect(buyer.locator("#results .listing-card")).to_have_count(1)
     buyer.get_by_role("link", name="Кроссовки трейловые Salomon Speedcross").click()
     expect(buyer.locator(".variant-chip")).to_have_count(2)
+
+
+def test_seller_sets_a_promo_price_and_buyers_see_it_with_the_regular_price_struck_through(
+    live_server, page: Page, browser: Browser, browser_context_args, shoes, seller, password
+):
+    """Spec 41 and 120: from Prices and stock the seller opens a variant's price page, sets a promo that starts
+    now, and a buyer sees the promo price with the regular price struck through (charged for 20 of 30 days)."""
+    base = live_server.url
+    listing = make_listing(seller, category=shoes, title="Кроссовки городские Puma", price="8000")
+    variant = listing.variants.get()
+    VariantPrice.objects.filter(variant=variant).update(valid_from=timezone.now() - datetime.timedelta(days=20))
+
+    _log_in(page, base, seller.user.email, password, "/seller/prices-and-stock/")
+    page.locator(f"a[href='/seller/prices-and-stock/{variant.pk}/']").click()
+    page.wait_for_url(f"**/seller/prices-and-stock/{variant.pk}/")
+    page.locator("#id_price").fill("6990")
+    end = timezone.localtime() + datetime.timedelta(days=7)
+    page.locator("#id_ends_at").fill(end.strftime("%Y-%m-%dT%H:%M"))
+    page.locator("button[name=action][value=set]").click()
+    page.wait_for_load_state()
+    expect(page.locator(".alert-success").first).to_be_visible()
+    variant.refresh_from_db()
+    assert (variant.price, variant.promo_base_price, variant.shown_old_price) == (
+        Decimal("6990"),
+        Decimal("8000"),
+        Decimal("8000"),
+    )
+
+    buyer = browser.new_context(**browser_context_args).new_page()
+    buyer.goto(f"{base}{listing.get_absolute_url()}")
+    expect(buyer.locator(".buy-box__amount")).to_contain_text("6 990")
+    expect(buyer.locator(".buy-box__old")).to_contain_text("8 000")
+    expect(buyer.locator(".buy-box__promo")).to_be_visible()

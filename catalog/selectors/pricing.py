@@ -1,0 +1,58 @@
+"""Reads for the seller's prices: why an old price is not shown, a variant's and price history."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from catalog.models import Variant, VariantPrice
+from catalog.services import honest
+
+HISTORY_DAYS = 90
+HISTORY_ROWS = 200
+
+
+@dataclass(frozen=True)
+class HiddenOldPrice:
+    """An old price the seller entered that buyers do not see, and the days it was actually charged."""
+
+    days: int
+    window: int
+    min_days: int
+
+
+def hidden_old_prices(variants: Iterable[Variant]) -> dict[int, HiddenOldPrice]:
+    """For each variant whose old price is not shown, how long that price was charged (one statement)."""
+    pairs = [
+        (variant.pk, variant.old_price)
+        for variant in variants
+        if variant.old_price is not None and variant.shown_old_price != variant.old_price
+    ]
+    held = honest.held_days(pairs)
+    window, least = honest.window_days(), honest.min_days()
+    return {variant_id: HiddenOldPrice(days, window, least) for (variant_id, _price), days in held.items()}
+
+
+def seller_variant(*, seller, variant_id: int) -> Variant:
+    """One of the seller's variants with its listing (another seller's is DoesNotExist, a 404 for the view)."""
+    return Variant.objects.select_related("listing").get(pk=variant_id, seller=seller)
+
+
+def price_history(variant: Variant, *, days: int = HISTORY_DAYS) -> QuerySet[VariantPrice]:
+    """The periods a price was in force over the last `days` days, newest first (at most HISTORY_ROWS of them)."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    return (
+        VariantPrice.objects.filter(variant=variant)
+        .exclude(valid_to__lt=since)
+        .order_by("-valid_from", "-pk")[:HISTORY_ROWS]
+    )
+
+
+def regular_price_days(variant: Variant, *, as_of: datetime.datetime | None = None) -> int:
+    """Days of the honest-discount window the regular price (or more) was charged: what a promo is judged by."""
+    key = (variant.pk, variant.regular_price)
+    return honest.held_days([key], as_of=as_of)[key]
