@@ -7,17 +7,27 @@ Idempotent: a second run finds the catalogue and does nothing.
 
 from __future__ import annotations
 
+import datetime
 import io
 import random
 from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from catalog import services
-from catalog.models import AttributeType, Category, ForbiddenWord, Listing, ListingStatus, RejectionReason
-from catalog.services import dictionary
+from catalog.models import (
+    AttributeType,
+    Category,
+    ForbiddenWord,
+    Listing,
+    ListingStatus,
+    RejectionReason,
+    VariantPrice,
+)
+from catalog.services import dictionary, pricing
 from marketplace.accounts.models import User
 from marketplace.core.exceptions import DomainError
 from sellers.models import Seller, SellerStatus
@@ -460,7 +470,26 @@ def seed_catalog(log: Callable[[str], None]) -> None:
                 pending += 1
                 continue  # waits for a moderator
             services.approve_listing(listing=listing, actor=moderator)
-            if rng.random() < 0.2:
+            # The demo's history: the listing has sold at its price for a few weeks (the honest-discount rule
+            # shows a struck-through price only if it was charged for 14 of the last 30 days).
+            VariantPrice.objects.filter(variant__listing=listing).update(
+                valid_from=timezone.now() - datetime.timedelta(days=rng.randint(20, 60))
+            )
+            roll = rng.random()
+            if roll < 0.05:
+                # A promo for a few days, from the regular price.
+                for variant in listing.variants.all():
+                    pricing.set_promo(
+                        seller=seller,
+                        actor=seller.user,
+                        variant_id=variant.pk,
+                        promo=pricing.PromoInput(
+                            price=(variant.price * Decimal("0.85")).quantize(Decimal("1")),
+                            starts_at=timezone.now(),
+                            ends_at=timezone.now() + datetime.timedelta(days=rng.randint(3, 10)),
+                        ),
+                    )
+            elif roll < 0.25:
                 # A real price cut: the old price was charged, so it may be shown struck through.
                 cut = (price * Decimal(rng.choice(["0.7", "0.8", "0.85", "0.9"]))).quantize(Decimal("1"))
                 services.save_variants(
