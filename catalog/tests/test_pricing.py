@@ -446,3 +446,14 @@ def test_price_page_of_another_sellers_variant_is_404(client, other_seller, list
     response = client.get(reverse("catalog:seller-variant-price", args=[listing.variants.get().pk]))
 
     assert response.status_code == 404
+
+
+def test_listing_editor_links_each_saved_variant_to_its_price_page_and_states_the_rule(client, seller, listing):
+    variant = listing.variants.get()
+    client.force_login(seller.user)
+
+    page = client.get(reverse("catalog:seller-listing-edit", args=[listing.pk]), HTTP_ACCEPT_LANGUAGE="ru")
+
+    html = page.content.decode()
+    assert reverse("catalog:seller-variant-price", args=[variant.pk]) in html
+    assert "не меньше 14 дн. из последних 30" in html

@@ -35,6 +35,7 @@ from catalog.services import honest, imports, pricing, quality
 from catalog.services.listings import InvalidListing, OfferUpdate, uses_revisions, working_content
 from marketplace.core.exceptions import DomainError
 from marketplace.core.htmx import render_page_or_partial
+from sellers import policies as seller_policies
 from sellers.http import seller_section_required
 from sellers.policies import Section
 from sellers.views.cabinet import cabinet_context
@@ -174,6 +175,9 @@ def _editor_context(request, *, seller, listing, form, attributes, formset, name
         if listing and listing.status in ("draft", "rejected")
         else [],
         "quality": quality.assess(listing, data=working_content(listing), photos=len(photos)) if listing else None,
+        "may_see_prices": seller_policies.can_access_section(request.seller_member, Section.STOCK),
+        "honest_min_days": honest.min_days(),
+        "honest_window_days": honest.window_days(),
     }
 
 
