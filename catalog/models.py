@@ -491,6 +491,9 @@ class Variant(TimeStampedModel):
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("on sale"), default=True)
     low_stock_notified = models.BooleanField(default=False, editable=False)
+    # Units sold in the last 30 days (paid, not cancelled), recounted hourly by orders' popularity refresh: the
+    # restock list's days of cover reads it.
+    sold_30d = models.PositiveIntegerField(_("sold in 30 days"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("variant")
@@ -545,6 +548,15 @@ class Variant(TimeStampedModel):
         """The discount from the honest old price, as the listing's own (0 when none is shown)."""
         return discount_percent(self.price, self.shown_old_price)
 
+    @property
+    def days_of_cover(self) -> int | None:
+        """Whole days the available stock lasts at the last 30 days' rate of sale (None without sales)."""
+        if not self.sold_30d:
+            return None
+        return self.available * SALES_WINDOW_DAYS // self.sold_30d
+
+
+SALES_WINDOW_DAYS = 30  # Variant.sold_30d counts this many days
 
 # A variant to restock: on sale and with no more available (on hand less held for orders) than its listing's
 # low-stock threshold. Whether the seller was already told (Variant.low_stock_notified) does not matter: a variant

@@ -316,3 +316,16 @@ def test_a_variant_created_already_low_is_on_every_restock_list(client, seller, 
     assert offers.content.decode().count('class="table-warning"') == 2
     assert {listing.title for listing in listings.context["listings"]} == {low.title, held.title}
     assert "2 products are running out." in dashboard.content.decode()
+
+
+def test_restock_list_shows_how_many_days_the_stock_lasts_at_the_recent_rate_of_sale(client, seller, category):
+    """Spec 38: the restock list estimates days of cover from the units sold in the last 30 days."""
+    selling = make_listing(seller, category=category, title="Продаются", stock=2).variants.get()
+    make_listing(seller, category=category, title="Не продаются", stock=1)
+    selling.__class__.objects.filter(pk=selling.pk).update(sold_30d=15)  # half a unit a day: 2 left last 4 days
+    client.force_login(seller.user)
+
+    page = client.get(reverse("catalog:seller-offers"), {"low": "1"}, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert "≈ 4 дня" in page
+    assert "нет продаж" in page

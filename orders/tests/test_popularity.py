@@ -1,4 +1,5 @@
-"""Listing popularity (`orders_30d`): orders paid in the last 30 days and not cancelled, recounted hourly by beat."""
+"""Listing popularity (`orders_30d`) and units sold per variant (`sold_30d`): orders paid in the last 30 days and not
+cancelled, recounted hourly by beat."""
 
 from datetime import timedelta
 
@@ -7,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import Listing
+from catalog.models import Listing, Variant
 from catalog.tests.factories import CategoryFactory
 from orders import services, tasks
 from orders.models import Order
@@ -119,3 +120,46 @@ def test_beat_recounts_popularity_every_hour(buyer, seller):
     assert len(entry["schedule"].hour) == 24
     assert tasks.refresh_listing_popularity() == 1
     assert orders_30d(variant) == 1
+
+
+# --- units sold per variant (the restock list's days of cover) -------------------------------------------------
+
+
+def sold_30d(variant) -> int:
+    return Variant.objects.get(pk=variant.pk).sold_30d
+
+
+def test_a_variant_counts_the_units_sold_in_the_last_30_days(buyer, other_buyer, seller):
+    variant = sellable(seller, stock=20)
+    pay(checkout(buyer, [(variant, 3)]))
+    pay(checkout(other_buyer, [(variant, 2)]))
+    checkout(other_buyer, [(variant, 4)])  # unpaid
+
+    services.refresh_listing_popularity()
+
+    assert sold_30d(variant) == 5
+
+
+def test_units_of_cancelled_and_old_orders_stop_counting(buyer, other_buyer, seller):
+    variant = sellable(seller, stock=20)
+    old = pay(checkout(buyer, [(variant, 3)])).orders.get()
+    cancelled = pay(checkout(other_buyer, [(variant, 2)])).orders.get()
+    services.refresh_listing_popularity()
+    assert sold_30d(variant) == 5
+
+    services.cancel_order(order=cancelled, actor=other_buyer, reason="Передумал.")
+    Order.objects.filter(pk=old.pk).update(paid_at=timezone.now() - timedelta(days=31))
+    services.refresh_listing_popularity()
+
+    assert sold_30d(variant) == 0
+
+
+def test_days_of_cover_is_the_available_stock_at_the_last_30_days_rate(buyer, seller):
+    variant = sellable(seller, stock=20)
+    pay(checkout(buyer, [(variant, 6)]))  # 6 sold in 30 days: 0.2 a day; 14 left on hand, 6 held for the order
+    services.refresh_listing_popularity()
+
+    variant = Variant.objects.get(pk=variant.pk)
+
+    assert (variant.available, variant.sold_30d, variant.days_of_cover) == (14, 6, 70)
+    assert sellable(seller, stock=5).days_of_cover is None  # no sales: no estimate
