@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import (
@@ -186,6 +187,12 @@ class ListingForm(forms.Form):
         "low_stock_threshold",
         "restock_date",
     )
+
+    def clean_restock_date(self):
+        date = self.cleaned_data["restock_date"]
+        if date and date < timezone.localdate() and date != self.initial.get("restock_date"):
+            raise forms.ValidationError(_("The expected restock date cannot be in the past."))
+        return date
 
     def clean_video_url(self):
         url = self.cleaned_data["video_url"]

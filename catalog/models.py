@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from decimal import ROUND_FLOOR, Decimal
 
@@ -15,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.core.models import TimeStampedModel
@@ -413,6 +415,11 @@ class Listing(TimeStampedModel):
     @property
     def is_public(self) -> bool:
         return self.status == L.PUBLISHED
+
+    @property
+    def expected_restock(self) -> datetime.date | None:
+        """The seller's planned arrival date while it is still ahead (a date gone by promises buyers nothing)."""
+        return self.restock_date if self.restock_date and self.restock_date >= timezone.localdate() else None
 
     @property
     def handling_flag_labels(self) -> list[str]:

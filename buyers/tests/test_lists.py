@@ -1,7 +1,10 @@
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from buyers import selectors, services
 from buyers.models import Favourite, Follow, RecentlyViewed
@@ -183,3 +186,16 @@ def test_buyer_subscribes_to_back_in_stock_from_the_listing_page(client, user):
     client.post(reverse("buyers:stock-alert-subscribe", args=[listing.variants.get().pk]))
 
     assert selectors.subscribed_variant_ids(user=user, listing_id=listing.pk) == {listing.variants.get().pk}
+
+
+def test_back_in_stock_alerts_show_the_sellers_expected_restock_date(client, user):
+    """Spec 40: the planned arrival date is shown in the buyer's back-in-stock subscriptions too."""
+    listing = make_listing(make_seller(), category=CategoryFactory(), stock=0)
+    arrival = timezone.localdate() + datetime.timedelta(days=5)
+    listing.__class__.objects.filter(pk=listing.pk).update(restock_date=arrival)
+    client.force_login(user)
+    client.post(reverse("buyers:stock-alert-subscribe", args=[listing.variants.get().pk]))
+
+    page = client.get(reverse("buyers:stock-alerts"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert f"Продавец ожидает поступление {arrival.day} " in page

@@ -1,9 +1,11 @@
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Listing, ListingStatus
 
@@ -329,3 +331,60 @@ def test_restock_list_shows_how_many_days_the_stock_lasts_at_the_recent_rate_of_
 
     assert "≈ 4 дня" in page
     assert "нет продаж" in page
+
+
+def test_seller_sets_an_expected_restock_date_and_buyers_see_it_while_out_of_stock(client, seller, category):
+    """Spec 40: a planned arrival date on a listing with no stock shows on its page; once gone by, it does not."""
+    arrival = timezone.localdate() + datetime.timedelta(days=10)
+    client.force_login(seller.user)
+    client.post(
+        reverse("catalog:seller-listing-create"),
+        editor_data(category, restock_date=arrival.isoformat(), **{"variants-0-on_hand": "0"}),
+    )
+    listing = Listing.objects.get(seller=seller)
+    Listing.objects.filter(pk=listing.pk).update(status=ListingStatus.PUBLISHED)
+    client.logout()
+
+    page = client.get(listing.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert listing.restock_date == arrival
+    assert f"ожидается {arrival.day} " in page
+    listing.restock_date = timezone.localdate() - datetime.timedelta(days=1)
+    assert listing.expected_restock is None  # a date gone by promises buyers nothing
+
+
+def test_an_expected_restock_date_in_the_past_is_refused_and_nothing_is_created(client, seller, category):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    client.force_login(seller.user)
+
+    response = client.post(
+        reverse("catalog:seller-listing-create"),
+        editor_data(category, restock_date=yesterday.isoformat()),
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+
+    assert response.status_code == 200
+    assert "не может быть в прошлом" in response.content.decode()
+    assert not Listing.objects.filter(seller=seller).exists()
+
+
+def test_a_restock_date_that_has_passed_does_not_block_other_edits(client, seller, category):
+    client.force_login(seller.user)
+    arrival = timezone.localdate() + datetime.timedelta(days=3)
+    client.post(reverse("catalog:seller-listing-create"), editor_data(category, restock_date=arrival.isoformat()))
+    listing = Listing.objects.get(seller=seller)
+    passed = timezone.localdate() - datetime.timedelta(days=2)
+    Listing.objects.filter(pk=listing.pk).update(restock_date=passed)
+    ids = list(listing.variants.order_by("position", "pk").values_list("pk", flat=True))
+    data = editor_data(
+        category,
+        title="Кроссовки беговые лёгкие",
+        restock_date=passed.isoformat(),
+        **{"variants-INITIAL_FORMS": "2", "variants-0-id": str(ids[0]), "variants-1-id": str(ids[1])},
+    )
+
+    response = client.post(reverse("catalog:seller-listing-edit", args=[listing.pk]), data)
+
+    assert response.status_code == 302, [response.context["form"].errors, response.context["formset"].errors]
+    listing.refresh_from_db()
+    assert (listing.title, listing.restock_date) == ("Кроссовки беговые лёгкие", passed)

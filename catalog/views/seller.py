@@ -285,7 +285,7 @@ def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     seller, listing = _own_listing(request, pk)
     if request.method == "POST":
         schema = _schema_for(_category_from_post(request, listing.category_id))
-        form = ListingForm(request.POST)
+        form = ListingForm(request.POST, initial={"restock_date": listing.restock_date})  # a kept past date is fine
         attributes = AttributesForm(request.POST, schema=schema)
         formset = VariantFormSet(request.POST, prefix="variants")
         names = OptionNamesForm(request.POST)
