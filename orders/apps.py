@@ -9,6 +9,9 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from marketplace.ledger.payments import hooks
 
-        from . import services
+        from . import (
+            parts,  # noqa: F401  (personal parts of shared pages)
+            services,
+        )
 
         hooks.register("order_group", on_succeeded=services.mark_group_paid, on_failed=services.payment_failed)

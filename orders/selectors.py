@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -22,6 +22,7 @@ from .models import (
     OrderGroup,
     OrderLine,
     OrderStatus,
+    PriceRule,
     ReturnRequest,
     effective_return_days,
 )
@@ -248,6 +249,44 @@ def returned_quantities(order: Order) -> dict[int, int]:
 
 def delivery_methods_for_seller(*, seller) -> QuerySet[DeliveryMethod]:
     return DeliveryMethod.objects.filter(seller=seller).order_by("-is_active", "price", "pk")
+
+
+def active_delivery_methods(*, seller_id: int) -> list[DeliveryMethod]:
+    """The delivery methods the seller offers buyers now, cheapest first."""
+    return list(DeliveryMethod.objects.filter(seller_id=seller_id, is_active=True).order_by("price", "pk"))
+
+
+@dataclass(frozen=True)
+class DeliveryOffer:
+    """One way a listing can reach the buyer, as its page shows it: cost for one item and the arrival dates."""
+
+    name: str
+    kind: str
+    cost: Decimal
+    free_above: Decimal | None  # free from this order amount (when this item alone does not reach it)
+    arrives_from: date
+    arrives_to: date
+    regions: list[str]  # empty: the whole country
+
+
+def delivery_offers(*, seller_id: int, price: Decimal, weight_g: int | None, ship_by: date) -> list[DeliveryOffer]:
+    """The seller's active delivery methods for one item at `price`, cheapest first, arriving `days_min`-`days_max`
+    days after the seller ships (`ship_by`)."""
+    offers = []
+    for method in active_delivery_methods(seller_id=seller_id):
+        cost = method.cost_for(subtotal=price, weight_g=weight_g or 0)
+        offers.append(
+            DeliveryOffer(
+                name=method.name,
+                kind=method.get_kind_display(),
+                cost=cost,
+                free_above=method.free_above if method.price_rule == PriceRule.FREE_ABOVE and cost else None,
+                arrives_from=ship_by + timedelta(days=method.days_min),
+                arrives_to=ship_by + timedelta(days=method.days_max),
+                regions=method.region_list,
+            )
+        )
+    return sorted(offers, key=lambda offer: (offer.cost, offer.arrives_to))
 
 
 # Return terms -------------------------------------------------------------------------------------------

@@ -664,6 +664,7 @@ def test_the_listing_page_reads_a_fixed_set_of_queries_and_no_field_it_left_out(
         "catalog_listingphoto",
         "catalog_listingquestion",  # with the author's first name
         "reviews_sellerrating",
+        "orders_deliverymethod",  # the seller's delivery methods, with cost and dates
         "orders_sellerreturnpolicy",
         "reviews_productreview",  # no rating aggregate: the listing counts no reviews yet
     ]

@@ -16,3 +16,14 @@ def listing_return_terms(listing, category_days: int) -> dict:
     seller_days = selectors.seller_return_days(seller_ids=[listing.seller_id]).get(listing.seller_id)
     days = effective_return_days(category_days=category_days, seller_days=seller_days)
     return {"return_days": days, "by_seller": bool(days and seller_days and seller_days >= days)}
+
+
+@register.inclusion_tag("orders/_listing_delivery.html")
+def listing_delivery(listing, variant, ship_by) -> dict:
+    """How the chosen variant can be delivered: each of the seller's methods with its cost, dates and regions."""
+    if variant is None:
+        return {"offers": []}
+    offers = selectors.delivery_offers(
+        seller_id=listing.seller_id, price=variant.price, weight_g=listing.weight_g, ship_by=ship_by
+    )
+    return {"offers": offers}
