@@ -27,3 +27,10 @@ def listing_delivery(listing, variant, ship_by) -> dict:
         seller_id=listing.seller_id, price=variant.price, weight_g=listing.weight_g, ship_by=ship_by
     )
     return {"offers": offers}
+
+
+@register.inclusion_tag("orders/_seller_return_period.html")
+def seller_return_period(seller) -> dict:
+    """The storefront's return terms: the seller's own period for goods of proper quality, or the law's minimum."""
+    seller_days = selectors.seller_return_days(seller_ids=[seller.pk]).get(seller.pk)
+    return {"seller_days": seller_days, "legal_days": effective_return_days(category_days=7, seller_days=None)}

@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 
 from catalog.models import Listing
 from marketplace.core.money import format_money
+from orders import services
 from orders.models import DeliveryMethod
 
 from .factories import address_for, sellable
@@ -126,3 +127,19 @@ def test_a_visitor_without_an_address_gets_no_region_line_from_a_shared_page(cli
 
     assert "В ваш регион" not in shared
     assert "В ваш регион (Москва) доставляют: Курьер." in personal
+
+
+def test_the_storefront_states_the_sellers_own_return_period_that_the_listing_page_links_to(client, seller):
+    services.set_seller_return_policy(seller=seller, actor=seller.user, return_days=30)
+    url = f"/s/{seller.storefront.slug}/"
+
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert 'id="seller-returns"' in page
+    assert "вернуть в течение 30 дней после доставки (собственные условия продавца" in page
+
+
+def test_a_storefront_without_its_own_return_period_states_the_legal_minimum(client, seller):
+    page = client.get(f"/s/{seller.storefront.slug}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert "вернуть в течение 7 дней после доставки, а в некоторых категориях — дольше" in page
