@@ -500,7 +500,7 @@ class Variant(TimeStampedModel):
     low_stock_notified = models.BooleanField(default=False, editable=False)
     # Units sold in the last 30 days (paid, not cancelled), recounted hourly by orders' popularity refresh: the
     # restock list's days of cover reads it.
-    sold_30d = models.PositiveIntegerField(_("sold in 30 days"), default=0, editable=False)
+    sold_30d = models.PositiveIntegerField(_("sold in 30 days"), default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("variant")
@@ -578,7 +578,7 @@ class VariantPrice(models.Model):
     price = models.DecimalField(max_digits=14, decimal_places=2)
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)
-    is_promo = models.BooleanField(default=False)
+    is_promo = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("price history entry")

@@ -12,6 +12,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="variant",
             name="sold_30d",
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="sold in 30 days"),
+            field=models.PositiveIntegerField(db_default=0, default=0, editable=False, verbose_name="sold in 30 days"),
         ),
     ]
