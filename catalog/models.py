@@ -14,7 +14,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -280,6 +280,11 @@ class ListingQuerySet(models.QuerySet):
         return self.filter(in_stock=True)
 
 
+class CheckReason(models.TextChoices):
+    STALE = "stale", _("The data has not been confirmed for a long time")
+    COMPLAINTS = "complaints", _("Buyers returned it as not as described")
+
+
 class Listing(TimeStampedModel):
     """A seller's product card. The title, description, photos… buyers see are the approved ones."""
 
@@ -340,6 +345,21 @@ class Listing(TimeStampedModel):
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
     moderation_requested_at = models.DateTimeField(_("sent to moderation"), null=True, blank=True, editable=False)
     moderation_flags = models.JSONField(_("automatic check flags"), default=list, blank=True, editable=False)
+    # Stale-listing reminders (spec 30): when the seller last confirmed the data is current (saving the editor
+    # counts), the buyers' "not as described" returns since, and an open request to check the listing.
+    content_confirmed_at = models.DateTimeField(
+        _("data confirmed"), default=timezone.now, db_default=Now(), editable=False
+    )
+    description_complaints = models.PositiveSmallIntegerField(
+        _("“not as described” returns since confirmed"), default=0, db_default=0, editable=False
+    )
+    check_requested_at = models.DateTimeField(_("check requested"), null=True, blank=True, editable=False)
+    check_reason = models.CharField(
+        _("why a check was requested"), max_length=16, choices=CheckReason, blank=True, db_default="", editable=False
+    )
+    check_overdue = models.BooleanField(
+        _("check overdue (quality score lowered)"), default=False, db_default=False, editable=False
+    )
 
     objects = ListingQuerySet.as_manager()
 
@@ -415,6 +435,13 @@ class Listing(TimeStampedModel):
     @property
     def is_public(self) -> bool:
         return self.status == L.PUBLISHED
+
+    @property
+    def check_due_at(self) -> datetime.datetime | None:
+        """When an open check request starts to lower the listing's quality score."""
+        if self.check_requested_at is None:
+            return None
+        return self.check_requested_at + datetime.timedelta(days=settings.MARKETPLACE_CATALOG_CHECK_GRACE_DAYS)
 
     @property
     def expected_restock(self) -> datetime.date | None:

@@ -1,4 +1,5 @@
-"""Notification kinds of the catalogue: moderation decisions and stock alerts for sellers, Q&A both ways."""
+"""Notification kinds of the catalogue: moderation decisions, stock, promo and data-check alerts for sellers, Q&A
+both ways."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ def _cabinet_page(context: dict) -> str:
     return reverse("catalog:seller-listing-edit", kwargs={"pk": context["listing_id"]})
 
 
+def _listings_to_check(context: dict) -> str:
+    return reverse("catalog:seller-listing-list") + "?status=to_check"
+
+
 def _question(context: dict) -> str:
     return _listing_page(context) + "#questions"
 
@@ -30,6 +35,8 @@ for key, name, category, link in (
     ("listing_edit_decided", _("Moderators decided on changes to a listing"), Category.TRANSACTIONAL, _cabinet_page),
     ("low_stock", _("Low stock of a listing"), Category.SERVICE, _cabinet_page),
     ("promo_refused", _("A promo did not start"), Category.SERVICE, _cabinet_page),
+    ("listing_check_requested", _("Buyers say a listing is not as described"), Category.SERVICE, _cabinet_page),
+    ("listings_to_check", _("Listings whose data needs checking"), Category.SERVICE, _listings_to_check),
     ("question_asked", _("A buyer asked a question about your listing"), Category.SERVICE, _question),
     ("question_answered", _("The seller answered your question"), Category.SERVICE, _question),
 ):

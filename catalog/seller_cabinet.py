@@ -34,6 +34,7 @@ def listings_card(member) -> dict:
         pending=Count("id", filter=Q(status=ListingStatus.PENDING)),
         drafts=Count("id", filter=Q(status=ListingStatus.DRAFT)),
         rejected=Count("id", filter=Q(status=ListingStatus.REJECTED)),
+        to_check=Count("id", filter=Q(check_requested_at__isnull=False)),
     )
     questions = ListingQuestion.objects.filter(
         listing__seller_id=member.seller_id, status=QAStatus.PUBLISHED, answer_status=""

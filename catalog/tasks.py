@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from catalog.services import dictionary, digest, imports, photos, pricing
+from catalog.services import checks, dictionary, digest, imports, photos, pricing
 
 
 @shared_task(acks_late=True)
@@ -35,6 +35,13 @@ def refresh_honest_old_prices() -> int:
 def apply_due_promos() -> int:
     """Every minute: promo prices start and end on time."""
     return pricing.apply_due_promos()
+
+
+@shared_task(acks_late=True)
+def request_listing_checks() -> dict[str, int]:
+    """Every morning: ask sellers to check stale listings; lower the score of checks left undone (idempotent)."""
+    asked, overdue = checks.request_listing_checks()
+    return {"asked": asked, "overdue": overdue}
 
 
 @shared_task(acks_late=True)

@@ -343,8 +343,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.tasks.refresh_honest_old_prices",
         "schedule": crontab(minute=5),
     },
-    # catalog: every morning, the digest of new arrivals for buyers following sellers and categories
+    # catalog: every minute, start the promo prices whose time has come and end those that are over
     "catalog-apply-promos": {"task": "catalog.tasks.apply_due_promos", "schedule": 60.0},
+    # catalog: every morning, ask sellers to check stale listings, and lower the score of checks left undone
+    "catalog-listing-checks": {"task": "catalog.tasks.request_listing_checks", "schedule": crontab(hour=7, minute=40)},
+    # catalog: every morning, the digest of new arrivals for buyers following sellers and categories
     "catalog-follow-digests": {"task": "catalog.tasks.send_follow_digests", "schedule": crontab(hour=10, minute=0)},
     # reviews: every minute, deliver the rating recompute outbox (lost nudges) and pick up new order incidents
     "reviews-relay-recomputes": {"task": "reviews.tasks.relay_rating_recomputes", "schedule": 60.0},
@@ -405,6 +408,13 @@ MARKETPLACE_CATALOG_PHOTO_MAX_PIXELS = env.int("MARKETPLACE_CATALOG_PHOTO_MAX_PI
 MARKETPLACE_CATALOG_HONEST_DISCOUNT_DAYS = env.int("MARKETPLACE_CATALOG_HONEST_DISCOUNT_DAYS", default=30)
 # ...of which the price must have been charged for at least this many days to be shown struck through (spec 120).
 MARKETPLACE_CATALOG_HONEST_DISCOUNT_MIN_DAYS = env.int("MARKETPLACE_CATALOG_HONEST_DISCOUNT_MIN_DAYS", default=14)
+# Stale-listing reminders (spec 30): a published listing whose data the seller has not confirmed for CONFIRM_DAYS,
+# or that COMPLAINTS buyers returned as "not as described" since, is to be checked; left unchecked for GRACE_DAYS,
+# its quality score drops by PENALTY points until the seller confirms or edits it.
+MARKETPLACE_CATALOG_CONFIRM_DAYS = env.int("MARKETPLACE_CATALOG_CONFIRM_DAYS", default=180)
+MARKETPLACE_CATALOG_CHECK_COMPLAINTS = env.int("MARKETPLACE_CATALOG_CHECK_COMPLAINTS", default=3)
+MARKETPLACE_CATALOG_CHECK_GRACE_DAYS = env.int("MARKETPLACE_CATALOG_CHECK_GRACE_DAYS", default=30)
+MARKETPLACE_CATALOG_CHECK_PENALTY = env.int("MARKETPLACE_CATALOG_CHECK_PENALTY", default=20)
 MARKETPLACE_CATALOG_AUTO_APPROVE = env.bool("MARKETPLACE_CATALOG_AUTO_APPROVE", default=False)
 MARKETPLACE_CATALOG_PRICE_OUTLIER_PERCENT = env.int("MARKETPLACE_CATALOG_PRICE_OUTLIER_PERCENT", default=30)
 MARKETPLACE_CATALOG_REPORTS_TO_HOLD = env.int("MARKETPLACE_CATALOG_REPORTS_TO_HOLD", default=3)

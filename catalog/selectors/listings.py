@@ -940,6 +940,8 @@ def listings_for_seller(*, seller: Seller, status: str = "", query: str = "") ->
         queryset = queryset.filter(status=status)
     if status == "low_stock":
         queryset = queryset.filter(Exists(Variant.objects.filter(NEEDS_RESTOCK, listing=OuterRef("pk"))))
+    if status == "to_check":
+        queryset = queryset.filter(check_requested_at__isnull=False).order_by("check_requested_at", "id")
     query = " ".join(str(query or "").split())[:100]
     if query:
         queryset = queryset.filter(Q(title__icontains=query) | Q(variants__sku__iexact=query)).distinct()

@@ -1,6 +1,7 @@
 """Every catalogue write, one function per use case, grouped by sub-domain and re-exported here."""
 
 from catalog.services.categories import get_or_create_brand, save_category, unique_slug
+from catalog.services.checks import confirm_listing_data, note_description_complaint
 from catalog.services.listings import (
     InvalidListing,
     ListingContent,
@@ -45,12 +46,14 @@ __all__ = [
     "ask_question",
     "block_listing",
     "change_listing_status",
+    "confirm_listing_data",
     "create_listing",
     "dismiss_reports",
     "duplicate_listing",
     "get_or_create_brand",
     "moderate_answer",
     "moderate_question",
+    "note_description_complaint",
     "pause_listing",
     "reject_listing",
     "reject_revision",

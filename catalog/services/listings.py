@@ -31,7 +31,7 @@ from catalog.models import (
     VariantPrice,
     discount_percent,
 )
-from catalog.services import honest, notify, quality
+from catalog.services import checks, honest, notify, quality
 from catalog.services.categories import get_or_create_brand
 from catalog.text import slugify_ru
 from marketplace.core.exceptions import DomainError, InvalidTransition
@@ -745,6 +745,7 @@ def edit_listing(
                 result = outcome
     if errors:
         raise InvalidListing(errors)
+    checks.confirm_listing_data(listing=listing, actor=actor)  # the seller went through the whole card
     return result
 
 

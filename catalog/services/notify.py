@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -70,6 +72,34 @@ def promo_refused(*, variant: Variant, days: int, window: int, min_days: int) ->
             "window": window,
             "min_days": min_days,
         },
+    )
+
+
+def listing_check_requested(*, listing: Listing) -> None:
+    """Buyers returned the listing as "not as described" often enough that the seller is asked to check it."""
+    notifications.notify(
+        recipient=listing.seller.user,
+        kind="listing_check_requested",
+        context={
+            **_listing_context(listing),
+            "complaints": listing.description_complaints,
+            "grace_days": settings.MARKETPLACE_CATALOG_CHECK_GRACE_DAYS,
+        },
+        dedupe_key=f"listing-check-{listing.pk}-{listing.check_requested_at:%Y-%m-%d}",
+    )
+
+
+def listings_to_check(*, seller, count: int, on: datetime.date) -> None:
+    """The morning's stale listings of one seller, in one notification."""
+    notifications.notify(
+        recipient=seller.user,
+        kind="listings_to_check",
+        context={
+            "count": count,
+            "confirm_days": settings.MARKETPLACE_CATALOG_CONFIRM_DAYS,
+            "grace_days": settings.MARKETPLACE_CATALOG_CHECK_GRACE_DAYS,
+        },
+        dedupe_key=f"listings-to-check-{on:%Y-%m-%d}",
     )
 
 

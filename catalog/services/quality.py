@@ -1,6 +1,7 @@
 """Listing quality score (spec 29): 0–100 from what the card holds, with concrete hints for the seller.
 
-The score is recomputed whenever content, photos or details change; search relevance lifts better cards.
+The score is recomputed whenever content, photos or details change, and when a check the seller was asked for
+(services/checks.py) becomes overdue or is done; search relevance lifts better cards.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from catalog import selectors
@@ -93,6 +95,9 @@ def assess(listing: Listing, *, data: dict | None = None, photos: int | None = N
         score += 5
     else:
         hints.append(_("Do not repeat the same word in the title."))
+    if listing.check_overdue:  # spec 30: a check the seller was asked for and left undone
+        score = max(score - settings.MARKETPLACE_CATALOG_CHECK_PENALTY, 0)
+        hints.insert(0, _("Confirm that the listing's data is current: the check you were asked for is overdue."))
     return Quality(score=round(score), hints=hints)
 
 
@@ -100,7 +105,7 @@ def refresh_quality(listing: Listing) -> int:
     """Store the score of the listing's own (approved or draft) content."""
     listing.refresh_from_db(
         fields=["title", "description", "category", "attributes", "package_contents", "video_url", "weight_g",
-                "length_mm", "width_mm", "height_mm", "meta_title", "meta_description"]
+                "length_mm", "width_mm", "height_mm", "meta_title", "meta_description", "check_overdue"]
     )  # fmt: skip
     score = assess(listing).score
     Listing.objects.filter(pk=listing.pk).update(quality_score=score)

@@ -50,6 +50,7 @@ STATUS_TABS = [
     (ListingStatus.BLOCKED, ListingStatus.BLOCKED.label),
     (ListingStatus.ARCHIVED, ListingStatus.ARCHIVED.label),
     ("low_stock", _("Restock")),
+    ("to_check", _("Data to check")),
 ]
 
 
@@ -400,6 +401,7 @@ ACTIONS = {
     "resume": (services.resume_listing, _("The listing is on sale again.")),
     "archive": (services.archive_listing, _("The listing is archived.")),
     "restore": (services.restore_listing, _("The listing is restored as a draft.")),
+    "confirm": (services.confirm_listing_data, _("Thank you: the listing's data is confirmed as current.")),
 }
 
 
@@ -431,6 +433,8 @@ def listing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     next_url = request.POST.get("next", "")
     if next_url == "list":
         return redirect("catalog:seller-listing-list")
+    if next_url == "to_check":
+        return redirect(reverse("catalog:seller-listing-list") + "?status=to_check")
     return redirect("catalog:seller-listing-edit", pk=listing.pk)
 
 

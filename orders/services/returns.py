@@ -166,6 +166,7 @@ def request_return(
         record_incident(order=order, kind=IncidentKind.DEFECT_RETURN)
     elif reason == ReturnReason.NOT_AS_DESCRIBED:
         record_incident(order=order, kind=IncidentKind.NOT_AS_DESCRIBED)
+        catalog_services.note_description_complaint(listing_ids=[lines[line_id].listing_id for line_id in wanted])
     _notify_return(return_request, to_buyer=False, to_seller=True)
     return return_request
 

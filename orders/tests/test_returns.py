@@ -209,3 +209,19 @@ def test_undelivered_order_cannot_be_returned(buyer, seller):
 
     with pytest.raises(ReturnNotAllowed):
         _request(order, buyer)
+
+
+def test_not_as_described_returns_count_towards_asking_the_seller_to_check_the_listing(buyer, seller, settings):
+    """Spec 30: the orders app tells the catalogue of each "not as described" return of a listing."""
+    from catalog.models import Listing
+
+    settings.MARKETPLACE_CATALOG_CHECK_COMPLAINTS = 1
+    order = pay(checkout(buyer, [(sellable(seller, price="1000.00"), 1)])).orders.get()
+    services.ship_order(order=order, actor=seller.user, carrier="СДЭК", tracking_number="CDEK-1")
+    order = services.confirm_delivery(order=order, actor=buyer)
+    line = order.lines.get()
+
+    services.request_return(order=order, actor=buyer, quantities={line.pk: 1}, reason="not_as_described")
+
+    listing = Listing.objects.get(pk=line.listing_id)
+    assert (listing.description_complaints, listing.check_reason) == (1, "complaints")
