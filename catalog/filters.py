@@ -27,6 +27,8 @@ SORTS = {
 }
 RELEVANCE = "relevance"
 RATING_CHOICES = [("4.5", "4,5+"), ("4", "4+"), ("3", "3+")]
+# Delivery speed (spec 32) as the seller controls it: the days the seller takes to hand the order over.
+DISPATCH_CHOICES = [("0", _("Today")), ("1", _("Within a day")), ("3", _("Within 3 days"))]
 MAX_PRICE = Decimal("1000000000")
 
 
@@ -76,6 +78,13 @@ class ListingFilter(django_filters.FilterSet):
     )
     seller_rating = django_filters.ChoiceFilter(
         method="filter_seller_rating", label=_("Seller rating"), choices=RATING_CHOICES, empty_label=_("Any")
+    )
+    dispatch = django_filters.ChoiceFilter(
+        field_name="handling_days",
+        lookup_expr="lte",
+        label=_("Seller ships"),
+        choices=DISPATCH_CHOICES,
+        empty_label=_("Any time"),
     )
     in_stock = django_filters.BooleanFilter(method="filter_in_stock", label=_("In stock"), widget=forms.CheckboxInput)
     discount = django_filters.BooleanFilter(

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import ListingStatus
+from catalog.models import Listing, ListingStatus
 
 from .factories import AttributeFactory, CategoryFactory, make_listing, make_seller
 
@@ -100,6 +100,8 @@ def test_buyer_sorts_by_price(client, shoes, sort, expected):
         {"a_color": "<script>"},
         {"brand": "x" * 500},
         {"rating": "10"},
+        {"dispatch": "-1"},
+        {"dispatch": "' or 1=1"},
     ],
 )
 def test_bad_filter_values_never_break_the_category_page(client, shoes, params):
@@ -276,6 +278,24 @@ def test_buyer_filters_by_seller_rating_at_least_n(client, shoes):
     assert [listing.seller_id for listing in four.context["listings"]] == [trusted.pk]
     assert {listing.seller_id for listing in three.context["listings"]} == {trusted.pk, average.pk}
     assert len(client.get(url).context["listings"]) == 3
+
+
+def test_buyer_filters_by_how_soon_the_seller_ships(client, shoes):
+    """Spec 32's delivery-speed filter, as the seller controls it: the handling time in days."""
+    seller = make_seller()
+    for days in (0, 1, 2, 5):
+        listing = make_listing(seller, category=shoes, title=f"Кроссовки {days}")
+        Listing.objects.filter(pk=listing.pk).update(handling_days=days)
+    url = reverse("catalog:category", args=[shoes.slug])
+
+    today = client.get(url, {"dispatch": "0"})
+    within_3 = client.get(url, {"dispatch": "3"}, HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert [listing.title for listing in today.context["listings"]] == ["Кроссовки 0"]
+    assert {listing.title for listing in within_3.context["listings"]} == {"Кроссовки 0", "Кроссовки 1", "Кроссовки 2"}
+    html = within_3.content.decode()
+    assert '<label class="form-label" for="f-dispatch">Продавец отправит</label>' in html
+    assert '<option value="3" selected>В течение 3 дней</option>' in html
 
 
 def test_seller_rating_filter_rejects_values_it_does_not_offer(client, shoes):

@@ -39,7 +39,7 @@ def _browse_context(request: HttpRequest, result: selectors.BrowseResult) -> dic
     return {
         "attribute_inputs": attribute_inputs,
         # the two rating selects, each option with whether it is the one chosen (worked out here, not by filters)
-        "rating_inputs": [_select_options(form[name]) for name in ("rating", "seller_rating")],
+        "rating_inputs": [_select_options(form[name]) for name in ("dispatch", "rating", "seller_rating")],
         "result": result,
         "listings": result.listings,
         "page_obj": paginator.page(result.page),
