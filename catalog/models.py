@@ -631,6 +631,18 @@ def thumbnail_upload_to(instance: ListingPhoto, filename: str) -> str:
     return f"listings/{instance.listing_id}/thumbs/{filename}"
 
 
+# Near-copies of a photo (spec 28): its 64-bit perceptual hash in four 16-bit bands. Two hashes that differ in at
+# most 3 bits share a band (pigeonhole), so an index per band finds every such copy among millions of photos with
+# four index lookups; hashes that differ in more bits are found when a band still matches.
+PHASH_BAND_SHIFTS = (48, 32, 16, 0)
+PHASH_BANDS = tuple(F("phash").bitrightshift(shift).bitand(0xFFFF) for shift in PHASH_BAND_SHIFTS)
+
+
+def phash_bands(value: int) -> tuple[int, ...]:
+    """The bands of one hash, as PHASH_BANDS computes them in PostgreSQL (an arithmetic shift, then 16 bits)."""
+    return tuple((value >> shift) & 0xFFFF for shift in PHASH_BAND_SHIFTS)
+
+
 class ListingPhoto(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos")
     image = models.FileField(upload_to=photo_upload_to)  # validated and re-encoded by catalog.images
@@ -656,7 +668,8 @@ class ListingPhoto(models.Model):
                 fields=["created_at"],
                 condition=Q(grid="") | Q(gallery="") | Q(zoom=""),
                 name="photo_missing_thumbnails",
-            )
+            ),
+            *(models.Index(band, name=f"photo_phash_band{number}") for number, band in enumerate(PHASH_BANDS)),
         ]
 
     def __str__(self) -> str:

@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
+from django.db.models import IntegerField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog import policies
 from catalog.models import (
+    PHASH_BANDS,
     ForbiddenWord,
     Listing,
     ListingPhoto,
@@ -24,6 +27,7 @@ from catalog.models import (
     ReportReason,
     ReportStatus,
     RevisionStatus,
+    phash_bands,
 )
 from catalog.services import dictionary, notify
 from catalog.services import listings as listing_services
@@ -38,6 +42,9 @@ GOOD_STANDING_MIN_APPROVED = 3
 # At least this many published listings in a category before "far below the median" means something.
 PRICE_MEDIAN_MIN_SAMPLE = 5
 DEGENERATE_HASHES = frozenset({0, -1})
+# Two photos whose perceptual hashes differ in at most this many of 64 bits are one picture (resized, re-compressed,
+# lightly retouched).
+PHOTO_COPY_MAX_BITS = 5
 
 PHONE_RE = re.compile(r"(?<!\d)(?:\+?7|8)?[\s\-(]*\d{3}[\s\-)]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?!\d)")
 EMAIL_RE = re.compile(r"[\w.+-]+\s*(?:@|\(at\)|\[at\]|собака)\s*[\w-]+\s*\.\s*[a-zа-я]{2,}", re.IGNORECASE)
@@ -125,17 +132,46 @@ def check_content(*, listing: Listing, data: dict) -> list[dict[str, str]]:
         if value not in DEGENERATE_HASHES
     ]
     if hashes:
-        copies = (
-            ListingPhoto.objects.filter(phash__in=hashes)
-            .exclude(listing__seller_id=listing.seller_id)
-            .values_list("listing_id", flat=True)
-            .distinct()[:5]
-        )
+        copies = copied_from(hashes, seller_id=listing.seller_id)
         if copies:
             flags.append(
                 flag("duplicate_photo", _("also in listings %(ids)s") % {"ids": ", ".join(f"#{pk}" for pk in copies)})
             )
     return flags
+
+
+def copied_from(hashes: list[int], *, seller_id: int) -> list[int]:
+    """Other sellers' listings (up to 5) with a photo within PHOTO_COPY_MAX_BITS of one of `hashes`: the same
+    picture resized, re-compressed or slightly retouched. Candidates share a 16-bit band of the hash (an index
+    each); a band that is all zeros or all ones says little (plain areas) and is not looked up."""
+    wanted = [set() for _ in PHASH_BANDS]
+    for value in hashes:
+        for number, band in enumerate(phash_bands(value)):
+            if band not in (0, 0xFFFF):
+                wanted[number].add(band)
+    condition = Q()
+    for number, bands in enumerate(wanted):
+        if bands:
+            condition |= Q(**{f"_band{number}__in": sorted(bands)})
+    if not condition:
+        return []
+    # the fewest bits by which a candidate differs from any of the hashes, worked out by PostgreSQL
+    distance = RawSQL(  # noqa: S611 - one constant fragment per hash; the hashes are parameters
+        "LEAST(" + ", ".join(["bit_count((catalog_listingphoto.phash # %s::bigint)::bit(64))"] * len(hashes)) + ")",
+        list(hashes),
+        output_field=IntegerField(),
+    )
+    return list(
+        ListingPhoto.objects.alias(**{f"_band{number}": band for number, band in enumerate(PHASH_BANDS)})
+        .filter(condition)
+        .exclude(listing__seller_id=seller_id)
+        .exclude(phash__in=DEGENERATE_HASHES)
+        .alias(distance=distance)
+        .filter(distance__lte=PHOTO_COPY_MAX_BITS)
+        .order_by("listing_id")
+        .values_list("listing_id", flat=True)
+        .distinct()[:5]
+    )
 
 
 def recheck_pending_listing(*, listing: Listing) -> list[dict[str, str]]:

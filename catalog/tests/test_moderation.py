@@ -69,6 +69,49 @@ def test_photo_copied_from_another_seller_is_flagged(seller, category):
     assert [flag["code"] for flag in listing.moderation_flags] == ["duplicate_photo"]
 
 
+def test_a_resized_recompressed_and_retouched_copy_of_another_sellers_photo_is_flagged(seller, category):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageEnhance
+
+    original = make_listing(make_seller(), category=category, photos=1)
+    with original.photos.get().image.open("rb") as source:
+        picture = Image.open(io.BytesIO(source.read())).convert("RGB")
+    picture = ImageEnhance.Brightness(picture.resize((950, 950))).enhance(1.08)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=55)
+    listing = make_listing(seller, category=category, photos=0, status="draft")
+    services.add_photo(
+        listing=listing,
+        actor=seller.user,
+        upload=SimpleUploadedFile("copy.jpg", buffer.getvalue(), content_type="image/jpeg"),
+    )
+
+    services.submit_for_moderation(listing=listing, actor=seller.user)
+
+    listing.refresh_from_db()
+    assert [flag["code"] for flag in listing.moderation_flags] == ["duplicate_photo"]
+
+
+def test_photos_a_few_bits_apart_are_one_picture_and_many_bits_apart_are_not(seller, category):
+    from catalog.services.moderation import PHOTO_COPY_MAX_BITS, copied_from
+
+    original = make_listing(make_seller(), category=category, photos=1)
+    phash = original.photos.get().phash
+
+    def flipped(bits: list[int]) -> int:
+        value = phash
+        for bit in bits:
+            value ^= 1 << bit
+        return value - (1 << 64) if value >= (1 << 63) else value
+
+    spread = [3, 17, 22, 40, 41][:PHOTO_COPY_MAX_BITS]  # across bands: no band is left intact but one
+    assert copied_from([flipped(spread)], seller_id=seller.pk) == [original.pk]
+    assert copied_from([flipped(list(range(0, 64, 5)))], seller_id=seller.pk) == []  # 13 bits: another picture
+    assert copied_from([phash], seller_id=original.seller_id) == []  # the seller's own photos are not copies
+
+
 def test_clean_listing_of_a_seller_in_good_standing_is_auto_approved(seller, category, settings):
     settings.MARKETPLACE_CATALOG_AUTO_APPROVE = True
     for index in range(3):
