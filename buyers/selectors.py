@@ -3,7 +3,10 @@ does not import the catalogue (which depends on it)."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from buyers.models import Address, Favourite, Follow, RecentlyViewed, StockSubscription
 from marketplace.core.db import KeyedQuery
@@ -75,6 +78,41 @@ def _recently_viewed(user) -> QuerySet[RecentlyViewed]:
 
 def follows(*, user) -> QuerySet[Follow]:
     return Follow.objects.filter(user=user).select_related("seller__storefront", "category").order_by("-created_at")
+
+
+# Interest inferred from views (spec 23): this many different listings of a category viewed in this many days.
+INTEREST_VIEWS = 3
+INTEREST_DAYS = 14
+
+
+def _recent_views(user):
+    since = timezone.now() - datetime.timedelta(days=INTEREST_DAYS)
+    return RecentlyViewed.objects.filter(user=user, viewed_at__gte=since)
+
+
+def views_in_category(*, user, category_path: str) -> int:
+    """Different listings of the category (or below it) the buyer viewed lately (the list keeps the latest few)."""
+    return _recent_views(user).filter(listing__category__path__startswith=category_path).count()
+
+
+def frequently_viewed_categories(*, user, limit: int = 5) -> list:
+    """Categories the buyer keeps looking at (INTEREST_VIEWS listings lately) and does not follow, most viewed first."""
+    counts = (
+        _recent_views(user)
+        .values("listing__category")
+        .annotate(views=Count("id"))
+        .filter(views__gte=INTEREST_VIEWS)
+        .order_by("-views", "listing__category")
+    )
+    by_id = {row["listing__category"]: row["views"] for row in counts}
+    category_model = Follow._meta.get_field("category").related_model
+    categories = {category.pk: category for category in category_model.objects.filter(pk__in=by_id, is_active=True)}
+    followed = [follow.category.path for follow in follows(user=user) if follow.category_id]
+    return [
+        categories[pk]
+        for pk in by_id
+        if pk in categories and not any(categories[pk].path.startswith(path) for path in followed)
+    ][:limit]
 
 
 def is_following(*, user, category_id: int | None = None, seller_id: int | None = None) -> bool:

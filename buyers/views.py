@@ -75,7 +75,10 @@ def following(request: AuthenticatedRequest) -> HttpResponse:
             .defer("search_vector", "description", "attributes")
             .order_by("-published_at", "-id")[:24]
         )
-    return TemplateResponse(request, "buyers/following.html", {"follows": follows, "listings": listings})
+    suggested = selectors.frequently_viewed_categories(user=request.user)
+    return TemplateResponse(
+        request, "buyers/following.html", {"follows": follows, "listings": listings, "suggested": suggested}
+    )
 
 
 @require_POST

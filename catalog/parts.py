@@ -36,13 +36,22 @@ def _kept_by(*names: str, address: bool = False):
 
 
 @personal_part(
-    "catalog/parts/_follow_category.html", signed_in_key=_kept_by("category_id", "is_following", address=True)
+    "catalog/parts/_follow_category.html",
+    signed_in_key=_kept_by("category_id", "is_following", "often_viewed", address=True),
 )
 def follow_category(request, page, *, category_id: int) -> dict:
+    """Follow or unfollow; a buyer who keeps looking at the category is told so (interest inferred, spec 23)."""
     from buyers import selectors as buyer_selectors
+    from catalog.selectors import category_tree
 
     user = _buyer(request)
-    return {"is_following": bool(user) and buyer_selectors.is_following(user=user, category_id=category_id)}
+    following = bool(user) and buyer_selectors.is_following(user=user, category_id=category_id)
+    often = False
+    if user and not following:
+        node = category_tree().by_id.get(category_id)
+        views = buyer_selectors.views_in_category(user=user, category_path=node.path) if node else 0
+        often = views >= buyer_selectors.INTEREST_VIEWS
+    return {"is_following": following, "often_viewed": often}
 
 
 @personal_part(

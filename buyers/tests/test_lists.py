@@ -199,3 +199,44 @@ def test_back_in_stock_alerts_show_the_sellers_expected_restock_date(client, use
     page = client.get(reverse("buyers:stock-alerts"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
 
     assert f"Продавец ожидает поступление {arrival.day} " in page
+
+
+# --- interest inferred from views (spec 23) ---------------------------------------------------------------
+
+
+def _viewed(user, listings, *, days_ago: float = 0) -> None:
+    from buyers.models import RecentlyViewed
+
+    for listing in listings:
+        services.record_view(user=user, listing_id=listing.pk)
+    RecentlyViewed.objects.filter(user=user, listing__in=listings).update(
+        viewed_at=timezone.now() - datetime.timedelta(days=days_ago)
+    )
+
+
+def test_a_buyer_who_keeps_viewing_a_category_is_invited_to_follow_it(client, user):
+    category, seller = CategoryFactory(name="Кроссовки"), make_seller()
+    _viewed(user, [make_listing(seller, category=category, title=f"Кроссовки {n}") for n in range(3)])
+    client.force_login(user)
+
+    category_page = client.get(reverse("catalog:category", args=[category.slug]), HTTP_ACCEPT_LANGUAGE="ru")
+    following = client.get(reverse("buyers:following"), HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert "Вы часто смотрите эту категорию" in category_page.content.decode()
+    assert [suggested.pk for suggested in following.context["suggested"]] == [category.pk]
+    assert "Категории, которые вы часто смотрите" in following.content.decode()
+
+
+def test_few_or_old_views_and_a_followed_category_invite_nothing(client, user):
+    seller = make_seller()
+    glanced, long_ago, followed = (CategoryFactory(name=name) for name in ("Куртки", "Шапки", "Шарфы"))
+    _viewed(user, [make_listing(seller, category=glanced, title=f"Куртка {n}") for n in range(2)])
+    _viewed(user, [make_listing(seller, category=long_ago, title=f"Шапка {n}") for n in range(3)], days_ago=20)
+    services.follow_category(user=user, category_id=followed.pk)
+    _viewed(user, [make_listing(seller, category=followed, title=f"Шарф {n}") for n in range(3)])
+    client.force_login(user)
+
+    assert selectors.frequently_viewed_categories(user=user) == []
+    for category in (glanced, long_ago):
+        page = client.get(reverse("catalog:category", args=[category.slug]), HTTP_ACCEPT_LANGUAGE="ru")
+        assert "Вы часто смотрите эту категорию" not in page.content.decode()
