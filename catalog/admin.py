@@ -32,6 +32,7 @@ from catalog.models import (
     ListingRevision,
     ListingStatus,
     ModerationItem,
+    PackagingRequirement,
     QAStatus,
     RejectionReason,
     ReportStatus,
@@ -114,6 +115,12 @@ class ForbiddenWordAdmin(admin.ModelAdmin):
     list_display = ["phrase", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["phrase"]
+
+
+@admin.register(PackagingRequirement)
+class PackagingRequirementAdmin(admin.ModelAdmin):
+    list_display = ["flag", "text", "updated_at"]
+    search_fields = ["text"]
 
 
 @admin.register(RejectionReason)

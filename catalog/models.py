@@ -239,6 +239,26 @@ class HandlingFlag(models.TextChoices):
     OVERSIZE = "oversize", _("Oversize")
 
 
+class PackagingRequirement(TimeStampedModel):
+    """How a seller must pack goods with one handling flag (spec 163): managers keep the text; it is printed on
+    the packing slip of every order holding such goods and shown to sellers when they tick the flag."""
+
+    flag = models.CharField(_("handling flag"), max_length=20, choices=HandlingFlag, unique=True)
+    text = models.TextField(_("packaging requirements"), help_text=_("One requirement per line."))
+
+    class Meta:
+        verbose_name = _("packaging requirement")
+        verbose_name_plural = _("packaging requirements")
+        ordering = ["flag"]
+
+    def __str__(self) -> str:
+        return self.get_flag_display()
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.strip() for line in self.text.splitlines() if line.strip()]
+
+
 class ListingStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PENDING = "pending_moderation", _("On moderation")

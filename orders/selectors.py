@@ -289,6 +289,52 @@ def delivery_offers(*, seller_id: int, price: Decimal, weight_g: int | None, shi
     return sorted(offers, key=lambda offer: (offer.cost, offer.arrives_to))
 
 
+# Packing slip -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PackingLine:
+    line: OrderLine
+    contents: list[str]  # the listing's package contents: a checklist for whoever packs the box
+    flags: list[str]  # its handling flags, as labels
+
+
+@dataclass
+class PackingSlip:
+    lines: list[PackingLine]
+    requirements: list  # catalog.PackagingRequirement for every handling flag of the order's goods
+    return_days: int  # the longest return period among the lines (0: none returnable)
+
+
+def packing_slip(order: Order) -> PackingSlip:
+    """What the seller puts in the box (spec 59): the items with their contents checklists, and the packaging
+    requirements managers set for the handling flags among them (spec 163). Two queries."""
+    from catalog.models import PackagingRequirement
+
+    lines = list(order.lines.select_related("listing").only(*PACKING_FIELDS).order_by("pk"))
+    packing = [
+        PackingLine(line=line, contents=line.listing.package_items, flags=line.listing.handling_flag_labels)
+        for line in lines
+    ]
+    flags = {flag for line in lines for flag in line.listing.handling_flags or []}
+    requirements = list(PackagingRequirement.objects.filter(flag__in=flags)) if flags else []
+    return PackingSlip(
+        lines=packing, requirements=requirements, return_days=max((line.return_days for line in lines), default=0)
+    )
+
+
+PACKING_FIELDS = (
+    "order_id",
+    "title",
+    "variant_name",
+    "sku",
+    "quantity",
+    "return_days",
+    "listing__package_contents",
+    "listing__handling_flags",
+)
+
+
 # Return terms -------------------------------------------------------------------------------------------
 
 

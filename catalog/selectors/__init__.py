@@ -6,6 +6,7 @@ from catalog.selectors.categories import (
     attribute_schema,
     category_tree,
     commission_rate,
+    packaging_requirements,
     return_days,
 )
 from catalog.selectors.listings import (
@@ -42,6 +43,7 @@ __all__ = [
     "listing_for_page",
     "listings_for_seller",
     "moderation_queue",
+    "packaging_requirements",
     "plan_search",
     "public_listings",
     "public_questions",

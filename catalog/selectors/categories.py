@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db.models import Count, Max
 
-from catalog.models import RETURN_CLASS_DAYS, Attribute, Category, ReturnClass
+from catalog.models import RETURN_CLASS_DAYS, Attribute, Category, PackagingRequirement, ReturnClass
 
 
 @dataclass
@@ -209,3 +209,8 @@ def attribute_schema(category_id: int) -> list[Attribute]:
         schema = sorted(attributes, key=lambda item: (depth_of[item.category_id], item.position, item.id))
         tree.schemas[category_id] = schema
     return list(schema)
+
+
+def packaging_requirements() -> list:
+    """How goods with each handling flag must be packed (managers edit them in admin), by flag."""
+    return list(PackagingRequirement.objects.order_by("flag"))

@@ -177,6 +177,7 @@ def _editor_context(request, *, seller, listing, form, attributes, formset, name
         else [],
         "quality": quality.assess(listing, data=working_content(listing), photos=len(photos)) if listing else None,
         "may_see_prices": seller_policies.can_access_section(request.seller_member, Section.STOCK),
+        "packaging": selectors.packaging_requirements(),
         "honest_min_days": honest.min_days(),
         "honest_window_days": honest.window_days(),
     }

@@ -72,7 +72,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 
 
 # catalog: the listing moderation queue, reports and Q&A (moderators); the category tree with attribute
-# schemas, brands, forbidden words and rejection reasons (managers)
+# schemas, brands, forbidden words, rejection reasons and packaging requirements (managers)
 ROLE_PERMISSIONS[MODERATORS] |= {
     "catalog.moderate_listing",
     "catalog.view_moderationitem",
@@ -92,7 +92,7 @@ ROLE_PERMISSIONS[MANAGERS] |= {
     *(
         f"catalog.{action}_{model}"
         for action in ("view", "add", "change", "delete")
-        for model in ("category", "attribute", "brand", "forbiddenword", "rejectionreason")
+        for model in ("category", "attribute", "brand", "forbiddenword", "rejectionreason", "packagingrequirement")
     ),
     "catalog.view_listing",
     "catalog.view_moderationitem",

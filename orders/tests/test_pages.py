@@ -281,3 +281,34 @@ def test_seller_cabinet_pages_render(client, seller):
         "sellers:dashboard",
     ):
         assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_packing_slip_lists_contents_packaging_requirements_and_return_terms(client, buyer, seller):
+    """Spec 59 and 163: the sheet in the box carries a contents checklist per item, the packaging rules managers
+    set for the goods' handling flags, the seller's contacts and how to return."""
+    from catalog.models import Listing, PackagingRequirement
+
+    variant = sellable(seller, title="Ваза стеклянная")
+    Listing.objects.filter(pk=variant.listing_id).update(handling_flags=["fragile"], package_contents="Ваза\nПодставка")
+    PackagingRequirement.objects.update_or_create(
+        flag="fragile", defaults={"text": "Пузырчатая плёнка\nНаклейка «Хрупкое»"}
+    )
+    PackagingRequirement.objects.update_or_create(flag="liquid", defaults={"text": "Герметичный пакет"})
+    order = pay(checkout(buyer, [(variant, 1)])).orders.get()
+    client.force_login(seller.user)
+
+    page = client.get(reverse("orders:seller-slip", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert "☐ Ваза" in page
+    assert "☐ Подставка" in page
+    assert "Пузырчатая плёнка" in page
+    assert "Наклейка «Хрупкое»" in page
+    assert "Герметичный пакет" not in page  # no liquid goods in this order
+    assert seller.contact_email in page
+    assert "можно вернуть в течение 7 дней после доставки" in page
+
+
+def test_managers_edit_packaging_requirements_in_admin():
+    from marketplace.accounts.roles import MANAGERS, ROLE_PERMISSIONS
+
+    assert {"catalog.change_packagingrequirement", "catalog.add_packagingrequirement"} <= ROLE_PERMISSIONS[MANAGERS]

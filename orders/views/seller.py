@@ -154,7 +154,7 @@ def packing_slip(request: SellerRequest, order_id: int) -> HttpResponse:
     order = _seller_order(request, order_id)
     context = {
         "order": order,
-        "lines": order.lines.all(),
+        "slip": selectors.packing_slip(order),
         "seller": request.seller,
         "show_contact": policies.can_see_buyer_contact(request.user, order),
     }
