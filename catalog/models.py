@@ -901,3 +901,26 @@ class ImportJob(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class OfferSync(models.Model):
+    """One price and stock sync from a seller's system through the API (spec 37): what came, what was saved,
+    and each rejected row with the reason (the seller's cabinet shows the latest ones)."""
+
+    seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE, related_name="+")
+    token = models.ForeignKey(
+        "sellers.ApiToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("key")
+    )
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    updated = models.PositiveIntegerField(_("saved"), default=0)
+    errors = models.JSONField(_("rejected rows"), default=list, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("price and stock sync")
+        verbose_name_plural = _("price and stock syncs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index("seller", models.F("created_at").desc(), name="offersync_seller_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id} {self.created_at:%Y-%m-%d %H:%M}"

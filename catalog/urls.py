@@ -1,11 +1,13 @@
 from django.urls import path
 
+from catalog import api
 from catalog.views import buyer, seller, seo
 
 app_name = "catalog"
 
 urlpatterns = [
     path("c/<slug:slug>/", buyer.category, name="category"),
+    path("api/v1/offers/", api.offers, name="api-offers"),
     path("search/", buyer.search, name="search"),
     path("search/suggest/", buyer.autocomplete, name="autocomplete"),
     path("p/<int:pk>/", buyer.listing_short, name="listing-short"),

@@ -10,6 +10,7 @@ from marketplace.core.db import KeyedQuery
 from .models import (
     Announcement,
     AnnouncementReceipt,
+    ApiToken,
     ApplicationDocument,
     ApplicationEvent,
     CaseAttachment,
@@ -23,6 +24,7 @@ from .models import (
     Storefront,
     TeamInvitation,
     TeamMember,
+    hash_key,
 )
 
 
@@ -187,3 +189,19 @@ def case_attachments_visible_to(*, user) -> QuerySet[CaseAttachment]:
     if user.is_active and user.has_perm("sellers.view_sellercase"):
         return attachments
     return attachments.filter(message__case__seller__members__user=user)
+
+
+def api_token_for_key(key: str):
+    """The active API key a request presents (`Authorization: Bearer <key>`), with its seller and creator; None
+    for an unknown or revoked key. Looked up by the key's SHA-256, so the key itself is never stored."""
+    if not key or len(key) > 200:
+        return None
+    return (
+        ApiToken.objects.select_related("seller", "created_by")
+        .filter(key_hash=hash_key(key), revoked_at__isnull=True)
+        .first()
+    )
+
+
+def api_tokens(*, seller) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(seller=seller).select_related("created_by").order_by("revoked_at", "-created_at")

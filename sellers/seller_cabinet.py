@@ -95,6 +95,7 @@ for nav_item in (
     NavItem("store", Section.STORE, _("Store settings"), "sellers:store-settings", order=70),
     NavItem("legal", Section.FINANCE, _("Legal and bank data"), "sellers:legal", order=80),
     NavItem("team", Section.TEAM, _("Team"), "sellers:team", order=85),
+    NavItem("api", Section.TEAM, _("API keys"), "sellers:api-keys", order=86),
     NavItem("announcements", Section.ANNOUNCEMENTS, _("Announcements"), "sellers:announcements", order=90),
     NavItem("cases", Section.CASES, _("Cases and appeals"), "sellers:cases", order=95),
     NavItem("sanctions", Section.CASES, _("Sanctions"), "sellers:sanctions", order=96),

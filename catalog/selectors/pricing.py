@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from catalog.models import Variant, VariantPrice
+from catalog.models import OfferSync, Variant, VariantPrice
 from catalog.services import honest
 
 HISTORY_DAYS = 90
@@ -56,3 +56,8 @@ def regular_price_days(variant: Variant, *, as_of: datetime.datetime | None = No
     """Days of the honest-discount window the regular price (or more) was charged: what a promo is judged by."""
     key = (variant.pk, variant.regular_price)
     return honest.held_days([key], as_of=as_of)[key]
+
+
+def recent_syncs(*, seller, limit: int = 5) -> list[OfferSync]:
+    """The seller's latest price and stock syncs through the API, newest first, with the key each came with."""
+    return list(OfferSync.objects.filter(seller=seller).select_related("token").order_by("-created_at", "-id")[:limit])

@@ -511,6 +511,7 @@ def offers(request: HttpRequest) -> HttpResponse:
         "query": query[:100],
         "low_only": low_only,
         "may_price": policies.can_manage_listings(request.user, seller),
+        "syncs": price_selectors.recent_syncs(seller=seller),
     }
     return TemplateResponse(request, "catalog/seller/offers.html", cabinet_context(request, active="offers", **context))
 

@@ -1,5 +1,6 @@
 """Sellers' tables, split by sub-domain (onboarding, sellers, communication) and re-exported here."""
 
+from .api import ApiToken, hash_key
 from .applications import (
     APPLICATION_FIELD_STEPS,
     APPLICATION_TRANSITIONS,
@@ -74,6 +75,7 @@ __all__ = [
     "Announcement",
     "AnnouncementReceipt",
     "AnnouncementTopic",
+    "ApiToken",
     "ApplicationDocument",
     "ApplicationEvent",
     "ApplicationStatus",
@@ -105,5 +107,6 @@ __all__ = [
     "TeamMember",
     "TeamRole",
     "application_field_choices",
+    "hash_key",
     "private_storage",
 ]

@@ -1,5 +1,6 @@
 """Every write in the sellers app, one function per use case (split by sub-domain, re-exported here)."""
 
+from .api import create_api_token, revoke_api_token, touch_api_token
 from .applications import (
     approve_application,
     change_application_status,
@@ -82,6 +83,7 @@ __all__ = [
     "change_seller_status",
     "close_case",
     "close_stale_cases",
+    "create_api_token",
     "create_seller_from_application",
     "decide_case",
     "decline_sanction_request",
@@ -107,12 +109,14 @@ __all__ = [
     "request_bank_details_change",
     "request_changes",
     "request_sanction",
+    "revoke_api_token",
     "revoke_invitation",
     "save_application_step",
     "set_vacation",
     "start_application",
     "start_review",
     "submit_application",
+    "touch_api_token",
     "update_storefront",
     "upload_application_document",
     "withdraw_bank_details_change",

@@ -20,6 +20,7 @@ CABINET_PAGES = [
     ("sellers:store-settings", "store"),
     ("sellers:legal", "finance"),
     ("sellers:team", "team"),
+    ("sellers:api-keys", "team"),
     ("sellers:announcements", "announcements"),
     ("sellers:cases", "cases"),
     ("sellers:case-create", "cases"),

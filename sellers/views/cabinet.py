@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -241,6 +243,43 @@ def team_remove(request: SellerRequest, member_id: int) -> HttpResponse:
     else:
         messages.success(request, _("%(email)s no longer has access to the cabinet.") % {"email": target.user.email})
     return redirect("sellers:team")
+
+
+@require_http_methods(["GET", "POST"])
+@seller_section_required(Section.TEAM)
+def api_keys(request: SellerRequest) -> HttpResponse:
+    """Keys for the store's own systems (spec 37). A new key is shown on this answer only: it is stored hashed."""
+    new_key = error = ""
+    name = ""
+    if request.method == "POST":
+        name = request.POST.get("name", "")[:200]
+        try:
+            _token, new_key = services.create_api_token(member=request.seller_member, name=name)
+        except DomainError as problem:
+            error = problem.message
+        else:
+            name = ""
+    context = cabinet_context(
+        request,
+        active="api",
+        tokens=selectors.api_tokens(seller=request.seller),
+        new_key=new_key,
+        error=error,
+        name=name,
+        api_url=request.build_absolute_uri(reverse("catalog:api-offers")),
+        requests_per_minute=settings.MARKETPLACE_API_REQUESTS_PER_MINUTE,
+        max_rows=settings.MARKETPLACE_API_MAX_ROWS,
+    )
+    return TemplateResponse(request, "sellers/cabinet/api_keys.html", context, status=400 if error else 200)
+
+
+@require_POST
+@seller_section_required(Section.TEAM)
+def api_key_revoke(request: SellerRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(selectors.api_tokens(seller=request.seller), pk=token_id)
+    services.revoke_api_token(member=request.seller_member, token=token)
+    messages.success(request, _("The key “%(name)s” no longer works.") % {"name": token.name})
+    return redirect("sellers:api-keys")
 
 
 @require_POST

@@ -1,0 +1,270 @@
+"""The price and stock sync API (spec 37): a seller's system updates prices and stock by SKU with a key the owner
+creates in the cabinet; each sync answers with a row-by-row report that the cabinet shows too; keys are stored
+hashed, revocable and rate-limited."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from catalog.models import OfferSync, Variant
+from sellers import services as seller_services
+from sellers.models import ApiToken, TeamMember, TeamRole, hash_key
+
+from .factories import make_listing, make_seller
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/offers/"
+
+
+@pytest.fixture
+def key(seller):
+    _token, key = seller_services.create_api_token(member=TeamMember.objects.get(user=seller.user), name="1С")
+    return key
+
+
+@pytest.fixture
+def shoes(seller, category):
+    return make_listing(seller, category=category, price="5990").variants.get()
+
+
+def post(client, key, payload, **extra):
+    return client.post(
+        URL,
+        data=payload if isinstance(payload, (str, bytes)) else json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+        **extra,
+    )
+
+
+def test_url_is_the_documented_one():
+    assert reverse("catalog:api-offers") == URL
+
+
+# --- keys ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("header", ["", "Bearer ", "Bearer nope", "Token {key}", "Bearer {key}x"])
+def test_a_request_without_a_valid_key_is_refused_and_changes_nothing(client, key, shoes, header):
+    response = client.post(
+        URL,
+        data=json.dumps({"offers": [{"sku": shoes.sku, "stock": 99}]}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=header.format(key=key),
+    )
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert "error" in response.json()
+    assert Variant.objects.get(pk=shoes.pk).on_hand == shoes.on_hand
+
+
+def test_only_the_hash_of_a_key_is_stored_and_a_revoked_key_stops_working(client, seller, key, shoes):
+    token = ApiToken.objects.get(seller=seller)
+    assert token.key_hash == hash_key(key)
+    assert key not in json.dumps(list(ApiToken.objects.values()), default=str)
+
+    seller_services.revoke_api_token(member=TeamMember.objects.get(user=seller.user), token=token)
+
+    assert post(client, key, {"offers": [{"sku": shoes.sku, "stock": 1}]}).status_code == 401
+
+
+def test_only_the_owner_creates_keys_and_at_most_five_are_active(seller):
+    from marketplace.accounts.models import User
+    from marketplace.core.exceptions import DomainError
+
+    manager = User.objects.create_user(email="manager@example.com", password="x-password-42")
+    member = TeamMember.objects.create(seller=seller, user=manager, role=TeamRole.MANAGER)
+    with pytest.raises(PermissionDenied):
+        seller_services.create_api_token(member=member, name="1С")
+    owner = TeamMember.objects.get(user=seller.user)
+    for number in range(5):
+        seller_services.create_api_token(member=owner, name=f"Система {number}")
+    with pytest.raises(DomainError):
+        seller_services.create_api_token(member=owner, name="Шестая")
+    with pytest.raises(DomainError):
+        seller_services.create_api_token(member=owner, name="   ")
+
+
+# --- syncing ------------------------------------------------------------------------------------------------
+
+
+def test_a_sync_saves_valid_rows_and_reports_each_rejected_one(client, seller, category, key, shoes):
+    boots = make_listing(seller, category=category, title="Ботинки", price="8000").variants.get()
+    other = make_listing(make_seller(name="Чужой"), category=category, title="Чужие").variants.get()
+    rows = [
+        {"sku": shoes.sku, "price": "5490", "old_price": "5990", "stock": 12},
+        {"sku": boots.sku, "stock": 0},
+        {"sku": other.sku, "stock": 1},  # another seller's SKU is not the caller's
+        {"sku": "NO-SUCH", "price": "100"},
+        {"sku": shoes.sku, "stock": 3},
+        {"sku": boots.sku + "x", "price": "abc"},
+        {"price": "100"},
+        {"sku": boots.sku + "y"},
+        "not a row",
+    ]
+
+    response = post(client, key, {"offers": rows}, HTTP_ACCEPT_LANGUAGE="en")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert (body["rows"], body["updated"]) == (9, 2)
+    assert [error["row"] for error in body["errors"]] == [3, 4, 5, 6, 7, 8, 9]
+    assert "already in an earlier row" in body["errors"][2]["error"]
+    shoes.refresh_from_db()
+    boots.refresh_from_db()
+    assert (shoes.price, shoes.old_price, shoes.on_hand) == (Decimal("5490"), Decimal("5990"), 12)
+    assert boots.on_hand == 0
+    assert Variant.objects.get(pk=other.pk).on_hand == other.on_hand
+    sync = OfferSync.objects.get(seller=seller)
+    assert (sync.rows, sync.updated, len(sync.errors), sync.token.name) == (9, 2, 7, "1С")
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"price": "0"}, "above zero"),
+        ({"price": "-5"}, "above zero"),
+        ({"price": "10.555"}, "two decimal places"),
+        ({"price": "NaN"}, "above zero"),
+        ({"price": True}, "must be a number"),
+        ({"stock": -1}, "whole number"),
+        ({"stock": "5.5"}, "whole number"),
+        ({"stock": 10_000_000}, "at most 1 000 000"),
+        ({"old_price": "100"}, "old price"),  # not above the price: the cabinet's rule
+    ],
+)
+def test_a_bad_value_is_rejected_with_its_reason_and_the_row_is_not_saved(client, key, shoes, row, message):
+    response = post(client, key, {"offers": [{"sku": shoes.sku, **row}]}, HTTP_ACCEPT_LANGUAGE="en")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["updated"] == 0
+    assert message in body["errors"][0]["error"].lower() or message in body["errors"][0]["error"]
+    fresh = Variant.objects.get(pk=shoes.pk)
+    assert (fresh.price, fresh.old_price, fresh.on_hand) == (shoes.price, shoes.old_price, shoes.on_hand)
+
+
+@pytest.mark.parametrize(
+    "body", ["not json", "[]", '{"offers": {}}', '{"items": []}', json.dumps({"offers": [{"sku": "A"}] * 1001})]
+)
+def test_a_body_that_is_not_a_list_of_rows_or_too_long_is_a_400_and_nothing_is_kept(client, key, shoes, body):
+    response = post(client, key, body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]
+    assert not OfferSync.objects.exists()
+
+
+def test_old_price_null_removes_it(client, seller, key, shoes):
+    Variant.objects.filter(pk=shoes.pk).update(old_price=Decimal("7000"))
+
+    post(client, key, {"offers": [{"sku": shoes.sku, "old_price": None}]})
+
+    assert Variant.objects.get(pk=shoes.pk).old_price is None
+
+
+def test_a_key_whose_creator_left_the_team_is_refused(client, seller, shoes):
+    from marketplace.accounts.models import User
+
+    manager = User.objects.create_user(email="manager@example.com", password="x-password-42")
+    TeamMember.objects.create(seller=seller, user=manager, role=TeamRole.MANAGER)
+    token, key = seller_services.create_api_token(member=TeamMember.objects.get(user=seller.user), name="1С")
+    ApiToken.objects.filter(pk=token.pk).update(created_by=manager)
+    TeamMember.objects.filter(user=manager).delete()
+
+    response = post(client, key, {"offers": [{"sku": shoes.sku, "stock": 1}]})
+
+    assert response.status_code == 403
+    assert Variant.objects.get(pk=shoes.pk).on_hand == shoes.on_hand
+
+
+def test_each_key_has_its_requests_a_minute(client, key, shoes, settings):
+    settings.MARKETPLACE_API_REQUESTS_PER_MINUTE = 2
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    answers = [post(client, key, {"offers": [{"sku": shoes.sku, "stock": n}]}) for n in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert 0 < int(answers[2]["Retry-After"]) <= 60
+    assert Variant.objects.get(pk=shoes.pk).on_hand == 1
+
+
+def test_get_lists_the_sellers_offers_a_page_at_a_time(client, seller, category, key, shoes):
+    make_listing(make_seller(name="Чужой"), category=category, title="Чужие")
+
+    response = client.get(URL, HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    body = response.json()
+    assert (body["page"], body["pages"]) == (1, 1)
+    assert body["offers"] == [
+        {
+            "sku": shoes.sku,
+            "listing": shoes.listing_id,
+            "price": "5990.00",
+            "promo_price": None,
+            "old_price": None,
+            "stock": shoes.on_hand,
+            "reserved": 0,
+            "on_sale": True,
+        }
+    ]
+    assert ApiToken.objects.get(seller=seller).last_used_at is not None
+
+
+# --- the cabinet --------------------------------------------------------------------------------------------
+
+
+def test_owner_creates_a_key_in_the_cabinet_sees_it_once_and_revokes_it(client, seller):
+    client.force_login(seller.user)
+
+    created = client.post(reverse("sellers:api-keys"), {"name": "МойСклад"}, HTTP_ACCEPT_LANGUAGE="ru")
+    token = ApiToken.objects.get(seller=seller)
+    later = client.get(reverse("sellers:api-keys"), HTTP_ACCEPT_LANGUAGE="ru")
+    client.post(reverse("sellers:api-key-revoke", args=[token.pk]))
+
+    key = created.context["new_key"]
+    assert token.key_hash == hash_key(key)
+    assert key in created.content.decode()
+    assert "Скопируйте его сейчас" in created.content.decode()
+    assert key not in later.content.decode()
+    assert token.prefix in later.content.decode()
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
+def test_a_nameless_key_is_refused_with_a_clear_error_and_nothing_is_created(client, seller):
+    client.force_login(seller.user)
+
+    response = client.post(reverse("sellers:api-keys"), {"name": ""}, HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert response.status_code == 400
+    assert "Назовите ключ" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_another_store_cannot_revoke_a_key(client, seller):
+    """Who may open the page at all (the owner; not a manager or the warehouse) is in sellers' cabinet tests."""
+    other = make_seller(name="Чужой")
+    token, _key = seller_services.create_api_token(member=TeamMember.objects.get(user=other.user), name="1С")
+    client.force_login(seller.user)
+
+    assert client.post(reverse("sellers:api-key-revoke", args=[token.pk])).status_code == 404
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+
+
+def test_the_prices_and_stock_page_shows_the_latest_syncs_and_their_rejected_rows(client, seller, key, shoes):
+    rows = [{"sku": shoes.sku, "stock": 7}, {"sku": "NO-SUCH", "stock": 1}]
+    post(client, key, {"offers": rows}, HTTP_ACCEPT_LANGUAGE="ru")  # the report speaks the caller's language
+    client.force_login(seller.user)
+
+    page = client.get(reverse("catalog:seller-offers"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert "Последняя синхронизация" in page
+    assert "2 строки, сохранено 1" in page
+    assert "Строка 2 (NO-SUCH):" in page
+    assert "У вас нет товара с таким артикулом." in page
