@@ -924,3 +924,30 @@ class OfferSync(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seller_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SearchQueryStat(models.Model):
+    """How often one search query was made on one day (spec 33), and where it leads. Anonymous by design: no
+    user, session or address is kept, and sellers see only queries made at least a few times."""
+
+    day = models.DateField(_("day"))
+    query = models.CharField(_("query"), max_length=100)
+    # The category the query leads to (its results' main category), None when it found nothing.
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("category")
+    )
+    searches = models.PositiveIntegerField(_("searches"), default=0)
+    zero_results = models.BooleanField(_("found nothing"), default=False)
+
+    class Meta:
+        verbose_name = _("search query statistic")
+        verbose_name_plural = _("search query statistics")
+        ordering = ["-day", "-searches"]
+        constraints = [models.UniqueConstraint(fields=["day", "query"], name="searchquerystat_day_query")]
+        indexes = [
+            models.Index(fields=["category", "day"], name="searchquerystat_category_day"),
+            models.Index(fields=["day"], condition=Q(zero_results=True), name="searchquerystat_zero_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.query} ×{self.searches}"

@@ -26,6 +26,7 @@ register_nav(NavItem("listings", Section.LISTINGS, _("Listings"), "catalog:selle
 register_nav(NavItem("offers", Section.STOCK, _("Prices and stock"), "catalog:seller-offers", order=20))
 register_nav(NavItem("questions", Section.LISTINGS, _("Questions from buyers"), "catalog:seller-questions", order=30))
 register_nav(NavItem("import", Section.LISTINGS, _("Import and export"), "catalog:seller-import", order=40))
+register_nav(NavItem("insights", Section.LISTINGS, _("Search queries"), "catalog:seller-search-insights", order=45))
 
 
 def listings_card(member) -> dict:

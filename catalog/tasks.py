@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from catalog.services import checks, dictionary, digest, imports, photos, pricing
+from catalog.services import checks, dictionary, digest, imports, photos, pricing, search_log
 
 
 @shared_task(acks_late=True)
@@ -35,6 +35,12 @@ def refresh_honest_old_prices() -> int:
 def apply_due_promos() -> int:
     """Every minute: promo prices start and end on time."""
     return pricing.apply_due_promos()
+
+
+@shared_task(acks_late=True)
+def flush_search_log() -> int:
+    """Hourly: the day's search counters from Redis into PostgreSQL (totals: safe to repeat)."""
+    return search_log.flush()
 
 
 @shared_task(acks_late=True)

@@ -343,6 +343,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.tasks.refresh_honest_old_prices",
         "schedule": crontab(minute=5),
     },
+    # catalog: hourly, the anonymous search-query counters from Redis into PostgreSQL (sellers' insights)
+    "catalog-search-log": {"task": "catalog.tasks.flush_search_log", "schedule": crontab(minute=25)},
     # catalog: every minute, start the promo prices whose time has come and end those that are over
     "catalog-apply-promos": {"task": "catalog.tasks.apply_due_promos", "schedule": 60.0},
     # catalog: every morning, ask sellers to check stale listings, and lower the score of checks left undone
@@ -418,6 +420,7 @@ MARKETPLACE_CATALOG_CHECK_PENALTY = env.int("MARKETPLACE_CATALOG_CHECK_PENALTY",
 # The sellers' price and stock sync API (docs/api.md): requests a minute per key, and rows per request.
 MARKETPLACE_API_REQUESTS_PER_MINUTE = env.int("MARKETPLACE_API_REQUESTS_PER_MINUTE", default=60)
 MARKETPLACE_API_MAX_ROWS = env.int("MARKETPLACE_API_MAX_ROWS", default=1000)
+MARKETPLACE_SEARCH_LOG_PREFIX = "mp:sq"  # Redis keys of the day's search counters (catalog/services/search_log.py)
 MARKETPLACE_CATALOG_AUTO_APPROVE = env.bool("MARKETPLACE_CATALOG_AUTO_APPROVE", default=False)
 MARKETPLACE_CATALOG_PRICE_OUTLIER_PERCENT = env.int("MARKETPLACE_CATALOG_PRICE_OUTLIER_PERCENT", default=30)
 MARKETPLACE_CATALOG_REPORTS_TO_HOLD = env.int("MARKETPLACE_CATALOG_REPORTS_TO_HOLD", default=3)

@@ -1016,3 +1016,16 @@ def variants_for_seller(*, seller: Seller, query: str = "", low_stock_only: bool
     if low_stock_only:
         queryset = queryset.filter(NEEDS_RESTOCK)
     return queryset
+
+
+def main_category_id(listing_ids: list[int]) -> int | None:
+    """The category most of these listings (a results page) are in: where a broad search query leads."""
+    row = (
+        Listing.objects.filter(pk__in=listing_ids)
+        .order_by()
+        .values("category_id")
+        .annotate(count=Count("id"))
+        .order_by("-count", "category_id")
+        .first()
+    )
+    return row["category_id"] if row else None

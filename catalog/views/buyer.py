@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -21,6 +23,7 @@ from catalog.attributes import display_value
 from catalog.forms import QuestionForm, ReportForm
 from catalog.models import Listing, ListingStatus
 from catalog.seo import listing_json_ld, listing_meta_description
+from catalog.services import search_log
 from marketplace.core.exceptions import DomainError
 from marketplace.core.htmx import render_page_or_partial
 from marketplace.core.pagecache import shared_page_cache
@@ -86,8 +89,36 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     return render_page_or_partial(request, "catalog/listing_list.html", context, partial="results")
 
 
+SEARCH_STATS_HEADER = "X-Search-Stats"  # where the query leads, for search_log; kept with a stored page
+
+
+def _counted(view):
+    """Count each new search (search_log, spec 33) whether the page is rendered or comes from the page cache:
+    the rendered page leaves what it learnt in a header the stored copy keeps, and the header goes no further.
+    A filter, a sort, another page or an htmx swap is a refinement of a search already counted."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        stats = response.get(SEARCH_STATS_HEADER, "")
+        if stats:
+            del response[SEARCH_STATS_HEADER]
+        fresh = not request.headers.get("HX-Request") and set(request.GET) <= {"q", "category"}
+        if response.status_code == 200 and fresh:
+            category, _colon, zero = stats.partition(":")
+            search_log.record(
+                request.GET.get("q", ""),
+                category_id=int(category) if category.isdigit() else None,
+                zero=zero == "1" if zero else None,
+            )
+        return response
+
+    return wrapper
+
+
 @require_GET
 @login_not_required
+@_counted
 @shared_page_cache
 def search(request: HttpRequest) -> HttpResponse:
     """Search results with the same filters and sorts; any input at all is answered with a page."""
@@ -97,6 +128,14 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {**_browse_context(request, result), "category": node, "query": result.plan.query, "plan": result.plan}
     response = render_page_or_partial(request, "catalog/listing_list.html", context, partial="results")
     response["X-Robots-Tag"] = "noindex"
+    if set(request.GET) <= {"q", "category"}:  # a new search: where it leads (search_log)
+        if node is not None:
+            leads_to = node.id
+        elif result.category_facet:
+            leads_to = result.category_facet[0][0].id
+        else:
+            leads_to = selectors.main_category_id([card.pk for card in result.listings]) if result.total else None
+        response[SEARCH_STATS_HEADER] = f"{leads_to or 0}:{int(not result.total)}"
     return response
 
 

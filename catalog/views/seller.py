@@ -30,6 +30,7 @@ from catalog.forms import (
     VariantFormSet,
 )
 from catalog.models import ImportJob, Listing, ListingQuestion, ListingRevision, ListingStatus, Variant
+from catalog.selectors import insights
 from catalog.selectors import pricing as price_selectors
 from catalog.services import honest, imports, pricing, quality
 from catalog.services.listings import InvalidListing, OfferUpdate, uses_revisions, working_content
@@ -564,6 +565,25 @@ def variant_price(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(
         request, "catalog/seller/variant_price.html", cabinet_context(request, active="offers", **context)
     )
+
+
+@require_GET
+@seller_section_required(Section.LISTINGS)
+def search_insights(request: HttpRequest) -> HttpResponse:
+    """What buyers searched for in the seller's categories over 30 days, and what they found nothing for."""
+    seller = _seller(request)
+    category_ids = insights.seller_category_ids(seller=seller)
+    context = cabinet_context(
+        request,
+        active="insights",
+        categories=insights.category_names(category_ids),
+        frequent=insights.queries_in_categories(category_ids=category_ids),
+        rare=insights.queries_in_categories(category_ids=category_ids, frequent=False),
+        nothing_found=insights.queries_without_results(),
+        period_days=insights.PERIOD_DAYS,
+        min_searches=insights.MIN_SEARCHES,
+    )
+    return TemplateResponse(request, "catalog/seller/search_insights.html", context)
 
 
 @require_GET

@@ -115,8 +115,7 @@ def test_a_buyer_whose_region_no_method_reaches_is_told_before_ordering(client, 
     assert "Продавец не доставляет в ваш регион (Новосибирская область)." in page
 
 
-def test_a_visitor_without_an_address_gets_no_region_line_from_a_shared_page(client, buyer, seller, settings):
-    settings.MARKETPLACE_PAGE_CACHE_SECONDS = 60
+def test_a_visitor_without_an_address_gets_no_region_line_from_a_shared_page(client, buyer, seller, page_cache):
     variant = sellable(seller)
     DeliveryMethod.objects.filter(seller=seller).update(regions="Москва")
     shared = page_of(client, variant)  # stored for everyone
