@@ -951,3 +951,38 @@ class SearchQueryStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.query} ×{self.searches}"
+
+
+class RankWatch(models.Model):
+    """A seller follows where one of their listings stands in the search results for a query (spec 33)."""
+
+    seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE, related_name="+")
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+", verbose_name=_("listing"))
+    query = models.CharField(_("query"), max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("search position watch")
+        verbose_name_plural = _("search position watches")
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["listing", "query"], name="rankwatch_listing_query")]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} «{self.query}»"
+
+
+class RankPoint(models.Model):
+    """The listing's place in the results for the watched query on one day; None: not among the first 500."""
+
+    watch = models.ForeignKey(RankWatch, on_delete=models.CASCADE, related_name="points")
+    day = models.DateField(_("day"))
+    position = models.PositiveIntegerField(_("position"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("search position")
+        verbose_name_plural = _("search positions")
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["watch", "day"], name="rankpoint_watch_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.position or '—'}"

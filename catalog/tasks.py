@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from catalog.services import checks, dictionary, digest, imports, photos, pricing, search_log
+from catalog.services import checks, dictionary, digest, imports, photos, pricing, rank_watch, search_log
 
 
 @shared_task(acks_late=True)
@@ -41,6 +41,12 @@ def apply_due_promos() -> int:
 def flush_search_log() -> int:
     """Hourly: the day's search counters from Redis into PostgreSQL (totals: safe to repeat)."""
     return search_log.flush()
+
+
+@shared_task(acks_late=True)
+def record_search_positions() -> int:
+    """Every morning: where each followed listing stands for its query (safe to repeat the same day)."""
+    return rank_watch.record_positions()
 
 
 @shared_task(acks_late=True)

@@ -345,6 +345,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # catalog: hourly, the anonymous search-query counters from Redis into PostgreSQL (sellers' insights)
     "catalog-search-log": {"task": "catalog.tasks.flush_search_log", "schedule": crontab(minute=25)},
+    # catalog: every morning, where each listing a seller follows stands in the search for its query
+    "catalog-search-positions": {
+        "task": "catalog.tasks.record_search_positions",
+        "schedule": crontab(hour=6, minute=30),
+    },
     # catalog: every minute, start the promo prices whose time has come and end those that are over
     "catalog-apply-promos": {"task": "catalog.tasks.apply_due_promos", "schedule": 60.0},
     # catalog: every morning, ask sellers to check stale listings, and lower the score of checks left undone

@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum
 from django.utils import timezone
 
-from catalog.models import Category, Listing, ListingStatus, SearchQueryStat
+from catalog.models import Category, Listing, ListingStatus, RankPoint, RankWatch, SearchQueryStat
 
 PERIOD_DAYS = 30
 MIN_SEARCHES = 3
@@ -64,3 +64,27 @@ def queries_without_results() -> list[QueryCount]:
 
 def category_names(category_ids: list[int]) -> list[str]:
     return list(Category.objects.filter(pk__in=category_ids).order_by("name").values_list("name", flat=True))
+
+
+HISTORY_DAYS = 14
+
+
+def position_watches(*, seller) -> list[RankWatch]:
+    """The seller's followed (listing, query) pairs, each with its positions of the last two weeks, newest first."""
+    since = timezone.localdate() - datetime.timedelta(days=HISTORY_DAYS - 1)
+    return list(
+        RankWatch.objects.filter(seller=seller)
+        .select_related("listing")
+        .only("query", "listing__title", "listing__slug", "listing_id")
+        .prefetch_related(Prefetch("points", queryset=RankPoint.objects.filter(day__gte=since).order_by("-day")))
+        .order_by("created_at", "pk")
+    )
+
+
+def listings_to_watch(*, seller, limit: int = 500) -> list[tuple[int, str]]:
+    """The seller's products on sale, by title, for the "follow a position" form."""
+    return list(
+        Listing.objects.filter(seller=seller, status=ListingStatus.PUBLISHED)
+        .order_by("title", "pk")
+        .values_list("pk", "title")[:limit]
+    )

@@ -549,6 +549,35 @@ def popular_matches(
     )
 
 
+def _relevance_window(filtered: QuerySet[Listing], plan) -> tuple[list[int], int, bool]:
+    """The keys of the matches in relevance order (at most SEARCH_WINDOW), their capped count, and whether it is
+    exact. The window gives the candidates, each with its relevance (see popular_matches)."""
+    window = popular_matches(
+        filtered,
+        SEARCH_WINDOW + 1,
+        fields=("pk", "orders_30d", "relevance"),
+        annotate=lambda rows: rank(rows, plan),
+    )
+    # ordered here as order_by(RELEVANCE) orders in SQL: relevance (missing last), orders_30d, key, descending
+    ranked = [
+        pk
+        for pk, _orders, _relevance in sorted(
+            window[:SEARCH_WINDOW],
+            key=lambda row: (row[2] is None, -(row[2] or 0.0), -row[1], -row[0]),
+        )
+    ]
+    return ranked, min(len(window), SEARCH_WINDOW), len(window) <= SEARCH_WINDOW
+
+
+def search_ranking(query: str) -> list[int]:
+    """The listings a search of the whole catalogue shows for `query`, in its order (at most SEARCH_WINDOW)."""
+    base = public_listings()
+    plan = plan_search(query, base)
+    if not plan.tokens:
+        return []
+    return _relevance_window(apply_search(base, plan), plan)[0]
+
+
 def browse(
     *,
     params: QueryDict,
@@ -608,22 +637,7 @@ def browse(
 
     # Ranking every match of a common word would read them all: relevance orders the most popular matches.
     if by_relevance:
-        # The window gives the candidates, each with its relevance, and the (capped) count (see popular_matches).
-        window = popular_matches(
-            filtered,
-            SEARCH_WINDOW + 1,
-            fields=("pk", "orders_30d", "relevance"),
-            annotate=lambda rows: rank(rows, plan),
-        )
-        total, exact = min(len(window), SEARCH_WINDOW), len(window) <= SEARCH_WINDOW
-        # ordered here as order_by(RELEVANCE) orders in SQL: relevance (missing last), orders_30d, key, descending
-        ranked = [
-            pk
-            for pk, _orders, _relevance in sorted(
-                window[:SEARCH_WINDOW],
-                key=lambda row: (row[2] is None, -(row[2] or 0.0), -row[1], -row[0]),
-            )
-        ]
+        ranked, total, exact = _relevance_window(filtered, plan)
     # Brand counts are only shown for exact totals: a search for a common word needs no pass at all.
     needs_scan = bool(codes) or not by_relevance or exact
     page_size = settings.MARKETPLACE_CATALOG_PAGE_SIZE

@@ -132,3 +132,89 @@ def test_the_warehouse_role_does_not_get_the_insights_page(client, seller):
     client.force_login(worker)
 
     assert client.get(reverse("catalog:seller-search-insights")).status_code in (302, 403)
+
+
+# --- a listing's place in search over time ---------------------------------------------------------------
+
+
+def _ranked_shoes(seller):
+    """Three matching listings; the most ordered one ranks first for a plain word."""
+    from catalog.models import Listing
+    from catalog.services import dictionary
+
+    shoes = CategoryFactory(name="Кроссовки")
+    mine = make_listing(seller, category=shoes, title="Кроссовки беговые лёгкие")
+    others = [
+        make_listing(make_seller(name=f"Другой {n}"), category=shoes, title="Кроссовки беговые") for n in range(2)
+    ]
+    for orders, listing in zip((50, 20), others, strict=True):
+        Listing.objects.filter(pk=listing.pk).update(orders_30d=orders)
+    dictionary.rebuild()
+    return mine
+
+
+def test_a_seller_follows_a_listings_place_for_a_query_and_sees_it_day_by_day(client, seller):
+    from catalog.models import RankPoint
+    from catalog.services import rank_watch
+
+    mine = _ranked_shoes(seller)
+    client.force_login(seller.user)
+
+    response = client.post(
+        reverse("catalog:seller-search-insights"), {"action": "watch", "listing": mine.pk, "query": "  Кроссовки "}
+    )
+    rank_watch.record_positions(day=timezone.localdate() - datetime.timedelta(days=1))
+    page = client.get(reverse("catalog:seller-search-insights"), HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert response.status_code == 302
+    watch = page.context["watches"][0]
+    assert watch.query == "кроссовки"
+    today = RankPoint.objects.get(watch=watch, day=timezone.localdate())
+    assert today.position in (1, 2, 3)
+    assert len(watch.points.all()) == 2
+    assert f"{today.position}-е место" in page.content.decode()
+
+
+def test_a_bad_watch_is_refused_with_a_clear_error_and_nothing_is_followed(client, seller, category):
+    from catalog.models import RankWatch
+
+    other = make_listing(make_seller(name="Чужой"), category=category)
+    mine = make_listing(seller, category=category)
+    client.force_login(seller.user)
+    url = reverse("catalog:seller-search-insights")
+
+    empty = client.post(url, {"action": "watch", "listing": mine.pk, "query": " "}, HTTP_ACCEPT_LANGUAGE="ru")
+    foreign = client.post(
+        url, {"action": "watch", "listing": other.pk, "query": "кроссовки"}, HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    garbage = client.post(url, {"action": "watch", "listing": "1e9", "query": "кроссовки"})
+
+    assert (empty.status_code, foreign.status_code, garbage.status_code) == (400, 400, 400)
+    assert "Введите слова" in empty.content.decode()
+    assert "Выберите один из ваших товаров" in foreign.content.decode()
+    assert not RankWatch.objects.exists()
+
+
+def test_at_most_ten_positions_are_followed_and_one_can_be_dropped(seller, category):
+    from catalog.models import RankWatch
+    from catalog.services import rank_watch
+    from marketplace.core.exceptions import DomainError
+
+    listing = make_listing(seller, category=category)
+    for number in range(rank_watch.MAX_WATCHES):
+        rank_watch.watch_position(seller=seller, actor=seller.user, listing_id=listing.pk, query=f"запрос {number}")
+    with pytest.raises(DomainError):
+        rank_watch.watch_position(seller=seller, actor=seller.user, listing_id=listing.pk, query="ещё один")
+    first = RankWatch.objects.filter(seller=seller).first()
+
+    rank_watch.stop_watching(seller=seller, actor=seller.user, watch_id=first.pk)
+
+    assert RankWatch.objects.filter(seller=seller).count() == rank_watch.MAX_WATCHES - 1
+
+
+def test_beat_records_positions_every_morning(seller):
+    entry = django_settings.CELERY_BEAT_SCHEDULE["catalog-search-positions"]
+
+    assert entry["task"] == "catalog.tasks.record_search_positions"
+    assert entry["schedule"].hour == {6}
+    assert tasks.record_search_positions() == 0

@@ -32,7 +32,7 @@ from catalog.forms import (
 from catalog.models import ImportJob, Listing, ListingQuestion, ListingRevision, ListingStatus, Variant
 from catalog.selectors import insights
 from catalog.selectors import pricing as price_selectors
-from catalog.services import honest, imports, pricing, quality
+from catalog.services import honest, imports, pricing, quality, rank_watch
 from catalog.services.listings import InvalidListing, OfferUpdate, uses_revisions, working_content
 from marketplace.core.exceptions import DomainError
 from marketplace.core.htmx import render_page_or_partial
@@ -567,14 +567,37 @@ def variant_price(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @seller_section_required(Section.LISTINGS)
 def search_insights(request: HttpRequest) -> HttpResponse:
-    """What buyers searched for in the seller's categories over 30 days, and what they found nothing for."""
+    """What buyers searched for in the seller's categories over 30 days, what they found nothing for, and where
+    the listings the seller follows stand for chosen queries."""
     seller = _seller(request)
+    watch_error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "unwatch":
+                rank_watch.stop_watching(seller=seller, actor=request.user, watch_id=_int(request.POST.get("watch")))
+                messages.success(request, _("You no longer follow this position."))
+            else:
+                rank_watch.watch_position(
+                    seller=seller,
+                    actor=request.user,
+                    listing_id=_int(request.POST.get("listing")),
+                    query=request.POST.get("query", "")[:200],
+                )
+                messages.success(request, _("Following: the position is recorded every morning."))
+        except DomainError as error:
+            watch_error = error.message
+        else:
+            return redirect("catalog:seller-search-insights")
     category_ids = insights.seller_category_ids(seller=seller)
     context = cabinet_context(
         request,
+        watches=insights.position_watches(seller=seller),
+        watchable=insights.listings_to_watch(seller=seller),
+        watch_error=watch_error,
+        max_watches=rank_watch.MAX_WATCHES,
         active="insights",
         categories=insights.category_names(category_ids),
         frequent=insights.queries_in_categories(category_ids=category_ids),
@@ -583,7 +606,12 @@ def search_insights(request: HttpRequest) -> HttpResponse:
         period_days=insights.PERIOD_DAYS,
         min_searches=insights.MIN_SEARCHES,
     )
-    return TemplateResponse(request, "catalog/seller/search_insights.html", context)
+    return TemplateResponse(request, "catalog/seller/search_insights.html", context, status=400 if watch_error else 200)
+
+
+def _int(value: object) -> int:
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 12 else 0
 
 
 @require_GET
