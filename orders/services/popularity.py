@@ -17,41 +17,34 @@ from catalog.models import SALES_WINDOW_DAYS
 
 from ..models import OrderStatus
 
-# Counts from the orders paid in the window; listings that have a count now, or had one before, are compared and
-# only those whose count moved are written (an hourly run rewrites the few listings whose orders changed, not the
-# catalogue: every written row also rewrites its entries in the catalogue's covering indexes).
-REFRESH_SQL = """
-WITH counted AS (
-    SELECT line.listing_id AS id, count(DISTINCT line.order_id) AS orders
-    FROM orders_orderline line JOIN orders_order o ON o.id = line.order_id
-    WHERE o.paid_at > %s AND o.paid_at <= %s AND o.status <> %s
-    GROUP BY line.listing_id
-), fresh AS (
-    SELECT id, orders FROM counted
-    UNION ALL
-    SELECT l.id, 0 FROM catalog_listing l
-    WHERE l.orders_30d > 0 AND NOT EXISTS (SELECT 1 FROM counted c WHERE c.id = l.id)
-)
-UPDATE catalog_listing l SET orders_30d = fresh.orders
-FROM fresh WHERE l.id = fresh.id AND l.orders_30d <> fresh.orders
-"""
 
-# The same window and orders, counted in units per variant.
-REFRESH_SOLD_SQL = """
+def _recount_sql(*, table: str, column: str, key: str, measure: str) -> str:
+    """Set `table.column` to `measure` over the order lines (grouped by their `key`) of the orders paid in the
+    window and not cancelled. Rows that have a count now, or had one before, are compared and only those whose
+    count moved are written (an hourly run rewrites the few rows whose orders changed, not the catalogue: every
+    written row also rewrites its entries in the catalogue's covering indexes)."""
+    return f"""
 WITH counted AS (
-    SELECT line.variant_id AS id, sum(line.quantity) AS sold
+    SELECT line.{key} AS id, {measure} AS n
     FROM orders_orderline line JOIN orders_order o ON o.id = line.order_id
     WHERE o.paid_at > %s AND o.paid_at <= %s AND o.status <> %s
-    GROUP BY line.variant_id
+    GROUP BY line.{key}
 ), fresh AS (
-    SELECT id, sold FROM counted
+    SELECT id, n FROM counted
     UNION ALL
-    SELECT v.id, 0 FROM catalog_variant v
-    WHERE v.sold_30d > 0 AND NOT EXISTS (SELECT 1 FROM counted c WHERE c.id = v.id)
+    SELECT t.id, 0 FROM {table} t WHERE t.{column} > 0 AND NOT EXISTS (SELECT 1 FROM counted c WHERE c.id = t.id)
 )
-UPDATE catalog_variant v SET sold_30d = fresh.sold
-FROM fresh WHERE v.id = fresh.id AND v.sold_30d <> fresh.sold
-"""
+UPDATE {table} t SET {column} = fresh.n FROM fresh WHERE t.id = fresh.id AND t.{column} <> fresh.n
+"""  # noqa: S608 - the names are the constants below
+
+
+# Orders per listing (an order with three units or two lines of the same listing counts once), units per variant.
+REFRESH_SQL = _recount_sql(
+    table="catalog_listing", column="orders_30d", key="listing_id", measure="count(DISTINCT line.order_id)"
+)
+REFRESH_SOLD_SQL = _recount_sql(
+    table="catalog_variant", column="sold_30d", key="variant_id", measure="sum(line.quantity)"
+)
 
 
 def refresh_listing_popularity(*, now: datetime | None = None) -> int:
