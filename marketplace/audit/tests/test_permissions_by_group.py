@@ -90,7 +90,14 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
             *(
                 f"{action}_{model}"
                 for action in ("add", "change", "delete", "view")
-                for model in ("attribute", "brand", "category", "forbiddenword", "rejectionreason")
+                for model in (
+                    "attribute",
+                    "brand",
+                    "category",
+                    "forbiddenword",
+                    "packagingrequirement",
+                    "rejectionreason",
+                )
             ),
             "view_listing",
             "view_moderationitem",
