@@ -904,13 +904,14 @@ class ImportJob(TimeStampedModel):
 
 
 class OfferSync(models.Model):
-    """One price and stock sync from a seller's system through the API (spec 37): what came, what was saved,
-    and each rejected row with the reason (the seller's cabinet shows the latest ones)."""
+    """One price and stock sync from a seller's system, through the API or a YML file (spec 37): what came, what
+    was saved, and each rejected row with the reason (the seller's cabinet shows the latest ones)."""
 
     seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE, related_name="+")
     token = models.ForeignKey(
         "sellers.ApiToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("key")
     )
+    file_name = models.CharField(_("file"), max_length=200, blank=True)  # a YML file uploaded in the cabinet
     rows = models.PositiveIntegerField(_("rows"), default=0)
     updated = models.PositiveIntegerField(_("saved"), default=0)
     errors = models.JSONField(_("rejected rows"), default=list, blank=True)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("seller/listings/<int:pk>/photos/<int:photo_id>/delete/", seller.photo_delete, name="seller-photo-delete"),
     path("seller/listings/<int:pk>/<slug:action>/", seller.listing_action, name="seller-listing-action"),
     path("seller/prices-and-stock/", seller.offers, name="seller-offers"),
+    path("seller/prices-and-stock/yml/", seller.offers_yml, name="seller-offers-yml"),
     path("seller/search-insights/", seller.search_insights, name="seller-search-insights"),
     path("seller/prices-and-stock/<int:pk>/", seller.variant_price, name="seller-variant-price"),
     path("seller/questions/", seller.questions, name="seller-questions"),

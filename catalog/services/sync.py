@@ -1,4 +1,4 @@
-"""Price and stock sync from a seller's own system through the API (spec 37).
+"""Price and stock sync from a seller's own system, through the API or a YML file (spec 37).
 
 A sync is a list of rows by SKU, each changing any of price, old price and stock. Every row is checked on its own:
 the valid ones are saved (through the same service as the cabinet's inline edit, so the same rules apply) and
@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -71,8 +73,43 @@ def _update(row: Any, variant_id: int | None) -> OfferUpdate:
     return update
 
 
+YML_MAX_BYTES = 10 * 1024 * 1024
+
+
+def rows_from_yml(data: bytes) -> list[dict[str, Any]]:
+    """The offers of a YML catalogue (Yandex Market Language, the feed Russian shops already export) as sync rows:
+    the offer's `id` (or its `shop-sku`) is the SKU, `price`, `oldprice` and `count` the values. Parsed without
+    entities or external references (defusedxml), so a hostile file cannot expand or read anything."""
+    if len(data) > YML_MAX_BYTES:
+        raise InvalidSync(_("The file is larger than 10 MB: split it, or sync through the API."))
+    try:
+        root = ElementTree.fromstring(data)
+    except (ElementTree.ParseError, DefusedXmlException, ValueError) as error:
+        raise InvalidSync(
+            _("This is not a YML catalogue (XML could not be read: %(error)s).") % {"error": error}
+        ) from None
+    offers = root.findall("./shop/offers/offer") if root.tag == "yml_catalog" else []
+    if not offers:
+        raise InvalidSync(_("No offers found: a YML catalogue holds <yml_catalog><shop><offers><offer>…"))
+    limit = settings.MARKETPLACE_API_MAX_ROWS
+    if len(offers) > limit:
+        raise InvalidSync(
+            _("The file has %(count)s offers; a file may hold at most %(limit)s. Split it, or sync through the API.")
+            % {"count": len(offers), "limit": limit}
+        )
+    rows = []
+    for offer in offers:
+        row: dict[str, Any] = {"sku": (offer.findtext("shop-sku") or offer.get("id") or "").strip()}
+        for field, tag in (("price", "price"), ("old_price", "oldprice"), ("stock", "count")):
+            value = offer.findtext(tag)
+            if value is not None:
+                row[field] = value.strip()
+        rows.append(row)
+    return rows
+
+
 @transaction.atomic
-def sync_offers(*, seller: Seller, actor: User, token: ApiToken | None, rows: Any) -> OfferSync:
+def sync_offers(*, seller: Seller, actor: User, token: ApiToken | None, rows: Any, file_name: str = "") -> OfferSync:
     """Apply a sync's rows (valid ones saved, the rest reported) and keep the sync with its report."""
     if not isinstance(rows, list):
         raise InvalidSync(_("Send a JSON object with an “offers” list."))
@@ -107,5 +144,10 @@ def sync_offers(*, seller: Seller, actor: User, token: ApiToken | None, rows: An
         errors.append({"row": number, "sku": sku, "error": str(message)})
     errors.sort(key=lambda error: error["row"])
     return OfferSync.objects.create(
-        seller=seller, token=token, rows=len(rows), updated=len(planned) - len(rejected), errors=errors
+        seller=seller,
+        token=token,
+        file_name=file_name[:200],
+        rows=len(rows),
+        updated=len(planned) - len(rejected),
+        errors=errors,
     )

@@ -265,3 +265,75 @@ def test_the_prices_and_stock_page_shows_the_latest_syncs_and_their_rejected_row
     assert "2 строки, сохранено 1" in page
     assert "Строка 2 (NO-SUCH):" in page
     assert "У вас нет товара с таким артикулом." in page
+
+
+# --- a YML file in the cabinet ----------------------------------------------------------------------------
+
+
+def yml(*offers: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><yml_catalog date="2026-12-07T10:00"><shop><name>Магазин</name>'
+        "<offers>" + "".join(offers) + "</offers></shop></yml_catalog>"
+    ).encode()
+
+
+def upload(client, data: bytes, name: str = "catalog.yml"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        reverse("catalog:seller-offers-yml"),
+        {"file": SimpleUploadedFile(name, data, content_type="application/xml")},
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+
+
+def test_seller_syncs_prices_and_stock_from_a_yml_file(client, seller, category, shoes):
+    boots = make_listing(seller, category=category, title="Ботинки", price="8000").variants.get()
+    client.force_login(seller.user)
+
+    response = upload(
+        client,
+        yml(
+            f'<offer id="{shoes.sku}" available="true"><price>5490</price><oldprice>5990</oldprice><count>7</count></offer>',
+            f'<offer id="x"><shop-sku>{boots.sku}</shop-sku><count>0</count></offer>',
+            '<offer id="NO-SUCH"><price>100</price></offer>',
+        ),
+    )
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    shoes.refresh_from_db()
+    assert (shoes.price, shoes.old_price, shoes.on_hand) == (Decimal("5490"), Decimal("5990"), 7)
+    assert Variant.objects.get(pk=boots.pk).on_hand == 0
+    sync = OfferSync.objects.get(seller=seller)
+    assert (sync.file_name, sync.rows, sync.updated, sync.token) == ("catalog.yml", 3, 2, None)
+    assert "сохранено 2 из 3 предложений, отклонено 1" in page
+    assert "файл catalog.yml" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"not xml at all", "Это не YML-каталог"),
+        (b'<?xml version="1.0"?><catalog><item/></catalog>', "Предложения не найдены"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+            b"<yml_catalog><shop><offers><offer id='a'><count>&lol2;</count></offer></offers></shop></yml_catalog>",
+            "Это не YML-каталог",
+        ),  # entities (the billion laughs) are refused, not expanded
+        (
+            b"<yml_catalog><shop><offers>"
+            + b"<offer id='a'><count>1</count></offer>" * 1001
+            + b"</offers></shop></yml_catalog>",
+            "не больше 1000",
+        ),
+    ],
+)
+def test_a_file_that_is_not_a_usable_yml_catalogue_is_refused_and_nothing_changes(client, seller, shoes, data, message):
+    client.force_login(seller.user)
+
+    response = upload(client, data, name="bad.xml")
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert message in page
+    assert not OfferSync.objects.exists()
+    assert Variant.objects.get(pk=shoes.pk).on_hand == shoes.on_hand

@@ -32,7 +32,7 @@ from catalog.forms import (
 from catalog.models import ImportJob, Listing, ListingQuestion, ListingRevision, ListingStatus, Variant
 from catalog.selectors import insights
 from catalog.selectors import pricing as price_selectors
-from catalog.services import honest, imports, pricing, quality, rank_watch
+from catalog.services import honest, imports, pricing, quality, rank_watch, sync
 from catalog.services.listings import InvalidListing, OfferUpdate, uses_revisions, working_content
 from marketplace.core.exceptions import DomainError
 from marketplace.core.htmx import render_page_or_partial
@@ -515,6 +515,30 @@ def offers(request: HttpRequest) -> HttpResponse:
         "syncs": price_selectors.recent_syncs(seller=seller),
     }
     return TemplateResponse(request, "catalog/seller/offers.html", cabinet_context(request, active="offers", **context))
+
+
+@require_POST
+@seller_section_required(Section.STOCK)
+def offers_yml(request: HttpRequest) -> HttpResponse:
+    """Prices and stock from a YML file the seller's shop system exports (spec 37): valid offers saved, the rest
+    reported on the Prices and stock page."""
+    seller = _seller(request)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a YML file to upload."))
+        return redirect("catalog:seller-offers")
+    try:
+        rows = sync.rows_from_yml(upload.read(sync.YML_MAX_BYTES + 1))
+        done = sync.sync_offers(seller=seller, actor=request.user, token=None, rows=rows, file_name=upload.name)
+    except sync.InvalidSync as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The file is read: %(saved)s of %(rows)s offers saved, %(rejected)s rejected (see below).")
+            % {"saved": done.updated, "rows": done.rows, "rejected": len(done.errors)},
+        )
+    return redirect(reverse("catalog:seller-offers") + "#syncs-title")
 
 
 @require_http_methods(["GET", "POST"])
