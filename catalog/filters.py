@@ -86,6 +86,7 @@ class ListingFilter(django_filters.FilterSet):
         choices=DISPATCH_CHOICES,
         empty_label=_("Any time"),
     )
+    seller = django_filters.CharFilter(method="filter_seller", label=_("Seller"), max_length=80)
     in_stock = django_filters.BooleanFilter(method="filter_in_stock", label=_("In stock"), widget=forms.CheckboxInput)
     discount = django_filters.BooleanFilter(
         method="filter_discount", label=_("With a discount"), widget=forms.CheckboxInput
@@ -164,6 +165,10 @@ class ListingFilter(django_filters.FilterSet):
             return queryset.filter(**{f"attributes__{attribute.code}": True}) if value else queryset
 
         return method
+
+    def filter_seller(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """One seller's listings among the results (spec 32), by the storefront's address."""
+        return queryset.filter(seller__storefront__slug=value) if value else queryset
 
     def filter_in_stock(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         return queryset.filter(in_stock=True) if value else queryset

@@ -208,6 +208,9 @@ class BrowseResult:
     category_facet: list[tuple[CategoryNode, int]]
     sort: str
     plan: SearchPlan | None
+    # a search's sellers with their counts (exact totals only), or the one seller it is narrowed to
+    seller_facet: list[tuple[str, str, int]] = field(default_factory=list)
+    chosen_seller: tuple[str, str] | None = None
 
     @property
     def sort_choices(self) -> list[tuple[str, str]]:
@@ -734,7 +737,29 @@ def browse(
         category_facet=category_facet,
         sort=sort,
         plan=plan,
+        **_seller_facet(filtered, cleaned.get("seller") or "", show=searching and exact and bool(total)),
     )
+
+
+SELLER_FACET_SIZE = 8
+
+
+def _seller_facet(filtered: QuerySet[Listing], chosen: str, *, show: bool) -> dict:
+    """A search's sellers with how many of the results each has (a GROUP BY over an exact, small set), or, when
+    the search is narrowed to one seller, that seller's name for the chip that undoes it."""
+    if chosen:
+        name = Storefront.objects.filter(slug=chosen).values_list("name", flat=True).first()
+        return {"chosen_seller": (chosen, name or chosen)}
+    if not show:
+        return {}
+    rows = (
+        filtered.order_by()
+        .values_list("seller__storefront__slug", "seller__storefront__name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "seller__storefront__name")[: SELLER_FACET_SIZE + 1]
+    )
+    facet = [(slug, name, count) for slug, name, count in rows if slug]
+    return {"seller_facet": facet[:SELLER_FACET_SIZE] if len(facet) > 1 else []}
 
 
 SHELF_CACHE_SIZE = 2000  # shelves each process keeps (the front page's, and one "similar" shelf per category)

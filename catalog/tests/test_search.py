@@ -553,3 +553,30 @@ def test_plans_of_different_categories_are_kept_apart(client, catalogue, kept_pl
     assert titles(in_kitchen) == set()
     assert len(titles(everywhere)) == 3
     assert set(kept_plans._plans) == {(catalogue["kitchen"].pk, "кроссовки"), (None, "кроссовки")}
+
+
+def test_a_search_names_its_sellers_and_narrows_to_one(client, category):
+    """Spec 32's seller filter: the sellers among a search's results with their counts; one click narrows."""
+    from catalog.services import dictionary
+
+    runner, shoes_shop = make_seller(name="Бегун"), make_seller(name="Обувной")
+    for number in range(2):
+        make_listing(runner, category=category, title=f"Кроссовки беговые {number}")
+    make_listing(shoes_shop, category=category, title="Кроссовки городские")
+    dictionary.rebuild()
+    url = reverse("catalog:search")
+
+    page = client.get(url, {"q": "кроссовки"}, HTTP_ACCEPT_LANGUAGE="ru")
+    narrowed = client.get(url, {"q": "кроссовки", "seller": runner.storefront.slug}, HTTP_ACCEPT_LANGUAGE="ru")
+    unknown = client.get(url, {"q": "кроссовки", "seller": "no-such-shop'; --"})
+
+    assert [(name, count) for _slug, name, count in page.context["result"].seller_facet] == [
+        (runner.storefront.name, 2),
+        (shoes_shop.storefront.name, 1),
+    ]
+    assert f"seller={runner.storefront.slug}" in page.content.decode()
+    assert {card.seller_id for card in narrowed.context["listings"]} == {runner.pk}
+    assert narrowed.context["result"].chosen_seller == (runner.storefront.slug, runner.storefront.name)
+    assert "Все продавцы" in narrowed.content.decode()
+    assert unknown.status_code == 200
+    assert list(unknown.context["listings"]) == []
