@@ -27,7 +27,8 @@ SORTS = {
 }
 RELEVANCE = "relevance"
 RATING_CHOICES = [("4.5", "4,5+"), ("4", "4+"), ("3", "3+")]
-# Delivery speed (spec 32) as the seller controls it: the days the seller takes to hand the order over.
+# Delivery speed (spec 32) as the seller controls it: the days the seller takes to hand the order over. Applied by
+# browse() with the seller filter, outside the FilterSet: each filter there costs every page its form machinery.
 DISPATCH_CHOICES = [("0", _("Today")), ("1", _("Within a day")), ("3", _("Within 3 days"))]
 MAX_PRICE = Decimal("1000000000")
 
@@ -79,14 +80,6 @@ class ListingFilter(django_filters.FilterSet):
     seller_rating = django_filters.ChoiceFilter(
         method="filter_seller_rating", label=_("Seller rating"), choices=RATING_CHOICES, empty_label=_("Any")
     )
-    dispatch = django_filters.ChoiceFilter(
-        field_name="handling_days",
-        lookup_expr="lte",
-        label=_("Seller ships"),
-        choices=DISPATCH_CHOICES,
-        empty_label=_("Any time"),
-    )
-    seller = django_filters.CharFilter(method="filter_seller", label=_("Seller"), max_length=80)
     in_stock = django_filters.BooleanFilter(method="filter_in_stock", label=_("In stock"), widget=forms.CheckboxInput)
     discount = django_filters.BooleanFilter(
         method="filter_discount", label=_("With a discount"), widget=forms.CheckboxInput
@@ -165,10 +158,6 @@ class ListingFilter(django_filters.FilterSet):
             return queryset.filter(**{f"attributes__{attribute.code}": True}) if value else queryset
 
         return method
-
-    def filter_seller(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        """One seller's listings among the results (spec 32), by the storefront's address."""
-        return queryset.filter(seller__storefront__slug=value) if value else queryset
 
     def filter_in_stock(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         return queryset.filter(in_stock=True) if value else queryset

@@ -35,7 +35,15 @@ from django.db.models.functions import Coalesce, Least
 from django.http import QueryDict
 from django.urls import reverse
 
-from catalog.filters import RELEVANCE, ListingFilter, attribute_param, choice_condition, order_by, sort_choices
+from catalog.filters import (
+    DISPATCH_CHOICES,
+    RELEVANCE,
+    ListingFilter,
+    attribute_param,
+    choice_condition,
+    order_by,
+    sort_choices,
+)
 from catalog.models import (
     NEEDS_RESTOCK,
     Attribute,
@@ -609,6 +617,13 @@ def browse(
             else plan_search(query, base)
         )
         base = apply_search(base, plan)
+    # Two plain narrowings (spec 32), after the search plan (kept per scope, so it must not see them).
+    dispatch = params.get("dispatch", "")
+    if dispatch in DISPATCH_VALUES:
+        base = base.filter(handling_days__lte=int(dispatch))
+    chosen_seller = str(params.get("seller", ""))[:80]
+    if chosen_seller:
+        base = base.filter(seller__storefront__slug=chosen_seller)
     wanted_brands = params.getlist("brand")[:50]
     brand_choices = (
         list(Brand.objects.filter(slug__in=wanted_brands).values_list("slug", "name")) if wanted_brands else []
@@ -737,11 +752,12 @@ def browse(
         category_facet=category_facet,
         sort=sort,
         plan=plan,
-        **_seller_facet(filtered, cleaned.get("seller") or "", show=searching and exact and bool(total)),
+        **_seller_facet(filtered, chosen_seller, show=searching and exact and bool(total)),
     )
 
 
 SELLER_FACET_SIZE = 8
+DISPATCH_VALUES = frozenset(value for value, _label in DISPATCH_CHOICES)
 
 
 def _seller_facet(filtered: QuerySet[Listing], chosen: str, *, show: bool) -> dict:
@@ -1057,14 +1073,18 @@ def variants_for_seller(*, seller: Seller, query: str = "", low_stock_only: bool
     return queryset
 
 
+# Where a broad search query leads, on each rendered search page: a prepared statement (marketplace/core/db.py).
+MAIN_CATEGORY_SQL = (
+    "SELECT category_id FROM catalog_listing WHERE id = ANY(%s) "
+    "GROUP BY category_id ORDER BY count(*) DESC, category_id LIMIT 1"
+)
+
+
 def main_category_id(listing_ids: list[int]) -> int | None:
     """The category most of these listings (a results page) are in: where a broad search query leads."""
-    row = (
-        Listing.objects.filter(pk__in=listing_ids)
-        .order_by()
-        .values("category_id")
-        .annotate(count=Count("id"))
-        .order_by("-count", "category_id")
-        .first()
-    )
-    return row["category_id"] if row else None
+    if not listing_ids:
+        return None
+    with prepared_cursor() as cursor:
+        cursor.execute(MAIN_CATEGORY_SQL, [list(listing_ids)])
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -1,7 +1,7 @@
 """Anonymous search-query statistics for sellers' insights (spec 33).
 
-Each search (the first page of results, not a filter change) counts its normalised query in Redis, one pipeline
-of a few microseconds, whether the page was rendered or served from the shared page cache; a rendered page also
+Each search (the first page of results, not a filter change) counts its normalised query in Redis, one script
+call, whether the page was rendered or served from the shared page cache; a rendered page also
 notes the query's main category and whether it found nothing. Nothing about the visitor is kept. Every hour the
 day's counters are written to PostgreSQL (`SearchQueryStat`), as totals, so a repeated or overlapping run writes
 the same rows; Redis keeps each day's counters for three days.
@@ -28,9 +28,26 @@ KEEP_SECONDS = 3 * 86400
 PERSONAL_DIGITS = 7
 
 
+# One round trip and one command per search: count the query, note where it leads when the page knows, and keep
+# the day's keys three days. KEYS: counts, categories, zeros; ARGV: query, category ("" unknown), zero, seconds.
+_RECORD = """
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+if ARGV[2] ~= '' then
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+  redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+end
+for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
+"""
+
+
 @functools.cache
 def _client() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+
+@functools.cache
+def _record_script():
+    return _client().register_script(_RECORD)
 
 
 def normalise(query: str) -> str:
@@ -51,16 +68,9 @@ def record(query: str, *, category_id: int | None = None, zero: bool | None = No
     text = normalise(query)
     if not text:
         return
-    counts, categories, zeros = _keys(timezone.localdate())
+    known = "" if zero is None else str(category_id or 0)
     try:
-        pipe = _client().pipeline(transaction=False)
-        pipe.hincrby(counts, text, 1)
-        if zero is not None:
-            pipe.hset(zeros, text, int(zero))
-            pipe.hset(categories, text, category_id or 0)
-        for key in (counts, categories, zeros):
-            pipe.expire(key, KEEP_SECONDS)
-        pipe.execute()
+        _record_script()(keys=_keys(timezone.localdate()), args=[text, known, int(bool(zero)), KEEP_SECONDS])
     except redis.RedisError:
         logger.warning("search statistics unavailable", exc_info=True)
 

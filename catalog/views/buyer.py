@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -20,8 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog import policies, selectors, services
 from catalog.attributes import display_value
+from catalog.filters import DISPATCH_CHOICES
 from catalog.forms import QuestionForm, ReportForm
 from catalog.models import Listing, ListingStatus
+from catalog.selectors.listings import DISPATCH_VALUES
 from catalog.seo import listing_json_ld, listing_meta_description
 from catalog.services import search_log
 from marketplace.core.exceptions import DomainError
@@ -42,7 +45,10 @@ def _browse_context(request: HttpRequest, result: selectors.BrowseResult) -> dic
     return {
         "attribute_inputs": attribute_inputs,
         # the two rating selects, each option with whether it is the one chosen (worked out here, not by filters)
-        "rating_inputs": [_select_options(form[name]) for name in ("dispatch", "rating", "seller_rating")],
+        "rating_inputs": [
+            _dispatch_select(request),
+            *(_select_options(form[name]) for name in ("rating", "seller_rating")),
+        ],
         "result": result,
         "listings": result.listings,
         "page_obj": paginator.page(result.page),
@@ -51,6 +57,23 @@ def _browse_context(request: HttpRequest, result: selectors.BrowseResult) -> dic
         "current_sort": result.shown_sort,
         "has_filters": any(key not in ("page", "sort", "q") for key in request.GET),
     }
+
+
+@dataclass(frozen=True)
+class _SelectInput:
+    """A select the sidebar renders like a form field's (name, label, html_name), without a form behind it."""
+
+    name: str
+    label: str
+    html_name: str
+
+
+def _dispatch_select(request: HttpRequest) -> tuple:
+    """The "seller ships" select (applied by browse() outside the FilterSet)."""
+    chosen = request.GET.get("dispatch", "")
+    field = _SelectInput(name="dispatch", label=_("Seller ships"), html_name="dispatch")
+    options = [("", _("Any time"), chosen not in DISPATCH_VALUES)]
+    return field, options + [(value, label, value == chosen) for value, label in DISPATCH_CHOICES]
 
 
 def _select_options(field) -> tuple:
