@@ -652,8 +652,10 @@ def thumbnail_upload_to(instance: ListingPhoto, filename: str) -> str:
 
 
 # Near-copies of a photo (spec 28): its 64-bit perceptual hash in four 16-bit bands. Two hashes that differ in at
-# most 3 bits share a band (pigeonhole), so an index per band finds every such copy among millions of photos with
-# four index lookups; hashes that differ in more bits are found when a band still matches.
+# most 3 bits share a band (pigeonhole), so an index per band finds such a copy among millions of photos with four
+# index lookups; hashes that differ in more bits are found when a band still matches. A plain band (all zeros or
+# ones: a uniform strip of the picture, common on a white background) is not looked up, as it matches too many
+# photos: a copy whose only shared bands are plain is missed.
 PHASH_BAND_SHIFTS = (48, 32, 16, 0)
 PHASH_BANDS = tuple(F("phash").bitrightshift(shift).bitand(0xFFFF) for shift in PHASH_BAND_SHIFTS)
 
