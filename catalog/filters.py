@@ -30,6 +30,7 @@ RATING_CHOICES = [("4.5", "4,5+"), ("4", "4+"), ("3", "3+")]
 # Delivery speed (spec 32) as the seller controls it: the days the seller takes to hand the order over. Applied by
 # browse() with the seller filter, outside the FilterSet: each filter there costs every page its form machinery.
 DISPATCH_CHOICES = [("0", _("Today")), ("1", _("Within a day")), ("3", _("Within 3 days"))]
+DISPATCH_VALUES = frozenset(value for value, _label in DISPATCH_CHOICES)
 MAX_PRICE = Decimal("1000000000")
 
 

@@ -36,7 +36,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from catalog.filters import (
-    DISPATCH_CHOICES,
+    DISPATCH_VALUES,
     RELEVANCE,
     ListingFilter,
     attribute_param,
@@ -757,7 +757,6 @@ def browse(
 
 
 SELLER_FACET_SIZE = 8
-DISPATCH_VALUES = frozenset(value for value, _label in DISPATCH_CHOICES)
 
 
 def _seller_facet(filtered: QuerySet[Listing], chosen: str, *, show: bool) -> dict:

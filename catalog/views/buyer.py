@@ -21,10 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog import policies, selectors, services
 from catalog.attributes import display_value
-from catalog.filters import DISPATCH_CHOICES
+from catalog.filters import DISPATCH_CHOICES, DISPATCH_VALUES
 from catalog.forms import QuestionForm, ReportForm
 from catalog.models import Listing, ListingStatus
-from catalog.selectors.listings import DISPATCH_VALUES
 from catalog.seo import listing_json_ld, listing_meta_description
 from catalog.services import search_log
 from marketplace.core.exceptions import DomainError
