@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from catalog.models import Variant
+from catalog.selectors import pricing as price_selectors
 from catalog.services import sync
 from sellers import selectors as seller_selectors
 from sellers import services as seller_services
@@ -96,12 +96,7 @@ def offers(request: HttpRequest) -> JsonResponse:
 
 
 def _list(request: HttpRequest, token) -> JsonResponse:
-    variants = (
-        Variant.objects.filter(seller=token.seller)
-        .only("sku", "price", "old_price", "promo_base_price", "on_hand", "allocated", "is_active", "listing_id")
-        .order_by("pk")
-    )
-    page = Paginator(variants, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(price_selectors.offers_for_sync(seller=token.seller), PAGE_SIZE).get_page(request.GET.get("page"))
     return JsonResponse(
         {
             "page": page.number,

@@ -61,3 +61,12 @@ def regular_price_days(variant: Variant, *, as_of: datetime.datetime | None = No
 def recent_syncs(*, seller, limit: int = 5) -> list[OfferSync]:
     """The seller's latest price and stock syncs through the API, newest first, with the key each came with."""
     return list(OfferSync.objects.filter(seller=seller).select_related("token").order_by("-created_at", "-id")[:limit])
+
+
+def offers_for_sync(*, seller) -> QuerySet[Variant]:
+    """The seller's variants as the sync API lists them (SKU, prices, stock), in a stable order for its pages."""
+    return (
+        Variant.objects.filter(seller=seller)
+        .only("sku", "price", "old_price", "promo_base_price", "on_hand", "allocated", "is_active", "listing_id")
+        .order_by("pk")
+    )
