@@ -95,8 +95,9 @@ def views_in_category(*, user, category_path: str) -> int:
     return _recent_views(user).filter(listing__category__path__startswith=category_path).count()
 
 
-def frequently_viewed_categories(*, user, limit: int = 5) -> list:
-    """Categories the buyer keeps looking at (INTEREST_VIEWS listings lately) and does not follow, most viewed first."""
+def frequently_viewed_categories(*, user, followed: list[Follow], limit: int = 5) -> list:
+    """Categories the buyer keeps looking at (INTEREST_VIEWS listings lately) and does not follow (`followed`: their
+    follows, with categories), most viewed first."""
     counts = (
         _recent_views(user)
         .values("listing__category")
@@ -107,11 +108,11 @@ def frequently_viewed_categories(*, user, limit: int = 5) -> list:
     by_id = {row["listing__category"]: row["views"] for row in counts}
     category_model = Follow._meta.get_field("category").related_model
     categories = {category.pk: category for category in category_model.objects.filter(pk__in=by_id, is_active=True)}
-    followed = [follow.category.path for follow in follows(user=user) if follow.category_id]
+    paths = [follow.category.path for follow in followed if follow.category_id]  # the buyer's follows, as loaded
     return [
         categories[pk]
         for pk in by_id
-        if pk in categories and not any(categories[pk].path.startswith(path) for path in followed)
+        if pk in categories and not any(categories[pk].path.startswith(path) for path in paths)
     ][:limit]
 
 

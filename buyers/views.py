@@ -75,7 +75,7 @@ def following(request: AuthenticatedRequest) -> HttpResponse:
             .defer("search_vector", "description", "attributes")
             .order_by("-published_at", "-id")[:24]
         )
-    suggested = selectors.frequently_viewed_categories(user=request.user)
+    suggested = selectors.frequently_viewed_categories(user=request.user, followed=follows)
     return TemplateResponse(
         request, "buyers/following.html", {"follows": follows, "listings": listings, "suggested": suggested}
     )

@@ -236,7 +236,7 @@ def test_few_or_old_views_and_a_followed_category_invite_nothing(client, user):
     _viewed(user, [make_listing(seller, category=followed, title=f"Шарф {n}") for n in range(3)])
     client.force_login(user)
 
-    assert selectors.frequently_viewed_categories(user=user) == []
+    assert selectors.frequently_viewed_categories(user=user, followed=list(selectors.follows(user=user))) == []
     for category in (glanced, long_ago):
         page = client.get(reverse("catalog:category", args=[category.slug]), HTTP_ACCEPT_LANGUAGE="ru")
         assert "Вы часто смотрите эту категорию" not in page.content.decode()
