@@ -530,7 +530,7 @@ class Variant(TimeStampedModel):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text=_("Shown struck through only if the item really sold at this price in the last 30 days."),
+        help_text=_("Shown struck through only if the item really sold at this price or higher on enough recent days."),
     )
     shown_old_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
     # A promo price (spec 41) for a period. While it runs (`promo_base_price` set), `price` is the promo price,
