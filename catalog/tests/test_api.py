@@ -337,3 +337,45 @@ def test_a_file_that_is_not_a_usable_yml_catalogue_is_refused_and_nothing_change
     assert message in page
     assert not OfferSync.objects.exists()
     assert Variant.objects.get(pk=shoes.pk).on_hand == shoes.on_hand
+
+
+def test_a_body_larger_than_django_accepts_is_a_413_and_changes_nothing(client, key, shoes, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    rows = [{"sku": shoes.sku, "stock": 5}] * 100
+
+    response = post(client, key, {"offers": rows})
+
+    assert response.status_code == 413
+    assert response.json()["error"]
+    assert not OfferSync.objects.exists()
+
+
+def test_an_unreachable_redis_lets_syncs_through_rather_than_failing_them(client, key, shoes, monkeypatch):
+    """The per-key counter lives in Redis: without it, requests pass (and a warning is logged)."""
+    import redis
+
+    def broken(*args, **kwargs):
+        raise redis.ConnectionError("down")
+
+    from django.core.cache import caches
+
+    monkeypatch.setattr(type(caches["pages"]), "incr", broken)
+
+    response = post(client, key, {"offers": [{"sku": shoes.sku, "stock": 4}]})
+
+    assert response.status_code == 200
+    assert Variant.objects.get(pk=shoes.pk).on_hand == 4
+
+
+def test_a_yml_file_over_10_mb_is_refused_before_it_is_read(client, seller, shoes, monkeypatch):
+    from catalog.services import sync
+
+    monkeypatch.setattr(sync, "YML_MAX_BYTES", 200)
+    client.force_login(seller.user)
+
+    response = upload(client, yml(*[f'<offer id="{shoes.sku}"><count>1</count></offer>'] * 10))
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert "Файл больше 10 МБ" in page
+    assert not OfferSync.objects.exists()
+    assert Variant.objects.get(pk=shoes.pk).on_hand == shoes.on_hand

@@ -218,3 +218,20 @@ def test_beat_records_positions_every_morning(seller):
     assert entry["task"] == "catalog.tasks.record_search_positions"
     assert entry["schedule"].hour == {6}
     assert tasks.record_search_positions() == 0
+
+
+def test_an_unreachable_redis_never_fails_a_search_page(client, monkeypatch):
+    import redis
+
+    def broken():
+        def call(**kwargs):
+            raise redis.ConnectionError("down")
+
+        return call
+
+    monkeypatch.setattr(search_log, "_record_script", broken)
+
+    response = search(client, "чайник")
+
+    assert response.status_code == 200
+    assert search_log.flush() == 0
