@@ -905,19 +905,42 @@ class ImportJob(TimeStampedModel):
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
 
 
+def offer_sync_upload_to(instance: OfferSync, filename: str) -> str:
+    return f"offer-syncs/{instance.seller_id}/{uuid.uuid4().hex}.xml"
+
+
 class OfferSync(models.Model):
     """One price and stock sync from a seller's system, through the API or a YML file (spec 37): what came, what
-    was saved, and each rejected row with the reason (the seller's cabinet shows the latest ones)."""
+    was saved, and each rejected row with the reason (the seller's cabinet shows the latest ones).
+
+    A sync of at most MARKETPLACE_API_MAX_ROWS rows is applied at once and kept done. A larger YML file is kept
+    (`file`) and applied by a worker in parts of that size, `processed` counting the rows applied so far: each
+    part and its progress are saved in one transaction, so a run that stops resumes after the last saved part.
+    """
 
     seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE, related_name="+")
     token = models.ForeignKey(
         "sellers.ApiToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("key")
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
     file_name = models.CharField(_("file"), max_length=200, blank=True)  # a YML file uploaded in the cabinet
+    file = models.FileField(upload_to=offer_sync_upload_to, storage=private_storage, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=ImportStatus, default=ImportStatus.DONE)
     rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("rows applied"), default=0)
     updated = models.PositiveIntegerField(_("saved"), default=0)
     errors = models.JSONField(_("rejected rows"), default=list, blank=True)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)  # every one, though `errors` keeps at most 5 000
+    message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("price and stock sync")
@@ -927,6 +950,14 @@ class OfferSync(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seller_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def progress_percent(self) -> int:
+        return 100 if not self.rows else min(100, self.processed * 100 // self.rows)
 
 
 class SearchQueryStat(models.Model):

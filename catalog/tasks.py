@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from catalog.services import checks, dictionary, digest, imports, photos, pricing, rank_watch, search_log
+from catalog.services import checks, dictionary, digest, imports, photos, pricing, rank_watch, search_log, sync
 
 
 @shared_task(acks_late=True)
@@ -66,6 +66,18 @@ def run_import(job_id: int) -> None:
 def requeue_stalled_imports() -> int:
     """Every 10 minutes: imports still waiting or running after a while get their message again."""
     return imports.requeue_stalled_imports()
+
+
+@shared_task(acks_late=True)
+def run_offer_sync(sync_id: int) -> None:
+    """Apply one kept YML file's offers part by part; a finished sync is left alone, a stopped one resumes."""
+    sync.run_file_sync(sync_id=sync_id)
+
+
+@shared_task(acks_late=True)
+def requeue_stalled_offer_syncs() -> int:
+    """Every 10 minutes: file syncs still waiting or running after a while get their message again."""
+    return sync.requeue_stalled_syncs()
 
 
 @shared_task(acks_late=True)

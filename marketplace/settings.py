@@ -333,6 +333,7 @@ CELERY_BEAT_SCHEDULE = {
     "catalog-missing-thumbnails": {"task": "catalog.tasks.make_missing_thumbnails", "schedule": 600.0},
     # catalog: every 10 minutes, imports whose message was lost (or whose worker died) are sent again
     "catalog-stalled-imports": {"task": "catalog.tasks.requeue_stalled_imports", "schedule": 600.0},
+    "catalog-stalled-offer-syncs": {"task": "catalog.tasks.requeue_stalled_offer_syncs", "schedule": 600.0},
     # catalog: nightly, recount the search dictionary that typo/layout/transliteration corrections use
     "catalog-search-dictionary": {
         "task": "catalog.tasks.rebuild_search_dictionary",
@@ -425,6 +426,8 @@ MARKETPLACE_CATALOG_CHECK_PENALTY = env.int("MARKETPLACE_CATALOG_CHECK_PENALTY",
 # The sellers' price and stock sync API (docs/api.md): requests a minute per key, and rows per request.
 MARKETPLACE_API_REQUESTS_PER_MINUTE = env.int("MARKETPLACE_API_REQUESTS_PER_MINUTE", default=60)
 MARKETPLACE_API_MAX_ROWS = env.int("MARKETPLACE_API_MAX_ROWS", default=1000)
+# A YML file in the cabinet may hold this many offers; past MARKETPLACE_API_MAX_ROWS a worker applies it in parts.
+MARKETPLACE_YML_MAX_OFFERS = env.int("MARKETPLACE_YML_MAX_OFFERS", default=50_000)
 MARKETPLACE_SEARCH_LOG_PREFIX = "mp:sq"  # Redis keys of the day's search counters (catalog/services/search_log.py)
 MARKETPLACE_CATALOG_AUTO_APPROVE = env.bool("MARKETPLACE_CATALOG_AUTO_APPROVE", default=False)
 MARKETPLACE_CATALOG_PRICE_OUTLIER_PERCENT = env.int("MARKETPLACE_CATALOG_PRICE_OUTLIER_PERCENT", default=30)

@@ -6,7 +6,8 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import JSONField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from catalog.models import OfferSync, Variant, VariantPrice
@@ -58,9 +59,17 @@ def regular_price_days(variant: Variant, *, as_of: datetime.datetime | None = No
     return honest.held_days([key], as_of=as_of)[key]
 
 
+SHOWN_ERRORS = 100
+
+
 def recent_syncs(*, seller, limit: int = 5) -> list[OfferSync]:
-    """The seller's latest price and stock syncs through the API, newest first, with the key each came with."""
-    return list(OfferSync.objects.filter(seller=seller).select_related("token").order_by("-created_at", "-id")[:limit])
+    """The seller's latest price and stock syncs, newest first, with the key each came with and the first
+    SHOWN_ERRORS of their rejected rows (`shown_errors`; a large file's report is not loaded whole)."""
+    shown = RawSQL(  # noqa: S611 - a constant expression
+        f"jsonb_path_query_array(catalog_offersync.errors, '$[0 to {SHOWN_ERRORS - 1}]')", [], output_field=JSONField()
+    )
+    rows = OfferSync.objects.filter(seller=seller).select_related("token").defer("errors")
+    return list(rows.annotate(shown_errors=shown).order_by("-created_at", "-id")[:limit])
 
 
 def offers_for_sync(*, seller) -> QuerySet[Variant]:

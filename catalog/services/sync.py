@@ -7,16 +7,22 @@ each rejected one is reported with its number, SKU and reason. The sync and its 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from catalog.models import OfferSync, Variant
+from catalog import policies
+from catalog.models import ImportStatus, OfferSync, Variant
 from catalog.services.listings import OfferUpdate, bulk_update_offers
 from marketplace.core.exceptions import DomainError
 
@@ -74,6 +80,8 @@ def _update(row: Any, variant_id: int | None) -> OfferUpdate:
 
 
 YML_MAX_BYTES = 10 * 1024 * 1024
+ERRORS_KEPT = 5000  # rejected rows a sync keeps with their reasons (every one is counted)
+SYNC_LOCK = 7302  # the first key of the advisory lock a running file sync holds (the second is the sync's id)
 
 
 def rows_from_yml(data: bytes) -> list[dict[str, Any]]:
@@ -91,10 +99,14 @@ def rows_from_yml(data: bytes) -> list[dict[str, Any]]:
     offers = root.findall("./shop/offers/offer") if root.tag == "yml_catalog" else []
     if not offers:
         raise InvalidSync(_("No offers found: a YML catalogue holds <yml_catalog><shop><offers><offer>…"))
-    limit = settings.MARKETPLACE_API_MAX_ROWS
+    limit = settings.MARKETPLACE_YML_MAX_OFFERS
     if len(offers) > limit:
         raise InvalidSync(
-            _("The file has %(count)s offers; a file may hold at most %(limit)s. Split it, or sync through the API.")
+            ngettext(
+                "The file has %(count)s offer; a file may hold at most %(limit)s. Split it, or sync through the API.",
+                "The file has %(count)s offers; a file may hold at most %(limit)s. Split it, or sync through the API.",
+                len(offers),
+            )
             % {"count": len(offers), "limit": limit}
         )
     rows = []
@@ -108,26 +120,29 @@ def rows_from_yml(data: bytes) -> list[dict[str, Any]]:
     return rows
 
 
-@transaction.atomic
-def sync_offers(*, seller: Seller, actor: User, token: ApiToken | None, rows: Any, file_name: str = "") -> OfferSync:
-    """Apply a sync's rows (valid ones saved, the rest reported) and keep the sync with its report."""
-    if not isinstance(rows, list):
-        raise InvalidSync(_("Send a JSON object with an “offers” list."))
-    limit = settings.MARKETPLACE_API_MAX_ROWS
-    if len(rows) > limit:
-        raise InvalidSync(
-            _("At most %(limit)s rows per request; send the rest in further requests.") % {"limit": limit}
-        )
-    skus = [row["sku"] for row in rows if isinstance(row, dict) and isinstance(row.get("sku"), str)]
+def _sku_of(row: Any) -> str | None:
+    """The row's SKU when it has a usable one (a row without one is rejected and takes no SKU)."""
+    sku = row.get("sku") if isinstance(row, dict) else None
+    return sku if isinstance(sku, str) and sku.strip() else None
+
+
+def _apply(
+    *, seller: Seller, actor: User, rows: list[Any], first: int, seen: set[str]
+) -> tuple[int, list[dict[str, Any]]]:
+    """Apply `rows` (numbered from `first`): the valid ones are saved, the rest returned with their reasons.
+
+    `seen` holds the SKUs of the sync's earlier rows (a SKU may come once per sync) and gains these rows' SKUs.
+    Returns how many rows were saved and the rejected ones, in row order.
+    """
+    skus = [sku for row in rows if (sku := _sku_of(row))]
     by_sku = dict(Variant.objects.filter(seller=seller, sku__in=skus).values_list("sku", "pk"))
     errors: list[dict[str, Any]] = []
     updates: dict[int, tuple[int, str]] = {}  # variant id → (row number, sku)
     planned: list[OfferUpdate] = []
-    seen: set[str] = set()
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=first):
         sku = row.get("sku") if isinstance(row, dict) else None
         try:
-            if not isinstance(sku, str) or not sku.strip():
+            if _sku_of(row) is None:
                 raise ValueError(_("Each row needs its SKU (“sku”)."))
             if sku in seen:
                 raise ValueError(_("This SKU is already in an earlier row of the request."))
@@ -143,11 +158,132 @@ def sync_offers(*, seller: Seller, actor: User, token: ApiToken | None, rows: An
         number, sku = updates[variant_id]
         errors.append({"row": number, "sku": sku, "error": str(message)})
     errors.sort(key=lambda error: error["row"])
+    return len(planned) - len(rejected), errors
+
+
+@transaction.atomic
+def sync_offers(*, seller: Seller, actor: User, token: ApiToken | None, rows: Any, file_name: str = "") -> OfferSync:
+    """Apply a sync's rows (valid ones saved, the rest reported) and keep the sync with its report."""
+    if not isinstance(rows, list):
+        raise InvalidSync(_("Send a JSON object with an “offers” list."))
+    limit = settings.MARKETPLACE_API_MAX_ROWS
+    if len(rows) > limit:
+        raise InvalidSync(
+            _("At most %(limit)s rows per request; send the rest in further requests.") % {"limit": limit}
+        )
+    updated, errors = _apply(seller=seller, actor=actor, rows=rows, first=1, seen=set())
     return OfferSync.objects.create(
         seller=seller,
         token=token,
+        created_by=actor if token is None else None,
         file_name=file_name[:200],
         rows=len(rows),
-        updated=len(planned) - len(rejected),
-        errors=errors,
+        processed=len(rows),
+        updated=updated,
+        errors=errors[:ERRORS_KEPT],
+        rejected=len(errors),
+        finished_at=timezone.now(),
     )
+
+
+def sync_file(*, seller: Seller, actor: User, data: bytes, file_name: str) -> OfferSync:
+    """A YML file uploaded in the cabinet: applied at once when it holds at most MARKETPLACE_API_MAX_ROWS offers,
+    else kept and applied by a worker in parts of that size (the cabinet shows the progress). Either way a file
+    that cannot be read is refused whole, before anything is kept or changed."""
+    if not policies.can_edit_stock(actor, seller):
+        raise PermissionDenied
+    rows = rows_from_yml(data)
+    if len(rows) <= settings.MARKETPLACE_API_MAX_ROWS:
+        return sync_offers(seller=seller, actor=actor, token=None, rows=rows, file_name=file_name)
+    return _queue_file_sync(seller=seller, actor=actor, data=data, file_name=file_name, rows=len(rows))
+
+
+@transaction.atomic
+def _queue_file_sync(*, seller: Seller, actor: User, data: bytes, file_name: str, rows: int) -> OfferSync:
+    from catalog import tasks
+
+    done = OfferSync(seller=seller, created_by=actor, file_name=file_name[:200], rows=rows, status=ImportStatus.QUEUED)
+    done.file.save("catalog.xml", ContentFile(data), save=False)
+    done.save()
+    tasks.run_offer_sync.delay_on_commit(done.pk)
+    return done
+
+
+def run_file_sync(*, sync_id: int) -> OfferSync:
+    """Apply a kept file's offers part by part; a second run of a finished sync does nothing, and a run after one
+    that stopped resumes after its last saved part (each part is saved with the progress in one transaction).
+
+    The run holds a PostgreSQL advisory lock on the sync, so a copy of its message (the sweep below re-sends
+    messages that may be lost) finds it taken and leaves.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [SYNC_LOCK, sync_id])
+        if not cursor.fetchone()[0]:
+            return OfferSync.objects.get(pk=sync_id)
+    try:
+        return _run_file_sync(sync_id)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [SYNC_LOCK, sync_id])
+
+
+def _finish(done: OfferSync, status: str, message: str = "") -> OfferSync:
+    done.status, done.message, done.finished_at = status, message, timezone.now()
+    done.save(update_fields=["status", "message", "finished_at"])
+    return done
+
+
+def _run_file_sync(sync_id: int) -> OfferSync:
+    done = OfferSync.objects.select_related("seller", "created_by").get(pk=sync_id)
+    if done.is_finished:
+        return done
+    if done.status != ImportStatus.RUNNING:
+        done.status = ImportStatus.RUNNING
+        done.save(update_fields=["status"])
+    try:
+        with done.file.open("rb") as handle:
+            rows = rows_from_yml(handle.read(YML_MAX_BYTES + 1))
+    except (OSError, InvalidSync) as error:
+        message = error.message if isinstance(error, InvalidSync) else _("The file could not be read again.")
+        return _finish(done, ImportStatus.FAILED, message)
+    actor = done.created_by
+    if actor is None or not policies.can_edit_stock(actor, done.seller):
+        return _finish(done, ImportStatus.FAILED, _("The person who uploaded the file may no longer change stock."))
+    seen = {sku for row in rows[: done.processed] if (sku := _sku_of(row))}
+    size = settings.MARKETPLACE_API_MAX_ROWS
+    while done.processed < len(rows):
+        part = rows[done.processed : done.processed + size]
+        with transaction.atomic():
+            updated, errors = _apply(seller=done.seller, actor=actor, rows=part, first=done.processed + 1, seen=seen)
+            done.processed += len(part)
+            done.updated += updated
+            done.rejected += len(errors)
+            done.errors = [*done.errors, *errors][:ERRORS_KEPT]
+            done.save(update_fields=["processed", "updated", "rejected", "errors"])
+    return _finish(done, ImportStatus.DONE)
+
+
+def requeue_stalled_syncs(*, now=None) -> int:
+    """Beat's sweep: send again the message of every file sync still waiting or running after
+    MARKETPLACE_CATALOG_IMPORT_REQUEUE_MINUTES (its message may have been lost with the broker, or its worker
+    died); one that has not finished in a day fails with a message asking for the file again.
+
+    Safe to repeat: a finished sync ignores the message, a running one holds its lock. Returns how many it sent.
+    """
+    from catalog import tasks
+
+    now = now or timezone.now()
+    unfinished = OfferSync.objects.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])
+    unfinished.filter(created_at__lt=now - timedelta(days=1)).update(
+        status=ImportStatus.FAILED,
+        message=_("The sync did not finish within a day. Please upload the file again."),
+        finished_at=now,
+    )
+    stalled = list(
+        unfinished.filter(
+            created_at__lt=now - timedelta(minutes=settings.MARKETPLACE_CATALOG_IMPORT_REQUEUE_MINUTES)
+        ).values_list("pk", flat=True)
+    )
+    for sync_id in stalled:
+        tasks.run_offer_sync.delay(sync_id)
+    return len(stalled)

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -501,6 +502,7 @@ def offers(request: HttpRequest) -> HttpResponse:
             return redirect(request.get_full_path())
         page = Paginator(variants, 50).get_page(request.GET.get("page"))
     on_page = list(page.object_list)
+    syncs = price_selectors.recent_syncs(seller=seller)
     hidden = price_selectors.hidden_old_prices(on_page)
     for variant in on_page:
         variant.hidden_old_price = hidden.get(variant.pk)
@@ -512,9 +514,12 @@ def offers(request: HttpRequest) -> HttpResponse:
         "query": query[:100],
         "low_only": low_only,
         "may_price": policies.can_manage_listings(request.user, seller),
-        "syncs": price_selectors.recent_syncs(seller=seller),
+        "syncs": syncs,
+        "syncs_running": any(not done.is_finished for done in syncs),
     }
-    return TemplateResponse(request, "catalog/seller/offers.html", cabinet_context(request, active="offers", **context))
+    return render_page_or_partial(
+        request, "catalog/seller/offers.html", cabinet_context(request, active="offers", **context), partial="syncs"
+    )
 
 
 @require_POST
@@ -528,15 +533,27 @@ def offers_yml(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a YML file to upload."))
         return redirect("catalog:seller-offers")
     try:
-        rows = sync.rows_from_yml(upload.read(sync.YML_MAX_BYTES + 1))
-        done = sync.sync_offers(seller=seller, actor=request.user, token=None, rows=rows, file_name=upload.name)
+        done = sync.sync_file(
+            seller=seller, actor=request.user, data=upload.read(sync.YML_MAX_BYTES + 1), file_name=upload.name
+        )
     except sync.InvalidSync as error:
         messages.error(request, error.message)
     else:
+        if not done.is_finished:
+            messages.success(
+                request,
+                ngettext(
+                    "The file has %(rows)s offer: it is being saved in the background; the progress is below.",
+                    "The file has %(rows)s offers: they are being saved in the background; the progress is below.",
+                    done.rows,
+                )
+                % {"rows": done.rows},
+            )
+            return redirect(reverse("catalog:seller-offers") + "#syncs-title")
         messages.success(
             request,
             _("The file is read: %(saved)s of %(rows)s offers saved, %(rejected)s rejected (see below).")
-            % {"saved": done.updated, "rows": done.rows, "rejected": len(done.errors)},
+            % {"saved": done.updated, "rows": done.rows, "rejected": done.rejected},
         )
     return redirect(reverse("catalog:seller-offers") + "#syncs-title")
 
