@@ -9,7 +9,9 @@ mode, writes exactly the valid rows (a listing group with an invalid row is skip
 
 from __future__ import annotations
 
+import copy
 import csv
+import datetime
 import io
 import logging
 from collections.abc import Iterator
@@ -27,6 +29,7 @@ from catalog import policies, selectors
 from catalog.attributes import clean_attributes
 from catalog.models import ImportJob, ImportMode, ImportStatus, Variant
 from catalog.services import listings as listing_services
+from catalog.services import pricing
 from marketplace.core.db import side_connection
 
 if TYPE_CHECKING:
@@ -39,6 +42,9 @@ OPTIONAL_COLUMNS = (
     "brand",
     "description",
     "old_price",
+    "promo_price",
+    "promo_starts",
+    "promo_ends",
     "barcode",
     "handling_days",
     "weight_g",
@@ -69,6 +75,7 @@ class Row:
     category_id: int | None = None
     attributes: dict[str, object] = field(default_factory=dict)
     existing: Variant | None = None
+    promo: pricing.PromoInput | None = None  # a new promo price to set on an existing variant
 
     @property
     def group(self) -> str:
@@ -143,7 +150,97 @@ def _decimal(text: str) -> Decimal:
     return number
 
 
-def _check_row(row: Row, seller: Seller, existing: dict[str, Variant], tree) -> None:
+PROMO_COLUMNS = ("promo_price", "promo_starts", "promo_ends")
+# the first is what the export writes; the one with seconds is how a date cell typed in a spreadsheet reads
+DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S")
+
+
+def _moment(text: str, tz: datetime.tzinfo) -> datetime.datetime:
+    """A date and time as the export writes it ("2026-12-31 23:59") or as people type it ("31.12.2026 23:59"),
+    in the uploader's time zone; a date alone is its midnight."""
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text.strip(), pattern).replace(tzinfo=tz)
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def export_moment(value: datetime.datetime | None, tz: datetime.tzinfo) -> str:
+    return value.astimezone(tz).strftime(DATE_FORMATS[0]) if value else ""
+
+
+def _check_promo_columns(row: Row, tz: datetime.tzinfo, now: datetime.datetime) -> None:
+    """promo_price, promo_starts (empty: at once) and promo_ends set a promo on an existing variant, under the same
+    rules as its price page (spec 41, 120: below the regular price, and that price charged for 14 of the last 30
+    days). The row's own price is the regular price the rule is checked against. The promo a variant already has,
+    as the export writes it, changes nothing; all three columns empty leave the promo as it is."""
+    values = row.values
+    if not any(values.get(column, "").strip() for column in PROMO_COLUMNS):
+        return
+    if row.existing is None:
+        row.errors.append(
+            _(
+                "A promo price can only be set on a product you already sell: its regular price must have been "
+                "charged for 14 of the last 30 days."
+            )
+        )
+        return
+    price = starts_at = ends_at = None
+    try:
+        price = _decimal(values.get("promo_price", ""))
+    except (InvalidOperation, ValueError):
+        row.errors.append(
+            _("Promo price “%(value)s” is not a price in roubles.") % {"value": values.get("promo_price", "")[:30]}
+        )
+    for column in ("promo_starts", "promo_ends"):
+        text = values.get(column, "").strip()
+        if not text:
+            continue
+        try:
+            moment = _moment(text, tz)
+        except ValueError:
+            row.errors.append(
+                _("“%(column)s”: “%(value)s” is not a date like 2026-12-31 23:59 or 31.12.2026.")
+                % {"column": column, "value": text[:30]}
+            )
+            return
+        if column == "promo_starts":
+            starts_at = moment
+        else:
+            ends_at = moment
+    if price is None:
+        return
+    variant = row.existing
+    unchanged = (
+        variant.promo_price == price
+        and _minute(variant.promo_starts_at) == _minute(starts_at)
+        and _minute(variant.promo_ends_at) == _minute(ends_at)
+    )
+    if unchanged:
+        return
+    if variant.promo_running:
+        row.errors.append(_("A promo is running: end it on the product's price page before setting another one."))
+        return
+    promo = pricing.PromoInput(price=price, starts_at=starts_at or now, ends_at=ends_at)
+    as_charged = copy.copy(variant)  # checked against the regular price the row sets
+    as_charged.price = row.price or variant.regular_price
+    as_charged.promo_base_price = None
+    try:
+        pricing.check_promo(as_charged, promo, now)
+    except pricing.InvalidPromo as error:
+        row.errors += [str(message) for message in error.errors.values()]
+        return
+    row.promo = promo
+
+
+def _minute(value: datetime.datetime | None) -> datetime.datetime | None:
+    return value.replace(second=0, microsecond=0) if value else None
+
+
+def _check_row(
+    row: Row, seller: Seller, existing: dict[str, Variant], tree, *, tz: datetime.tzinfo, now: datetime.datetime
+) -> None:
     values = row.values
     sku = values.get("sku", "")
     row.existing = existing.get(sku.lower())
@@ -172,6 +269,7 @@ def _check_row(row: Row, seller: Seller, existing: dict[str, Variant], tree) -> 
         row.errors.append(
             _("Stock “%(value)s” is not a whole number from 0 to 1 000 000.") % {"value": values.get("stock", "")[:30]}
         )
+    _check_promo_columns(row, tz, now)
     if row.existing is not None:
         if row.existing.allocated and row.stock is not None and row.stock < row.existing.allocated:
             row.errors.append(
@@ -332,9 +430,10 @@ def _checked_rows(job: ImportJob) -> list[Row]:
         raise ImportFileError(_("The file has no rows under the header."))
     _set_progress(job, total_rows=len(rows))
     existing = {variant.sku.lower(): variant for variant in Variant.objects.filter(seller=job.seller)}
+    tz, now = job.created_by.tzinfo, timezone.now().replace(second=0, microsecond=0)
     seen: dict[str, int] = {}
     for index, row in enumerate(rows, start=1):
-        _check_row(row, job.seller, existing, tree)
+        _check_row(row, job.seller, existing, tree, tz=tz, now=now)
         sku = row.values.get("sku", "").lower()
         if sku:
             if sku in seen:
@@ -417,6 +516,11 @@ def _write_rows(job: ImportJob, valid: list[Row], progress: _WriteProgress) -> t
     for row in updates:
         if row.existing.pk in errors:
             row.errors.append(errors[row.existing.pk])
+        elif row.promo is not None:
+            try:
+                pricing.set_promo(seller=seller, actor=actor, variant_id=row.existing.pk, promo=row.promo)
+            except pricing.InvalidPromo as error:
+                row.errors += [str(message) for message in error.errors.values()]
     progress.add(len(updates))
     groups: dict[str, list[Row]] = {}
     for row in valid:
@@ -498,6 +602,9 @@ def export_header(attribute_codes: list[str]) -> list[str]:
         "brand",
         "price",
         "old_price",
+        "promo_price",
+        "promo_starts",
+        "promo_ends",
         "stock",
         "barcode",
         "handling_days",
@@ -512,8 +619,9 @@ def export_header(attribute_codes: list[str]) -> list[str]:
     ]
 
 
-def export_rows(*, seller: Seller) -> tuple[list[str], Iterator[list[object]]]:
-    """One row per variant of the seller's listings (archived ones left out), in the import's columns."""
+def export_rows(*, seller: Seller, tz: datetime.tzinfo) -> tuple[list[str], Iterator[list[object]]]:
+    """One row per variant of the seller's listings (archived ones left out), in the import's columns; a promo's
+    dates in `tz`, the time zone the import reads them in (the uploader's)."""
     tree = selectors.category_tree()
     variants = (
         Variant.objects.filter(seller=seller)
@@ -539,6 +647,9 @@ def export_rows(*, seller: Seller) -> tuple[list[str], Iterator[list[object]]]:
                 "brand": listing.brand.name if listing.brand_id else "",
                 "price": variant.regular_price,
                 "old_price": variant.old_price or "",
+                "promo_price": variant.promo_price or "",
+                "promo_starts": export_moment(variant.promo_starts_at, tz),
+                "promo_ends": export_moment(variant.promo_ends_at, tz),
                 "stock": variant.on_hand,
                 "barcode": variant.barcode,
                 "handling_days": listing.handling_days,

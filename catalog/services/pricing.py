@@ -59,7 +59,9 @@ def _locked_variant(*, seller: Seller, variant_id: int) -> Variant:
     return Variant.objects.select_for_update(of=("self",)).select_related("listing").get(pk=variant_id, seller=seller)
 
 
-def _check_promo(variant: Variant, promo: PromoInput, now: datetime.datetime) -> None:
+def check_promo(variant: Variant, promo: PromoInput, now: datetime.datetime) -> None:
+    """Raise InvalidPromo (by field) unless `promo` may be set on `variant` at `now`: a price below the regular
+    one, an end after the start and in the future, and the regular price honestly charged (spec 120)."""
     errors: dict[str, str] = {}
     price, starts_at, ends_at = promo.price, promo.starts_at, promo.ends_at
     if price is None or not price.is_finite() or price <= 0:
@@ -102,7 +104,7 @@ def set_promo(*, seller: Seller, actor: User, variant_id: int, promo: PromoInput
     if variant.promo_running:
         raise InvalidPromo({"price": _("A promo is running. End it before setting another one.")})
     now = timezone.now()
-    _check_promo(variant, promo, now)
+    check_promo(variant, promo, now)
     variant.promo_price, variant.promo_starts_at, variant.promo_ends_at = promo.price, promo.starts_at, promo.ends_at
     variant.save(update_fields=["promo_price", "promo_starts_at", "promo_ends_at", "updated_at"])
     if promo.starts_at <= now:

@@ -1,5 +1,9 @@
 import csv
+import datetime
 import io
+from datetime import timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -387,3 +391,131 @@ def test_an_import_goes_on_when_its_progress_cannot_be_reported(seller, shoes, m
 
     job.refresh_from_db()
     assert (job.status, job.created_count, job.written_rows) == (ImportStatus.DONE, 3, 3)
+
+
+# --- promo prices in the file (spec 41, 120) --------------------------------------------------------------------
+
+PROMO_HEADER = ["sku", "title", "category", "price", "stock", "promo_price", "promo_starts", "promo_ends"]
+
+
+def _held_for(variant, days):
+    """The variant's current price has been charged for `days` days (its price history says so)."""
+    from django.utils import timezone
+
+    from catalog.models import VariantPrice
+
+    VariantPrice.objects.filter(variant=variant, valid_to__isnull=True).update(
+        valid_from=timezone.now() - timedelta(days=days)
+    )
+
+
+def _promo_row(variant, *, price="1000", promo="790", starts="", ends="2099-01-31 23:59"):
+    return [variant.sku, "", "", price, str(variant.on_hand), promo, starts, ends]
+
+
+def test_a_file_sets_a_promo_price_on_a_product_already_sold_at_its_price(seller, shoes):
+    variant = make_listing(seller, category=shoes, price="1000").variants.get()
+    _held_for(variant, 20)
+
+    job = run(seller, csv_file([_promo_row(variant, starts="01.01.2099", ends="2099-01-31 23:59")], PROMO_HEADER))
+
+    variant.refresh_from_db()
+    assert (job.status, job.error_count) == ("done", 0)
+    assert variant.promo_price == Decimal("790")
+    moscow = ZoneInfo("Europe/Moscow")  # the uploader's time zone (the default)
+    assert variant.promo_starts_at == datetime.datetime(2099, 1, 1, tzinfo=moscow)
+    assert variant.promo_ends_at == datetime.datetime(2099, 1, 31, 23, 59, tzinfo=moscow)
+    assert variant.price == Decimal("1000")  # scheduled, not running yet
+
+
+def test_a_promo_typed_as_spreadsheet_dates_is_read(seller, shoes):
+    variant = make_listing(seller, category=shoes, price="1000").variants.get()
+    _held_for(variant, 20)
+    starts, ends = datetime.datetime(2099, 1, 1, 9, 30), datetime.datetime(2099, 1, 31, 23, 59)
+
+    job = run(seller, xlsx_file([[variant.sku, "", "", 1000, 5, 790, starts, ends]], PROMO_HEADER))
+
+    variant.refresh_from_db()
+    assert job.error_count == 0
+    assert variant.promo_starts_at == starts.replace(tzinfo=ZoneInfo("Europe/Moscow"))
+
+
+def test_an_empty_promo_start_starts_it_at_once(seller, shoes):
+    variant = make_listing(seller, category=shoes, price="1000").variants.get()
+    _held_for(variant, 20)
+
+    run(seller, csv_file([_promo_row(variant)], PROMO_HEADER))
+
+    variant.refresh_from_db()
+    assert variant.promo_running
+    assert (variant.price, variant.promo_base_price) == (Decimal("790"), Decimal("1000"))
+
+
+@pytest.mark.parametrize(
+    ("held_days", "row", "message"),
+    [
+        (5, {}, "Акция не принята"),  # the honest-discount rule: the regular price was not charged long enough
+        (20, {"price": "1200"}, "от 1\u202f200\xa0₽"),  # a new regular price in the same row was never charged
+        (20, {"promo": "1000"}, "ниже обычной цены"),
+        (20, {"promo": "дёшево"}, "Цена по акции «дёшево»"),
+        (20, {"ends": "31/01/2099"}, "31/01/2099"),
+        (20, {"ends": "2020-01-01"}, "в будущем"),
+    ],
+)
+def test_a_promo_that_breaks_a_rule_is_reported_on_its_row_and_nothing_changes(seller, shoes, held_days, row, message):
+    from django.utils import translation
+
+    variant = make_listing(seller, category=shoes, price="1000").variants.get()
+    _held_for(variant, held_days)
+
+    with translation.override("ru"):
+        job = run(seller, csv_file([_promo_row(variant, **row)], PROMO_HEADER))
+
+    variant.refresh_from_db()
+    assert job.error_count == 1
+    assert message in " ".join(job.report[0]["errors"])
+    assert (variant.promo_price, variant.price) == (None, Decimal("1000"))
+
+
+def test_a_promo_on_a_new_product_is_refused_with_the_reason(seller, shoes):
+    from django.utils import translation
+
+    with translation.override("en"):
+        job = run(
+            seller,
+            csv_file([["NEW-1", "Кроссовки новые", shoes.slug, "1000", "3", "790", "", "2099-01-31"]], PROMO_HEADER),
+        )
+
+    assert job.error_count == 1
+    assert "product you already sell" in job.report[0]["errors"][0]
+    assert not Variant.objects.filter(sku="NEW-1").exists()
+
+
+def test_exported_promo_reimports_unchanged_even_while_it_runs(client, seller, shoes):
+    variant = make_listing(seller, category=shoes, price="1000").variants.get()
+    _held_for(variant, 20)
+    run(seller, csv_file([_promo_row(variant)], PROMO_HEADER))
+    client.force_login(seller.user)
+
+    response = client.get(reverse("catalog:seller-export"), {"format": "csv"})
+    exported = b"".join(response.streaming_content)
+    job = run(seller, SimpleUploadedFile("export.csv", exported, content_type="text/csv"))
+
+    header = exported.decode("utf-8-sig").splitlines()[0].split(";")
+    assert header[6:10] == ["old_price", "promo_price", "promo_starts", "promo_ends"]
+    assert (job.status, job.error_count) == ("done", 0)
+    variant.refresh_from_db()
+    assert variant.promo_running
+    assert (variant.price, variant.promo_base_price) == (Decimal("790"), Decimal("1000"))
+
+
+def test_a_different_promo_while_one_runs_is_refused(seller, shoes):
+    variant = make_listing(seller, category=shoes, price="1000").variants.get()
+    _held_for(variant, 20)
+    run(seller, csv_file([_promo_row(variant)], PROMO_HEADER))
+
+    job = run(seller, csv_file([_promo_row(variant, promo="690")], PROMO_HEADER))
+
+    assert job.error_count == 1
+    variant.refresh_from_db()
+    assert variant.promo_price == Decimal("790")

@@ -746,7 +746,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     """The seller's listings, one row per variant, in the import's columns (edit and upload back)."""
     seller = _seller(request)
-    header, rows = imports.export_rows(seller=seller)
+    header, rows = imports.export_rows(seller=seller, tz=request.user.tzinfo)
     return _file_response(request, "listings", header, rows)
 
 
