@@ -85,6 +85,7 @@ CARD_FIELDS = (
     "cover_photo__alt",
 )
 BRAND_FACET_LIMIT = 30
+SELLER_FACET_SIZE = 8  # seller chips a search shows
 SEARCH_WINDOW = 500  # relevance ranks at most this many matches (the most popular ones)
 
 
@@ -253,6 +254,8 @@ class FacetScan:
     keys: list[int] | None = None  # the asked-for page's keys in order; None when the pass could not give them
     seen: int = 0  # rows matching every filter among those the pass read (all of them when total is not None)
     categories: list[tuple[int, int]] = field(default_factory=list)  # (category id, rows matching every filter)
+    # the sellers with the most rows matching every filter (slug, name, count), ties at the cut included
+    sellers: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def _facet_scan(
@@ -278,7 +281,8 @@ def _facet_scan(
     `window` is (offset, size) among the rows matching every filter. Reading them here saves a second pass
     over the same rows; when the pass stops at its row limit the keys are None and the caller reads them.
     With `by_category` it also counts the rows matching every filter per category (a search's "found in
-    categories"), most first. `prepared` runs the pass as a prepared statement (prepared_rows): only for
+    categories"), most first, and per seller (a search's seller chips: only the SELLER_FACET_SIZE + 1 most
+    frequent, ties included, are joined for their storefronts). `prepared` runs the pass as a prepared statement (prepared_rows): only for
     candidates whose best plan does not depend on the values (a category's, not a search's).
     """
     names = list(disjunctive)
@@ -293,7 +297,7 @@ def _facet_scan(
                 "attributes",
                 "brand_id",
                 *(["id", *sort_fields] if order else []),
-                *(["category_id"] if by_category else []),
+                *(["category_id", "seller_id"] if by_category else []),
             ]
         )
     )
@@ -342,8 +346,15 @@ def _facet_scan(
         f"UNION ALL SELECT 't', NULL, NULL, count(*) FILTER (WHERE {every}) FROM rows "
         "UNION ALL SELECT 'n', NULL, NULL, count(*) FROM rows"
     )
+    seller_params: list[int] = []
     if by_category:
-        query += f" UNION ALL SELECT 'c', NULL, rows.category_id::text, count(*) FROM rows WHERE {every} GROUP BY 3"  # noqa: S608 - internal flag names
+        query += (
+            f" UNION ALL SELECT 'c', NULL, rows.category_id::text, count(*) FROM rows WHERE {every} GROUP BY 3"  # noqa: S608 - internal flag names
+            " UNION ALL SELECT 's', st.slug, st.name, top.n FROM (SELECT rows.seller_id, count(*) AS n FROM rows "
+            f"WHERE {every} GROUP BY 1 ORDER BY 2 DESC FETCH FIRST %s ROWS WITH TIES) AS top "
+            "JOIN sellers_storefront st ON st.seller_id = top.seller_id"
+        )
+        seller_params = [SELLER_FACET_SIZE + 1]
     key_params: list[int] = []
     if order:
         # the page's keys, numbered in order: a UNION's rows come in no particular order
@@ -361,8 +372,9 @@ def _facet_scan(
     brands: list[tuple[str, str, int]] = []
     page: list[tuple[int, int]] = []
     categories: list[tuple[int, int]] = []
+    sellers: list[tuple[str, str, int]] = []
     total = scanned = 0
-    all_params = [*params, row_limit, *branch_params, BRAND_FACET_LIMIT, *key_params]
+    all_params = [*params, row_limit, *branch_params, BRAND_FACET_LIMIT, *seller_params, *key_params]
     if prepared:
         found = prepared_rows(query, all_params)
     else:
@@ -380,6 +392,8 @@ def _facet_scan(
             page.append((count, int(value)))
         elif kind == "c":
             categories.append((int(value), count))
+        elif kind == "s":
+            sellers.append((key, value, count))
         else:
             scanned = count
     brands.sort(key=lambda brand: (-brand[2], brand[1]))
@@ -391,6 +405,7 @@ def _facet_scan(
         keys=[key for _, key in sorted(page)] if order and complete else None,
         seen=total,
         categories=sorted(categories, key=lambda row: (-row[1], row[0])),
+        sellers=sorted(sellers, key=lambda row: (-row[2], row[1]))[: SELLER_FACET_SIZE + 1],
     )
 
 
@@ -752,28 +767,34 @@ def browse(
         category_facet=category_facet,
         sort=sort,
         plan=plan,
-        **_seller_facet(filtered, chosen_seller, show=searching and exact and bool(total)),
+        **_seller_facet(
+            filtered,
+            chosen_seller,
+            show=searching and exact and bool(total),
+            counted=scan.sellers if scan.total is not None else None,
+        ),
     )
 
 
-SELLER_FACET_SIZE = 8
-
-
-def _seller_facet(filtered: QuerySet[Listing], chosen: str, *, show: bool) -> dict:
-    """A search's sellers with how many of the results each has (a GROUP BY over an exact, small set), or, when
-    the search is narrowed to one seller, that seller's name for the chip that undoes it."""
+def _seller_facet(
+    filtered: QuerySet[Listing], chosen: str, *, show: bool, counted: list[tuple[str, str, int]] | None
+) -> dict:
+    """A search's sellers with how many of the results each has, or, when the search is narrowed to one seller,
+    that seller's name for the chip that undoes it. `counted` is what the facet pass counted when it read every
+    result; without it (the pass stopped early) a GROUP BY over the exact, small set counts them."""
     if chosen:
         name = Storefront.objects.filter(slug=chosen).values_list("name", flat=True).first()
         return {"chosen_seller": (chosen, name or chosen)}
     if not show:
         return {}
-    rows = (
-        filtered.order_by()
-        .values_list("seller__storefront__slug", "seller__storefront__name")
-        .annotate(count=Count("id"))
-        .order_by("-count", "seller__storefront__name")[: SELLER_FACET_SIZE + 1]
-    )
-    facet = [(slug, name, count) for slug, name, count in rows if slug]
+    if counted is None:
+        counted = list(
+            filtered.order_by()
+            .values_list("seller__storefront__slug", "seller__storefront__name")
+            .annotate(count=Count("id"))
+            .order_by("-count", "seller__storefront__name")[: SELLER_FACET_SIZE + 1]
+        )
+    facet = [(slug, name, count) for slug, name, count in counted if slug]
     return {"seller_facet": facet[:SELLER_FACET_SIZE] if len(facet) > 1 else []}
 
 

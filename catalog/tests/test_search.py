@@ -580,3 +580,21 @@ def test_a_search_names_its_sellers_and_narrows_to_one(client, category):
     assert "Все продавцы" in narrowed.content.decode()
     assert unknown.status_code == 200
     assert list(unknown.context["listings"]) == []
+
+
+def test_a_searchs_seller_chips_are_the_eight_with_most_results_ties_by_name(client, category):
+    """The facet pass counts the sellers (no query of its own): most results first, a tie by storefront name."""
+    from catalog.services import dictionary
+
+    counts = {"Я": 3, "Б": 3, "А": 3, "В": 2, "Г": 2, "Д": 1, "Е": 1, "Ж": 1, "З": 1, "И": 1}
+    for name, count in counts.items():
+        seller = make_seller(name=name)
+        for number in range(count):
+            make_listing(seller, category=category, title=f"Кроссовки {name} {number}")
+    dictionary.rebuild()
+    client.get(reverse("catalog:search"), {"q": "кроссовки"})  # the search's plan and statement, kept per process
+
+    page = client.get(reverse("catalog:search"), {"q": "кроссовки"})
+
+    chips = [(name, count) for _slug, name, count in page.context["result"].seller_facet]
+    assert chips == [("А", 3), ("Б", 3), ("Я", 3), ("В", 2), ("Г", 2), ("Д", 1), ("Е", 1), ("Ж", 1)]
