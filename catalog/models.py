@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from decimal import ROUND_FLOOR, Decimal
 
@@ -15,7 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower, Now
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -305,6 +306,30 @@ class CheckReason(models.TextChoices):
     COMPLAINTS = "complaints", _("Buyers returned it as not as described")
 
 
+_URL_MARK_PK, _URL_MARK_SLUG = 987654321987, "listing-url-mark"
+_listing_url_formats: dict[tuple[str, object], str] = {}
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def listing_url(pk: int, slug: str) -> str:
+    """reverse("catalog:listing-detail") of a listing, the resolver asked once per script prefix and URL conf: a
+    grid of new cards asked it 24 times a page. A slug the URL's converter would not take goes to reverse, which
+    raises as it always did."""
+    if not _PLAIN_SLUG.fullmatch(slug):
+        return reverse("catalog:listing-detail", kwargs={"pk": pk, "slug": slug})
+    key = (get_script_prefix(), get_urlconf())
+    pattern = _listing_url_formats.get(key)
+    if pattern is None:
+        marked = reverse("catalog:listing-detail", kwargs={"pk": _URL_MARK_PK, "slug": _URL_MARK_SLUG})
+        pattern = _listing_url_formats[key] = (
+            marked.replace("{", "{{")
+            .replace("}", "}}")
+            .replace(str(_URL_MARK_PK), "{pk:d}")
+            .replace(_URL_MARK_SLUG, "{slug}")
+        )
+    return pattern.format(pk=pk, slug=slug)
+
+
 class Listing(TimeStampedModel):
     """A seller's product card. The title, description, photos… buyers see are the approved ones."""
 
@@ -450,7 +475,7 @@ class Listing(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:listing-detail", kwargs={"pk": self.pk, "slug": self.slug})
+        return listing_url(self.pk, self.slug)
 
     @property
     def is_public(self) -> bool:

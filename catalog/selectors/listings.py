@@ -33,7 +33,6 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Least
 from django.http import QueryDict
-from django.urls import reverse
 
 from catalog.filters import (
     DISPATCH_VALUES,
@@ -59,6 +58,7 @@ from catalog.models import (
     ReportStatus,
     RevisionStatus,
     Variant,
+    listing_url,
 )
 from catalog.selectors.categories import CategoryNode, attribute_schema, category_tree
 from catalog.selectors.search import SearchPlan, apply_search, kept_plan, plan_search, rank
@@ -139,7 +139,7 @@ class Card:
         )
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:listing-detail", kwargs={"pk": self.pk, "slug": self.slug})
+        return listing_url(self.pk, self.slug)
 
     @property
     def photo_url(self) -> str:
