@@ -107,6 +107,14 @@ def _list(request: HttpRequest, token) -> JsonResponse:
                     "listing": variant.listing_id,
                     "price": str(variant.regular_price),
                     "promo_price": str(variant.price) if variant.promo_running else None,
+                    "promo": {
+                        "price": str(variant.promo_price),
+                        "starts": variant.promo_starts_at.isoformat(),
+                        "ends": variant.promo_ends_at.isoformat(),
+                        "running": variant.promo_running,
+                    }
+                    if variant.promo_price is not None
+                    else None,
                     "old_price": str(variant.old_price) if variant.old_price is not None else None,
                     "stock": variant.on_hand,
                     "reserved": variant.allocated,

@@ -76,6 +76,18 @@ def offers_for_sync(*, seller) -> QuerySet[Variant]:
     """The seller's variants as the sync API lists them (SKU, prices, stock), in a stable order for its pages."""
     return (
         Variant.objects.filter(seller=seller)
-        .only("sku", "price", "old_price", "promo_base_price", "on_hand", "allocated", "is_active", "listing_id")
+        .only(
+            "sku",
+            "price",
+            "old_price",
+            "promo_base_price",
+            "promo_price",
+            "promo_starts_at",
+            "promo_ends_at",
+            "on_hand",
+            "allocated",
+            "is_active",
+            "listing_id",
+        )
         .order_by("pk")
     )

@@ -7,6 +7,8 @@ each rejected one is reported with its number, SKU and reason. The sync and its 
 
 from __future__ import annotations
 
+import copy
+import datetime
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -24,6 +26,7 @@ from django.utils.translation import ngettext
 from catalog import policies
 from catalog.models import ImportStatus, OfferSync, Variant
 from catalog.services.listings import OfferUpdate, bulk_update_offers
+from catalog.services.pricing import InvalidPromo, PromoInput, check_promo, end_promo, set_promo
 from marketplace.core.exceptions import DomainError
 
 if TYPE_CHECKING:
@@ -61,6 +64,60 @@ def _stock(value: Any) -> int:
     return number
 
 
+END_PROMO = "end"  # a row's "promo": null: end the running promo, or drop a scheduled one
+
+
+def _moment(value: Any, field: str, tz: datetime.tzinfo) -> datetime.datetime:
+    """An ISO 8601 date and time ("2026-12-31T23:59:00+03:00"); without an offset, in the key creator's zone."""
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        moment = datetime.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(
+            _("%(field)s must be a date and time like 2026-12-31T23:59:00+03:00.") % {"field": field}
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def _promo(value: Any, tz: datetime.tzinfo) -> PromoInput | str:
+    """A row's "promo": {"price", "starts" (optional: at once), "ends"} to set, or null to end (spec 41)."""
+    if value is None:
+        return END_PROMO
+    if not isinstance(value, dict):
+        raise ValueError(_("promo must be an object with price, starts and ends, or null to end the promo."))
+    price = _money(value.get("price"), "promo.price")
+    starts = _moment(value["starts"], "promo.starts", tz) if value.get("starts") is not None else None
+    return PromoInput(price=price, starts_at=starts, ends_at=_moment(value.get("ends"), "promo.ends", tz))
+
+
+def _checked_promo(
+    variant: Variant, update: OfferUpdate, promo: PromoInput | str, now: datetime.datetime
+) -> PromoInput | str | None:
+    """What the row's promo does: the promo to set (its start filled in), END_PROMO, or None when it changes
+    nothing (the promo the variant already has, sent again; an end with no promo). Raises ValueError with the
+    reason when it may not be set: the cabinet's rules, checked against the regular price the row itself sets."""
+    if not isinstance(promo, PromoInput):
+        return END_PROMO if variant.promo_price is not None else None
+    if (variant.promo_price, variant.promo_starts_at, variant.promo_ends_at) == (
+        promo.price,
+        promo.starts_at or variant.promo_starts_at,
+        promo.ends_at,
+    ):
+        return None
+    if variant.promo_running:
+        raise ValueError(_("A promo is running: end it first (send “promo”: null), then set the new one."))
+    wanted = PromoInput(price=promo.price, starts_at=promo.starts_at or now, ends_at=promo.ends_at)
+    as_charged = copy.copy(variant)
+    as_charged.price = update.price if update.price is not None else variant.regular_price
+    as_charged.promo_base_price = None
+    try:
+        check_promo(as_charged, wanted, now)
+    except InvalidPromo as error:
+        raise ValueError(" ".join(str(message) for message in error.errors.values())) from None
+    return wanted
+
+
 def _update(row: Any, variant_id: int | None) -> OfferUpdate:
     if variant_id is None:
         raise ValueError(_("No product of yours has this SKU."))
@@ -74,9 +131,15 @@ def _update(row: Any, variant_id: int | None) -> OfferUpdate:
             update.old_price = _money(row["old_price"], "old_price")
     if "stock" in row:
         update.on_hand = _stock(row["stock"])
-    if update.price is None and update.old_price is None and not update.clear_old_price and update.on_hand is None:
-        raise ValueError(_("Give at least one of price, old_price and stock."))
+    if not _changes_offer(update) and "promo" not in row:
+        raise ValueError(_("Give at least one of price, old_price, stock and promo."))
     return update
+
+
+def _changes_offer(update: OfferUpdate) -> bool:
+    return not (
+        update.price is None and update.old_price is None and not update.clear_old_price and update.on_hand is None
+    )
 
 
 YML_MAX_BYTES = 10 * 1024 * 1024
@@ -136,9 +199,14 @@ def _apply(
     """
     skus = [sku for row in rows if (sku := _sku_of(row))]
     by_sku = dict(Variant.objects.filter(seller=seller, sku__in=skus).values_list("sku", "pk"))
+    with_promo = [by_sku[sku] for row in rows if (sku := _sku_of(row)) in by_sku and "promo" in row]
+    variants = Variant.objects.in_bulk(with_promo) if with_promo else {}
+    may_price = policies.can_manage_listings(actor, seller)
+    tz, now = getattr(actor, "tzinfo", None) or timezone.get_default_timezone(), timezone.now()
     errors: list[dict[str, Any]] = []
     updates: dict[int, tuple[int, str]] = {}  # variant id → (row number, sku)
     planned: list[OfferUpdate] = []
+    promos: dict[int, PromoInput | str] = {}  # variant id → the promo to set, or END_PROMO
     for number, row in enumerate(rows, start=first):
         sku = row.get("sku") if isinstance(row, dict) else None
         try:
@@ -148,12 +216,29 @@ def _apply(
                 raise ValueError(_("This SKU is already in an earlier row of the request."))
             seen.add(sku)
             update = _update(row, by_sku.get(sku))
+            if "promo" in row:
+                if not may_price:
+                    raise ValueError(_("Your role may change stock only."))
+                promo = _checked_promo(variants[update.variant_id], update, _promo(row["promo"], tz), now)
+                if promo is not None:
+                    promos[update.variant_id] = promo
         except ValueError as error:
             errors.append({"row": number, "sku": sku if isinstance(sku, str) else None, "error": str(error)})
             continue
         updates[update.variant_id] = (number, sku)
         planned.append(update)
-    rejected = bulk_update_offers(seller=seller, actor=actor, updates=planned) if planned else {}
+    offers = [update for update in planned if _changes_offer(update)]
+    rejected = bulk_update_offers(seller=seller, actor=actor, updates=offers) if offers else {}
+    for variant_id, promo in promos.items():
+        if variant_id in rejected:
+            continue
+        try:
+            if isinstance(promo, PromoInput):
+                set_promo(seller=seller, actor=actor, variant_id=variant_id, promo=promo)
+            else:
+                end_promo(seller=seller, actor=actor, variant_id=variant_id)
+        except InvalidPromo as error:  # its price changed since the check: the row's offer is saved, not the promo
+            rejected[variant_id] = " ".join(str(message) for message in error.errors.values())
     for variant_id, message in rejected.items():
         number, sku = updates[variant_id]
         errors.append({"row": number, "sku": sku, "error": str(message)})

@@ -205,6 +205,7 @@ def test_get_lists_the_sellers_offers_a_page_at_a_time(client, seller, category,
             "listing": shoes.listing_id,
             "price": "5990.00",
             "promo_price": None,
+            "promo": None,
             "old_price": None,
             "stock": shoes.on_hand,
             "reserved": 0,
@@ -373,3 +374,108 @@ def test_a_yml_file_over_10_mb_is_refused_before_it_is_read(client, seller, shoe
     assert "Файл больше 10 МБ" in page
     assert not OfferSync.objects.exists()
     assert Variant.objects.get(pk=shoes.pk).on_hand == shoes.on_hand
+
+
+# --- promo prices through the API (spec 41, 120) ------------------------------------------------------------------
+
+
+def _charged_for(variant, days):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalog.models import VariantPrice
+
+    VariantPrice.objects.filter(variant=variant, valid_to__isnull=True).update(
+        valid_from=timezone.now() - timedelta(days=days)
+    )
+
+
+PROMO = {"price": "4990", "starts": "2099-01-01T00:00:00+03:00", "ends": "2099-01-31T23:59:00+03:00"}
+
+
+def test_a_sync_sets_a_promo_and_lists_it(client, key, shoes):
+    _charged_for(shoes, 20)
+
+    response = post(client, key, {"offers": [{"sku": shoes.sku, "promo": PROMO}]})
+    listed = client.get(URL, HTTP_AUTHORIZATION=f"Bearer {key}").json()["offers"][0]
+
+    assert response.json()["errors"] == []
+    assert response.json()["updated"] == 1
+    shoes.refresh_from_db()
+    assert shoes.promo_price == Decimal("4990")
+    assert shoes.promo_starts_at.isoformat() == "2098-12-31T21:00:00+00:00"
+    assert listed["promo"] == {
+        "price": "4990.00",
+        "starts": "2098-12-31T21:00:00+00:00",
+        "ends": "2099-01-31T20:59:00+00:00",
+        "running": False,
+    }
+
+
+def test_a_promo_without_a_start_runs_at_once_and_null_ends_it(client, key, shoes):
+    _charged_for(shoes, 20)
+
+    post(client, key, {"offers": [{"sku": shoes.sku, "promo": {"price": "4990", "ends": "2099-01-31T23:59:00"}}]})
+    shoes.refresh_from_db()
+    running = (shoes.promo_running, shoes.price)
+    again = post(
+        client, key, {"offers": [{"sku": shoes.sku, "promo": {"price": "4990", "ends": "2099-01-31T23:59:00"}}]}
+    )
+    post(client, key, {"offers": [{"sku": shoes.sku, "promo": None}]})
+    shoes.refresh_from_db()
+
+    assert running == (True, Decimal("4990"))
+    assert again.json()["errors"] == []  # the promo it already has, sent again: nothing changes
+    assert (shoes.promo_price, shoes.price) == (None, Decimal("5990"))
+
+
+@pytest.mark.parametrize(
+    ("days", "row", "message"),
+    [
+        # the regular price was not charged for 14 of the 30 days before the promo starts (now)
+        (5, {"promo": {"price": "4990", "ends": "2099-01-31T23:59:00+03:00"}}, "The promo is refused"),
+        (20, {"price": "6990", "promo": PROMO}, "6"),  # the row's own new price was never charged
+        (20, {"promo": {**PROMO, "price": "5990"}}, "below the regular price"),
+        (20, {"promo": {**PROMO, "ends": "next week"}}, "promo.ends must be a date and time"),
+        (20, {"promo": {**PROMO, "ends": "2020-01-01T00:00:00+03:00"}}, "in the future"),
+        (20, {"promo": "4990"}, "promo must be an object"),
+    ],
+)
+def test_a_promo_that_breaks_a_rule_is_rejected_and_its_row_changes_nothing(client, key, shoes, days, row, message):
+    _charged_for(shoes, days)
+
+    response = post(client, key, {"offers": [{"sku": shoes.sku, "stock": 99, **row}]})
+
+    errors = response.json()["errors"]
+    assert [error["row"] for error in errors] == [1]
+    assert message in errors[0]["error"]
+    shoes.refresh_from_db()
+    assert (shoes.promo_price, shoes.price, shoes.on_hand) == (None, Decimal("5990"), 5)
+
+
+def test_a_new_promo_while_one_runs_is_rejected_until_it_is_ended(client, key, shoes):
+    _charged_for(shoes, 20)
+    post(client, key, {"offers": [{"sku": shoes.sku, "promo": {"price": "4990", "ends": "2099-01-31T23:59:00"}}]})
+
+    response = post(client, key, {"offers": [{"sku": shoes.sku, "promo": {"price": "3990", "ends": "2099-02-01"}}]})
+
+    assert "end it first" in response.json()["errors"][0]["error"]
+    shoes.refresh_from_db()
+    assert shoes.price == Decimal("4990")
+
+
+def test_a_warehouse_key_may_not_set_promos(client, seller, shoes):
+    from marketplace.accounts.models import User
+
+    clerk = User.objects.create_user(email="stock@example.com", password="x-Strong-Pass-1")
+    member = TeamMember.objects.create(seller=seller, user=clerk, role=TeamRole.WAREHOUSE)
+    owner = TeamMember.objects.get(user=seller.user)
+    token, key = seller_services.create_api_token(member=owner, name="склад")
+    ApiToken.objects.filter(pk=token.pk).update(created_by=member.user)
+    _charged_for(shoes, 20)
+
+    response = post(client, key, {"offers": [{"sku": shoes.sku, "promo": PROMO}]})
+
+    assert "stock only" in response.json()["errors"][0]["error"]
+    assert Variant.objects.get(pk=shoes.pk).promo_price is None
