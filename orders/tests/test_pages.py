@@ -306,6 +306,7 @@ def test_packing_slip_lists_contents_packaging_requirements_and_return_terms(cli
     assert "Герметичный пакет" not in page  # no liquid goods in this order
     assert seller.contact_email in page
     assert "можно вернуть в течение 7 дней после доставки" in page
+    assert f'aria-label="Штрихкод заказа {order.number}"' in page  # Code 128 of the number, as inline SVG
 
 
 def test_managers_edit_packaging_requirements_in_admin():
