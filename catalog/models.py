@@ -578,6 +578,8 @@ class Variant(TimeStampedModel):
         verbose_name = _("variant")
         verbose_name_plural = _("variants")
         ordering = ["position", "id"]
+        # other sellers' offers of the same product (spec 42's competitive benchmark); most variants have none
+        indexes = [models.Index(fields=["barcode"], condition=~Q(barcode=""), name="variant_barcode")]
         constraints = [
             models.UniqueConstraint(fields=["seller", "sku"], name="variant_sku_unique_per_seller"),
             models.CheckConstraint(condition=Q(price__gt=0), name="variant_price_positive"),

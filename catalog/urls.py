@@ -26,6 +26,7 @@ urlpatterns = [
     path("seller/listings/<int:pk>/photos/", seller.photos_upload, name="seller-photos-upload"),
     path("seller/listings/<int:pk>/photos/arrange/", seller.photos_arrange, name="seller-photos-arrange"),
     path("seller/listings/<int:pk>/photos/<int:photo_id>/delete/", seller.photo_delete, name="seller-photo-delete"),
+    path("seller/listings/<int:pk>/competitors/", seller.listing_competitors, name="seller-listing-competitors"),
     path("seller/listings/<int:pk>/<slug:action>/", seller.listing_action, name="seller-listing-action"),
     path("seller/prices-and-stock/", seller.offers, name="seller-offers"),
     path("seller/prices-and-stock/yml/", seller.offers_yml, name="seller-offers-yml"),

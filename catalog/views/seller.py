@@ -31,7 +31,7 @@ from catalog.forms import (
     VariantFormSet,
 )
 from catalog.models import ImportJob, Listing, ListingQuestion, ListingRevision, ListingStatus, Variant
-from catalog.selectors import insights
+from catalog.selectors import competitors, insights
 from catalog.selectors import pricing as price_selectors
 from catalog.services import honest, imports, pricing, quality, rank_watch, sync
 from catalog.services.listings import InvalidListing, OfferUpdate, uses_revisions, working_content
@@ -519,6 +519,20 @@ def offers(request: HttpRequest) -> HttpResponse:
     }
     return render_page_or_partial(
         request, "catalog/seller/offers.html", cabinet_context(request, active="offers", **context), partial="syncs"
+    )
+
+
+@require_GET
+@seller_section_required(Section.LISTINGS)
+def listing_competitors(request: HttpRequest, pk: int) -> HttpResponse:
+    """Other sellers' offers of the same or a similar product, and where this listing's price stands (spec 42)."""
+    seller = _seller(request)
+    listing = selectors.listings.seller_listing(seller=seller, pk=pk)
+    if listing is None:
+        raise Http404
+    context = {"listing": listing, "result": competitors.benchmark(listing)}
+    return TemplateResponse(
+        request, "catalog/seller/competitors.html", cabinet_context(request, active="listings", **context)
     )
 
 
