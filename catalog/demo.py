@@ -14,6 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Count
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
@@ -25,6 +26,7 @@ from catalog.models import (
     Listing,
     ListingStatus,
     RejectionReason,
+    Variant,
     VariantPrice,
 )
 from catalog.services import checks, dictionary, pricing
@@ -514,9 +516,35 @@ def seed_catalog(log: Callable[[str], None]) -> None:
             content_confirmed_at=timezone.now() - datetime.timedelta(days=200)
         )
     checks.request_listing_checks()
+    _shared_barcodes(rng)
     _questions(rng, buyers)
     dictionary.rebuild()
     log(f"catalog: {created} listings ({pending} waiting for moderation), search dictionary built")
+
+
+def ean13(body: str) -> str:
+    """An EAN-13 barcode: 12 digits and their check digit."""
+    total = sum(int(digit) * (3 if index % 2 else 1) for index, digit in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+def _shared_barcodes(rng: random.Random) -> None:
+    """The same product sold by several sellers: in a dozen categories, one single-variant listing of each of two
+    or three sellers of the same brand gets one EAN-13, so the cabinet's competitors page compares them (spec 42)."""
+    groups: dict[tuple[int, int], dict[int, int]] = {}
+    rows = (
+        Listing.objects.filter(status=ListingStatus.PUBLISHED, brand__isnull=False)
+        .annotate(variant_count=Count("variants"))
+        .filter(variant_count=1)
+        .order_by("pk")
+        .values_list("pk", "category_id", "brand_id", "seller_id")
+    )
+    for pk, category_id, brand_id, seller_id in rows:
+        groups.setdefault((category_id, brand_id), {}).setdefault(seller_id, pk)
+    shared = [by_seller for by_seller in groups.values() if len(by_seller) >= 2][:12]
+    for by_seller in shared:
+        barcode = ean13(f"4600{rng.randrange(10**8):08d}")
+        Variant.objects.filter(listing_id__in=list(by_seller.values())[:3]).update(barcode=barcode)
 
 
 def _questions(rng: random.Random, buyers: list[User]) -> None:

@@ -141,3 +141,22 @@ def test_the_benchmark_reads_a_fixed_number_of_queries(seller, category, rivals,
     with django_assert_max_num_queries(4):  # barcodes, is there any, the figures, the cheapest offers
         result = benchmark(own)
         [offer.seller.storefront.name for offer in result.offers]
+
+
+def test_the_demo_gives_the_same_product_to_sellers_of_the_same_brand(seller, category, rivals):
+    import random
+
+    from catalog.demo import _shared_barcodes, ean13
+
+    own = make_listing(seller, category=category, brand="Nike")
+    theirs = make_listing(rivals[0], category=category, brand="Nike")
+    other_brand = make_listing(rivals[1], category=category, brand="Puma")
+
+    _shared_barcodes(random.Random(1))
+
+    assert ean13("460123456789") == "4601234567893"  # the check digit of EAN-13
+    barcode = own.variants.get().barcode
+    assert len(barcode) == 13
+    assert theirs.variants.get().barcode == barcode
+    assert other_brand.variants.get().barcode == ""
+    assert benchmark(own).basis == "barcode"
