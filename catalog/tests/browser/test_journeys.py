@@ -1,11 +1,13 @@
 """Issue 4's journeys in real Chromium: a buyer searches (typo, wrong layout), filters, sorts, opens a listing,
 picks a variant and asks a question; a seller creates a listing with photos and variants, a moderator approves
-it in the admin, and it appears in search; a seller sets a promo price and buyers see an honest discount."""
+it in the admin, and it appears in search; a seller sets a promo price and buyers see an honest discount; a
+seller compares a listing with competitors' offers; a seller's large YML file is saved in the background."""
 
 from __future__ import annotations
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -238,3 +240,55 @@ def test_seller_sets_a_promo_price_and_buyers_see_it_with_the_regular_price_stru
     expect(buyer.locator(".buy-box__amount")).to_contain_text("6 990")
     expect(buyer.locator(".buy-box__old")).to_contain_text("8 000")
     expect(buyer.locator(".buy-box__promo")).to_be_visible()
+
+
+def test_seller_compares_a_listing_with_other_sellers_offers_of_the_same_barcode(
+    live_server, page: Page, shoes, seller, password
+):
+    """Spec 42: from the listing list the seller opens Competitors and sees the lowest and median price, how many
+    are cheaper, and the cheapest offers with their promo, shipping time and rating."""
+    from catalog.models import Variant
+
+    base = live_server.url
+    own = make_listing(seller, category=shoes, title="Кроссовки Asics Gel", price="9000")
+    rival = make_listing(make_seller(name="Спортмастерская"), category=shoes, title="Asics Gel-Kayano", price="8500")
+    Variant.objects.filter(listing__in=[own, rival]).update(barcode="4601234567893")
+
+    _log_in(page, base, seller.user.email, password, "/seller/listings/")
+    page.get_by_role("link", name=re.compile(r"^Конкуренты\s*:\s*Кроссовки Asics Gel$")).click()
+    page.wait_for_url(f"**/seller/listings/{own.pk}/competitors/")
+
+    expect(page.get_by_role("heading", name="Конкуренты")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("штрихкодом 4601234567893")
+    expect(page.locator(".competitor-figures")).to_contain_text("8 500")
+    expect(page.locator(".competitor-figures")).to_contain_text("1 из 1 предложения")
+    expect(page.get_by_role("link", name="Asics Gel-Kayano")).to_be_visible()
+    expect(page.locator("table")).to_contain_text("Спортмастерская")
+
+
+def test_seller_uploads_a_large_yml_file_and_watches_it_saved_in_the_background(
+    live_server, page: Page, shoes, seller, password, settings
+):
+    """Spec 37: a file larger than one sync request is kept and applied by a worker in parts; the page polls its
+    progress and shows the report when it is done (the worker's run is the service's, called here)."""
+    from catalog.models import OfferSync, Variant
+    from catalog.services import sync
+
+    settings.MARKETPLACE_API_MAX_ROWS = 2
+    variants = [make_listing(seller, category=shoes, title=f"Кеды {n}", price="3000").variants.get() for n in range(3)]
+    offers = "".join(f'<offer id="{variant.sku}"><count>{7 + n}</count></offer>' for n, variant in enumerate(variants))
+    feed = f"<yml_catalog><shop><offers>{offers}</offers></shop></yml_catalog>".encode()
+
+    _log_in(page, base := live_server.url, seller.user.email, password, "/seller/prices-and-stock/")
+    page.locator("#yml-file").set_input_files({"name": "feed.yml", "mimeType": "application/xml", "buffer": feed})
+    page.get_by_role("button", name="Загрузить и синхронизировать").click()
+    page.wait_for_load_state()
+    expect(page.locator(".alert-success").first).to_contain_text("сохраняются в фоне")
+    expect(page.locator("#syncs progress")).to_be_visible()
+
+    sync.run_file_sync(sync_id=OfferSync.objects.get().pk)
+
+    expect(page.locator("#syncs")).to_contain_text("3 строки, сохранено 3", timeout=10_000)  # the poll's answer
+    expect(page.locator("#syncs progress")).to_have_count(0)
+    assert page.url.startswith(base)
+    assert [Variant.objects.get(pk=variant.pk).on_hand for variant in variants] == [7, 8, 9]
