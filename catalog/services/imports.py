@@ -16,7 +16,6 @@ import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -28,8 +27,8 @@ from django.utils.translation import gettext as _
 from catalog import policies, selectors
 from catalog.attributes import clean_attributes
 from catalog.models import ImportJob, ImportMode, ImportStatus, Variant
+from catalog.services import background, pricing
 from catalog.services import listings as listing_services
-from catalog.services import pricing
 from marketplace.core.db import side_connection
 
 if TYPE_CHECKING:
@@ -344,29 +343,16 @@ def run_import(*, job_id: int) -> ImportJob:
 
 
 def requeue_stalled_imports(*, now=None) -> int:
-    """Beat's sweep: send again the message of every import still waiting or running after
-    MARKETPLACE_CATALOG_IMPORT_REQUEUE_MINUTES (its message may have been lost with the broker, or its worker
-    died); one that has not finished in a day fails with a message asking for the file again.
-
-    Safe to repeat: a finished job ignores the message, a running one holds its lock. Returns how many it sent.
-    """
+    """Beat's sweep over imports (background.requeue_stalled): a lost message is sent again, a day-old import
+    fails with a message asking for the file again."""
     from catalog import tasks
 
-    now = now or timezone.now()
-    unfinished = ImportJob.objects.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])
-    unfinished.filter(created_at__lt=now - timedelta(days=1)).update(
-        status=ImportStatus.FAILED,
-        message=_("The import did not finish within a day. Please upload the file again."),
-        finished_at=now,
+    return background.requeue_stalled(
+        ImportJob,
+        send=tasks.run_import.delay,
+        gave_up=_("The import did not finish within a day. Please upload the file again."),
+        now=now,
     )
-    stalled = list(
-        unfinished.filter(
-            created_at__lt=now - timedelta(minutes=settings.MARKETPLACE_CATALOG_IMPORT_REQUEUE_MINUTES)
-        ).values_list("pk", flat=True)
-    )
-    for job_id in stalled:
-        tasks.run_import.delay(job_id)
-    return len(stalled)
 
 
 def _run_import(job_id: int) -> ImportJob:

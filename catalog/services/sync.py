@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from django.utils.translation import ngettext
 
 from catalog import policies
 from catalog.models import ImportStatus, OfferSync, Variant
+from catalog.services import background
 from catalog.services.listings import OfferUpdate, bulk_update_offers
 from catalog.services.pricing import InvalidPromo, PromoInput, check_promo, end_promo, set_promo
 from marketplace.core.exceptions import DomainError
@@ -349,26 +349,13 @@ def _run_file_sync(sync_id: int) -> OfferSync:
 
 
 def requeue_stalled_syncs(*, now=None) -> int:
-    """Beat's sweep: send again the message of every file sync still waiting or running after
-    MARKETPLACE_CATALOG_IMPORT_REQUEUE_MINUTES (its message may have been lost with the broker, or its worker
-    died); one that has not finished in a day fails with a message asking for the file again.
-
-    Safe to repeat: a finished sync ignores the message, a running one holds its lock. Returns how many it sent.
-    """
+    """Beat's sweep over file syncs (background.requeue_stalled): a lost message is sent again, a day-old sync
+    fails with a message asking for the file again."""
     from catalog import tasks
 
-    now = now or timezone.now()
-    unfinished = OfferSync.objects.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])
-    unfinished.filter(created_at__lt=now - timedelta(days=1)).update(
-        status=ImportStatus.FAILED,
-        message=_("The sync did not finish within a day. Please upload the file again."),
-        finished_at=now,
+    return background.requeue_stalled(
+        OfferSync,
+        send=tasks.run_offer_sync.delay,
+        gave_up=_("The sync did not finish within a day. Please upload the file again."),
+        now=now,
     )
-    stalled = list(
-        unfinished.filter(
-            created_at__lt=now - timedelta(minutes=settings.MARKETPLACE_CATALOG_IMPORT_REQUEUE_MINUTES)
-        ).values_list("pk", flat=True)
-    )
-    for sync_id in stalled:
-        tasks.run_offer_sync.delay(sync_id)
-    return len(stalled)
