@@ -288,21 +288,46 @@ class DeliveryOffer:
 def delivery_offers(*, seller_id: int, price: Decimal, weight_g: int | None, ship_by: date) -> list[DeliveryOffer]:
     """The seller's active delivery methods for one item at `price`, cheapest first, arriving `days_min`-`days_max`
     days after the seller ships (`ship_by`)."""
-    offers = []
-    for method in active_delivery_methods(seller_id=seller_id):
-        cost = method.cost_for(subtotal=price, weight_g=weight_g or 0)
-        offers.append(
-            DeliveryOffer(
-                name=method.name,
-                kind=method.get_kind_display(),
-                cost=cost,
-                free_above=method.free_above if method.price_rule == PriceRule.FREE_ABOVE and cost else None,
-                arrives_from=ship_by + timedelta(days=method.days_min),
-                arrives_to=ship_by + timedelta(days=method.days_max),
-                regions=method.region_list,
-            )
-        )
-    return sorted(offers, key=lambda offer: (offer.cost, offer.arrives_to))
+    offers = [_offer(method, price, weight_g, ship_by) for method in active_delivery_methods(seller_id=seller_id)]
+    return sorted(offers, key=_cheapest_first)
+
+
+def _offer(method: DeliveryMethod, price: Decimal, weight_g: int | None, ship_by: date) -> DeliveryOffer:
+    cost = method.cost_for(subtotal=price, weight_g=weight_g or 0)
+    return DeliveryOffer(
+        name=method.name,
+        kind=method.get_kind_display(),
+        cost=cost,
+        free_above=method.free_above if method.price_rule == PriceRule.FREE_ABOVE and cost else None,
+        arrives_from=ship_by + timedelta(days=method.days_min),
+        arrives_to=ship_by + timedelta(days=method.days_max),
+        regions=method.region_list,
+    )
+
+
+def _cheapest_first(offer: DeliveryOffer) -> tuple:
+    return (offer.cost, offer.arrives_to)
+
+
+def cheapest_deliveries(listings: list) -> dict[int, DeliveryOffer]:
+    """For each listing (with seller_id, price, weight_g and handling_days), the cheapest way its seller delivers
+    one item now, by listing id; a listing whose seller has no active method is left out. One query for all."""
+    seller_ids = {listing.seller_id for listing in listings}
+    if not seller_ids:
+        return {}
+    methods: dict[int, list[DeliveryMethod]] = {}
+    for method in DeliveryMethod.objects.filter(seller_id__in=seller_ids, is_active=True).order_by("price", "pk"):
+        methods.setdefault(method.seller_id, []).append(method)
+    today = timezone.localdate()
+    cheapest = {}
+    for listing in listings:
+        ship_by = today + timedelta(days=listing.handling_days)
+        offers = [
+            _offer(method, listing.price, listing.weight_g, ship_by) for method in methods.get(listing.seller_id, [])
+        ]
+        if offers:
+            cheapest[listing.pk] = min(offers, key=_cheapest_first)
+    return cheapest
 
 
 # Packing slip -------------------------------------------------------------------------------------------

@@ -112,6 +112,7 @@ def benchmark(listing: Listing) -> Benchmark:
                 "old_price",
                 "discount_percent",
                 "handling_days",
+                "weight_g",
                 "rating_avg",
                 "rating_count",
                 "in_stock",

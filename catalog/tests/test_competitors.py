@@ -105,10 +105,15 @@ def test_a_listing_with_nothing_to_compare_by_gets_advice(client, seller, catego
 
 
 def test_the_cabinet_page_shows_the_figures_and_the_cheapest_offers(client, seller, category, rivals):
+    from orders.models import DeliveryMethod
+
     own = with_barcode(make_listing(seller, category=category, price="1000"), "4601234567890")
     with_barcode(
         make_listing(rivals[0], category=category, price="1200", title="Кроссовки <b>Спорт</b>"), "4601234567890"
     )
+    with_barcode(make_listing(rivals[1], category=category, price="1500"), "4601234567890")
+    DeliveryMethod.objects.create(seller=rivals[0], kind="courier", name="Курьер", price="390", days_min=1, days_max=2)
+    DeliveryMethod.objects.create(seller=rivals[0], kind="post", name="Почта", price="250", days_min=5, days_max=9)
     client.force_login(seller.user)
 
     response = client.get(reverse("catalog:seller-listing-competitors", args=[own.pk]), HTTP_ACCEPT_LANGUAGE="ru")
@@ -118,7 +123,9 @@ def test_the_cabinet_page_shows_the_figures_and_the_cheapest_offers(client, sell
     assert "штрихкодом 4601234567890" in page
     assert "1\u202f200\xa0₽" in page
     assert "Кроссовки &lt;b&gt;Спорт&lt;/b&gt;" in page  # escaped
-    assert "0 из 1 предложения" in page
+    assert "0 из 2 предложений" in page
+    assert "от 250\xa0₽, привезут" in page  # the rival's cheapest delivery of the item
+    assert page.count("<td>—</td>") == 1  # the other rival has not set up delivery
     assert (
         reverse("catalog:seller-listing-competitors", args=[own.pk])
         in client.get(reverse("catalog:seller-listing-list")).content.decode()

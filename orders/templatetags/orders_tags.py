@@ -34,3 +34,10 @@ def seller_return_period(seller) -> dict:
     """The storefront's return terms: the seller's own period for goods of proper quality, or the law's minimum."""
     seller_days = selectors.seller_return_days(seller_ids=[seller.pk]).get(seller.pk)
     return {"seller_days": seller_days, "legal_days": effective_return_days(category_days=7, seller_days=None)}
+
+
+@register.simple_tag
+def with_cheapest_delivery(listings) -> list[tuple]:
+    """(listing, its seller's cheapest delivery of one item or None) for each listing: one query for all."""
+    cheapest = selectors.cheapest_deliveries(list(listings))
+    return [(listing, cheapest.get(listing.pk)) for listing in listings]
