@@ -933,7 +933,8 @@ class ImportJob(TimeStampedModel):
 
 
 def offer_sync_upload_to(instance: OfferSync, filename: str) -> str:
-    return f"offer-syncs/{instance.seller_id}/{uuid.uuid4().hex}.xml"
+    extension = filename.lower().rsplit(".", 1)[-1] if filename.lower().endswith((".csv", ".xlsx")) else "xml"
+    return f"offer-syncs/{instance.seller_id}/{uuid.uuid4().hex}.{extension}"
 
 
 class OfferSync(models.Model):

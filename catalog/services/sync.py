@@ -183,6 +183,69 @@ def rows_from_yml(data: bytes) -> list[dict[str, Any]]:
     return rows
 
 
+# A price and stock table's columns (the first row names them), in English as the export writes them or in Russian.
+TABLE_COLUMNS = {
+    "sku": "sku",
+    "артикул": "sku",
+    "price": "price",
+    "цена": "price",
+    "old_price": "old_price",
+    "старая цена": "old_price",
+    "stock": "stock",
+    "остаток": "stock",
+}
+
+
+def is_table(file_name: str) -> bool:
+    return file_name.lower().endswith((".csv", ".xlsx"))
+
+
+def rows_from_table(file_name: str, data: bytes) -> list[dict[str, Any]]:
+    """The rows of a CSV or XLSX price and stock table as sync rows. The first row names the columns: sku and any
+    of price, old_price and stock (or артикул, цена, старая цена, остаток); other columns are ignored, so the
+    listings export can be uploaded as it is. An empty cell leaves that value as it is."""
+    from catalog.services.imports import ImportFileError, read_rows
+
+    if len(data) > YML_MAX_BYTES:
+        raise InvalidSync(_("The file is larger than 10 MB: split it, or sync through the API."))
+    limit = settings.MARKETPLACE_YML_MAX_OFFERS
+    rows: list[dict[str, Any]] = []
+    try:
+        cells = read_rows(file_name, data)
+        header = [TABLE_COLUMNS.get(" ".join(cell.lower().split())) for cell in next(cells, [])]
+        if "sku" not in header or not {"price", "old_price", "stock"} & set(header):
+            raise InvalidSync(
+                _(
+                    "The first row must name the columns: sku and at least one of price, old_price and stock "
+                    "(or артикул, цена, старая цена, остаток)."
+                )
+            )
+        for values in cells:
+            row = {
+                field: value.replace(" ", "").replace("\xa0", "").replace("\u202f", "") if field != "sku" else value
+                for field, value in zip(header, values, strict=False)
+                if field and value
+            }
+            if not row:
+                continue
+            row.setdefault("sku", "")
+            rows.append(row)
+            if len(rows) > limit:
+                raise InvalidSync(
+                    _("The file has more than %(limit)s rows. Split it, or sync through the API.") % {"limit": limit}
+                )
+    except ImportFileError as error:
+        raise InvalidSync(str(error)) from None
+    if not rows:
+        raise InvalidSync(_("The file has no rows under the header."))
+    return rows
+
+
+def rows_from_file(file_name: str, data: bytes) -> list[dict[str, Any]]:
+    """A price and stock file's rows: a CSV or XLSX table, or a YML catalogue."""
+    return rows_from_table(file_name, data) if is_table(file_name) else rows_from_yml(data)
+
+
 def _sku_of(row: Any) -> str | None:
     """The row's SKU when it has a usable one (a row without one is rejected and takes no SKU)."""
     sku = row.get("sku") if isinstance(row, dict) else None
@@ -272,12 +335,12 @@ def sync_offers(*, seller: Seller, actor: User, token: ApiToken | None, rows: An
 
 
 def sync_file(*, seller: Seller, actor: User, data: bytes, file_name: str) -> OfferSync:
-    """A YML file uploaded in the cabinet: applied at once when it holds at most MARKETPLACE_API_MAX_ROWS offers,
+    """A YML, CSV or XLSX file uploaded in the cabinet: applied at once when it holds at most MARKETPLACE_API_MAX_ROWS rows,
     else kept and applied by a worker in parts of that size (the cabinet shows the progress). Either way a file
     that cannot be read is refused whole, before anything is kept or changed."""
     if not policies.can_edit_stock(actor, seller):
         raise PermissionDenied
-    rows = rows_from_yml(data)
+    rows = rows_from_file(file_name, data)
     if len(rows) <= settings.MARKETPLACE_API_MAX_ROWS:
         return sync_offers(seller=seller, actor=actor, token=None, rows=rows, file_name=file_name)
     return _queue_file_sync(seller=seller, actor=actor, data=data, file_name=file_name, rows=len(rows))
@@ -288,7 +351,7 @@ def _queue_file_sync(*, seller: Seller, actor: User, data: bytes, file_name: str
     from catalog import tasks
 
     done = OfferSync(seller=seller, created_by=actor, file_name=file_name[:200], rows=rows, status=ImportStatus.QUEUED)
-    done.file.save("catalog.xml", ContentFile(data), save=False)
+    done.file.save(file_name, ContentFile(data), save=False)
     done.save()
     tasks.run_offer_sync.delay_on_commit(done.pk)
     return done
@@ -327,7 +390,7 @@ def _run_file_sync(sync_id: int) -> OfferSync:
         done.save(update_fields=["status"])
     try:
         with done.file.open("rb") as handle:
-            rows = rows_from_yml(handle.read(YML_MAX_BYTES + 1))
+            rows = rows_from_file(done.file.name, handle.read(YML_MAX_BYTES + 1))
     except (OSError, InvalidSync) as error:
         message = error.message if isinstance(error, InvalidSync) else _("The file could not be read again.")
         return _finish(done, ImportStatus.FAILED, message)

@@ -245,3 +245,74 @@ def test_the_cabinet_shows_the_first_hundred_rejected_rows_of_a_large_report(cli
     assert "NONE-99" in page
     assert "NONE-100" not in page
     assert "Показаны первые 100 из 150 отклонённых строк" in page
+
+
+# --- CSV and XLSX tables ------------------------------------------------------------------------------------------
+
+
+def test_a_csv_table_with_russian_headers_syncs_prices_and_stock(client, seller, variants):
+    first, second, *_ = variants
+    table = f"Артикул;Цена;Старая цена;Остаток;Название\n{first.sku};1 290,50;;4;Товар\n{second.sku};;;0;\nNO-SUCH;100;;1;\n"
+    client.force_login(seller.user)
+
+    response = upload(client, table.encode("utf-8-sig"), name="prices.csv")
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    done = OfferSync.objects.get()
+    assert (done.rows, done.updated, done.rejected, done.file_name) == (3, 2, 1, "prices.csv")
+    first.refresh_from_db()
+    assert (first.price, first.on_hand) == (Decimal("1290.50"), 4)
+    assert Variant.objects.get(pk=second.pk).price == second.price  # an empty cell leaves it as it is
+    assert Variant.objects.get(pk=second.pk).on_hand == 0
+    assert "сохранено 2 из 3 предложений, отклонено 1" in page
+
+
+def test_the_listings_export_uploads_as_a_price_and_stock_table(client, seller, variants):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(seller.user)
+    exported = client.get(reverse("catalog:seller-export"), {"format": "xlsx"}).content
+    book = load_workbook(io.BytesIO(exported))
+    sheet = book.active
+    stock_column = [cell.value for cell in sheet[1]].index("stock") + 1
+    sheet.cell(row=2, column=stock_column, value=77)
+    changed = io.BytesIO()
+    book.save(changed)
+
+    upload(client, changed.getvalue(), name="export.xlsx")
+
+    done = OfferSync.objects.get()
+    assert (done.rows, done.updated, done.rejected) == (4, 4, 0)
+    assert Variant.objects.filter(on_hand=77).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("Название;Цена\nТовар;100\n", "Первая строка должна называть столбцы"),
+        ("sku;price\n", "В файле нет строк под заголовком"),
+        ("sku;price\nA;1\nB;2\nC;3\nD;4\n", "В файле больше 3 строк"),
+    ],
+)
+def test_a_table_that_cannot_be_used_is_refused_whole(client, seller, variants, settings, table, message):
+    settings.MARKETPLACE_YML_MAX_OFFERS = 3
+    client.force_login(seller.user)
+
+    response = upload(client, table.encode(), name="prices.csv")
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert message in page
+    assert not OfferSync.objects.exists()
+
+
+def test_a_large_csv_table_is_applied_by_a_worker_in_parts(seller, variants, parts_of_two):
+    table = "sku,stock\n" + "".join(f"{variant.sku},{20 + n}\n" for n, variant in enumerate(variants))
+
+    queued = sync.sync_file(seller=seller, actor=seller.user, data=table.encode(), file_name="stock.csv")
+    done = sync.run_file_sync(sync_id=queued.pk)
+
+    assert queued.file.name.endswith(".csv")
+    assert (done.status, done.rows, done.updated) == ("done", 4, 4)
+    assert [Variant.objects.get(pk=variant.pk).on_hand for variant in variants] == [20, 21, 22, 23]

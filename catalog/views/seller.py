@@ -539,12 +539,12 @@ def listing_competitors(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @seller_section_required(Section.STOCK)
 def offers_yml(request: HttpRequest) -> HttpResponse:
-    """Prices and stock from a YML file the seller's shop system exports (spec 37): valid offers saved, the rest
-    reported on the Prices and stock page."""
+    """Prices and stock from a YML file the seller's shop system exports, or a CSV or XLSX table (spec 37): valid
+    rows saved, the rest reported on the Prices and stock page."""
     seller = _seller(request)
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, _("Choose a YML file to upload."))
+        messages.error(request, _("Choose a YML, CSV or XLSX file to upload."))
         return redirect("catalog:seller-offers")
     try:
         done = sync.sync_file(
