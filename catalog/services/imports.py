@@ -9,7 +9,6 @@ mode, writes exactly the valid rows (a listing group with an invalid row is skip
 
 from __future__ import annotations
 
-import copy
 import csv
 import datetime
 import io
@@ -222,11 +221,8 @@ def _check_promo_columns(row: Row, tz: datetime.tzinfo, now: datetime.datetime) 
         row.errors.append(_("A promo is running: end it on the product's price page before setting another one."))
         return
     promo = pricing.PromoInput(price=price, starts_at=starts_at or now, ends_at=ends_at)
-    as_charged = copy.copy(variant)  # checked against the regular price the row sets
-    as_charged.price = row.price or variant.regular_price
-    as_charged.promo_base_price = None
     try:
-        pricing.check_promo(as_charged, promo, now)
+        pricing.check_promo_at(variant, promo, now, regular_price=row.price or variant.regular_price)
     except pricing.InvalidPromo as error:
         row.errors += [str(message) for message in error.errors.values()]
         return

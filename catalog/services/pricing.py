@@ -8,6 +8,7 @@ carts and orders read) and `promo_base_price` the regular price; a task every mi
 
 from __future__ import annotations
 
+import copy
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -93,6 +94,14 @@ def check_promo(variant: Variant, promo: PromoInput, now: datetime.datetime) -> 
                 + honest_days_message(days)
             }
         )
+
+
+def check_promo_at(variant: Variant, promo: PromoInput, now: datetime.datetime, *, regular_price: Decimal) -> None:
+    """check_promo as if the variant's regular price were `regular_price`: an import or sync row that sets the price
+    and a promo together is judged by the price it sets (a price never charged fails the honest-discount rule)."""
+    as_charged = copy.copy(variant)
+    as_charged.price, as_charged.promo_base_price = regular_price, None
+    check_promo(as_charged, promo, now)
 
 
 @transaction.atomic

@@ -7,7 +7,6 @@ each rejected one is reported with its number, SKU and reason. The sync and its 
 
 from __future__ import annotations
 
-import copy
 import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,7 @@ from catalog import policies
 from catalog.models import ImportStatus, OfferSync, Variant
 from catalog.services import background
 from catalog.services.listings import OfferUpdate, bulk_update_offers
-from catalog.services.pricing import InvalidPromo, PromoInput, check_promo, end_promo, set_promo
+from catalog.services.pricing import InvalidPromo, PromoInput, check_promo_at, end_promo, set_promo
 from marketplace.core.exceptions import DomainError
 
 if TYPE_CHECKING:
@@ -108,11 +107,8 @@ def _checked_promo(
     if variant.promo_running:
         raise ValueError(_("A promo is running: end it first (send “promo”: null), then set the new one."))
     wanted = PromoInput(price=promo.price, starts_at=promo.starts_at or now, ends_at=promo.ends_at)
-    as_charged = copy.copy(variant)
-    as_charged.price = update.price if update.price is not None else variant.regular_price
-    as_charged.promo_base_price = None
     try:
-        check_promo(as_charged, wanted, now)
+        check_promo_at(variant, wanted, now, regular_price=update.price or variant.regular_price)
     except InvalidPromo as error:
         raise ValueError(" ".join(str(message) for message in error.errors.values())) from None
     return wanted
