@@ -161,3 +161,23 @@ def make_listing(
     if orders_30d:
         Listing.objects.filter(pk=listing.pk).update(orders_30d=orders_30d)
     return Listing.objects.get(pk=listing.pk)
+
+
+def wait_until_advisory_lock_released(first: int, second: int, *, seconds: float = 10) -> None:
+    """After a connection holding an advisory lock closes, its server process ends and frees the lock a moment
+    later, not at once: wait for that instead of racing it."""
+    import time
+
+    from django.db import connection
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s",
+                [first, second],
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"advisory lock ({first}, {second}) still held after {seconds} s")

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from catalog.models import ImportJob, ImportStatus, Listing, Variant
 from catalog.services import imports
 
-from .factories import AttributeFactory, make_listing
+from .factories import AttributeFactory, make_listing, wait_until_advisory_lock_released
 
 pytestmark = pytest.mark.django_db
 
@@ -289,7 +289,8 @@ def test_a_second_copy_of_an_import_message_leaves_while_the_first_runs(seller, 
         job.refresh_from_db()
         assert job.status == ImportStatus.QUEUED
         assert Listing.objects.count() == 0
-    imports.run_import(job_id=job.pk)  # the lock went with the first run's connection
+    wait_until_advisory_lock_released(imports.IMPORT_LOCK, job.pk)  # the lock goes with the first run's connection
+    imports.run_import(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
 

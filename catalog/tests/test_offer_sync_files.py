@@ -15,7 +15,7 @@ from catalog.models import ImportStatus, OfferSync, Variant
 from catalog.services import sync
 from sellers.models import TeamMember, TeamRole
 
-from .factories import make_listing
+from .factories import make_listing, wait_until_advisory_lock_released
 
 pytestmark = pytest.mark.django_db
 
@@ -180,6 +180,7 @@ def test_a_second_copy_of_the_message_leaves_while_the_first_runs(seller, varian
         other.execute("SELECT pg_advisory_lock(%s, %s)", [sync.SYNC_LOCK, queued.pk])  # "the first run"
         assert sync.run_file_sync(sync_id=queued.pk).status == ImportStatus.QUEUED
         assert Variant.objects.get(pk=variants[0].pk).on_hand == variants[0].on_hand
+    wait_until_advisory_lock_released(sync.SYNC_LOCK, queued.pk)  # the lock goes with the first run's connection
     assert sync.run_file_sync(sync_id=queued.pk).status == ImportStatus.DONE
 
 
