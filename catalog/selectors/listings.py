@@ -282,8 +282,9 @@ def _facet_scan(
     over the same rows; when the pass stops at its row limit the keys are None and the caller reads them.
     With `by_category` it also counts the rows matching every filter per category (a search's "found in
     categories"), most first, and per seller (a search's seller chips: only the SELLER_FACET_SIZE + 1 most
-    frequent, ties included, are joined for their storefronts). `prepared` runs the pass as a prepared statement (prepared_rows): only for
-    candidates whose best plan does not depend on the values (a category's, not a search's).
+    frequent, ties included, are joined for their storefronts). `prepared` runs the pass as a prepared
+    statement (prepared_rows): only for candidates whose best plan does not depend on the values (a category's,
+    not a search's).
     """
     names = list(disjunctive)
     flags = {
