@@ -1,16 +1,35 @@
-"""What the catalogue's background jobs (listing imports, large price and stock files) share: the beat sweep that
-re-sends a lost message and gives up on a job a day old."""
+"""What the catalogue's background jobs (listing imports, large price and stock files) share: one run at a time
+per job, and the beat sweep that re-sends a lost message and gives up on a job a day old."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
 from catalog.models import ImportStatus
+
+T = TypeVar("T")
+
+
+def run_alone(lock: int, pk: int, run: Callable[[], T], busy: Callable[[], T]) -> T:
+    """`run()` while holding the PostgreSQL advisory lock (lock, pk), or `busy()` when another run holds it (a
+    second copy of a job's message, sent again by the sweep below, leaves). The lock ends with the run or with
+    its connection, so a worker that dies does not keep it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [lock, pk])
+        if not cursor.fetchone()[0]:
+            return busy()
+    try:
+        return run()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [lock, pk])
 
 
 def requeue_stalled(model: type[Model], *, send: Callable[[int], object], gave_up: str, now: datetime | None) -> int:

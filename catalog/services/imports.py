@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -327,15 +327,9 @@ def run_import(*, job_id: int) -> ImportJob:
     The run holds a PostgreSQL advisory lock on the job, so a copy of its message (the sweep below re-sends
     messages that may be lost) finds it taken and leaves. The lock ends with the run or with its connection.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [IMPORT_LOCK, job_id])
-        if not cursor.fetchone()[0]:
-            return ImportJob.objects.get(pk=job_id)
-    try:
-        return _run_import(job_id)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [IMPORT_LOCK, job_id])
+    return background.run_alone(
+        IMPORT_LOCK, job_id, run=lambda: _run_import(job_id), busy=lambda: ImportJob.objects.get(pk=job_id)
+    )
 
 
 def requeue_stalled_imports(*, now=None) -> int:

@@ -16,7 +16,7 @@ from defusedxml.common import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -360,15 +360,9 @@ def run_file_sync(*, sync_id: int) -> OfferSync:
     The run holds a PostgreSQL advisory lock on the sync, so a copy of its message (the sweep below re-sends
     messages that may be lost) finds it taken and leaves.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [SYNC_LOCK, sync_id])
-        if not cursor.fetchone()[0]:
-            return OfferSync.objects.get(pk=sync_id)
-    try:
-        return _run_file_sync(sync_id)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [SYNC_LOCK, sync_id])
+    return background.run_alone(
+        SYNC_LOCK, sync_id, run=lambda: _run_file_sync(sync_id), busy=lambda: OfferSync.objects.get(pk=sync_id)
+    )
 
 
 def _finish(done: OfferSync, status: str, message: str = "") -> OfferSync:
