@@ -479,3 +479,11 @@ def test_a_warehouse_key_may_not_set_promos(client, seller, shoes):
 
     assert "stock only" in response.json()["errors"][0]["error"]
     assert Variant.objects.get(pk=shoes.pk).promo_price is None
+
+
+def test_ending_a_promo_the_variant_does_not_have_changes_nothing(client, key, shoes):
+    response = post(client, key, {"offers": [{"sku": shoes.sku, "promo": None}]})
+
+    assert (response.json()["updated"], response.json()["errors"]) == (1, [])
+    shoes.refresh_from_db()
+    assert (shoes.price, shoes.promo_price) == (Decimal("5990"), None)
