@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/offers/", api.offers, name="api-offers"),
     path("search/", buyer.search, name="search"),
     path("search/suggest/", buyer.autocomplete, name="autocomplete"),
+    path("search/ranking/", buyer.ranking, name="ranking"),
     path("p/<int:pk>/", buyer.listing_short, name="listing-short"),
     path("p/<int:pk>-<slug:slug>/", buyer.listing_detail, name="listing-detail"),
     path("p/<int:pk>/questions/", buyer.ask_question, name="question-ask"),

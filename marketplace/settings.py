@@ -438,6 +438,8 @@ MARKETPLACE_CATALOG_IMPORT_MAX_BYTES = env.int("MARKETPLACE_CATALOG_IMPORT_MAX_B
 MARKETPLACE_CATALOG_IMPORT_REQUEUE_MINUTES = 10  # an import still waiting or running after this is sent again
 MARKETPLACE_CATALOG_SEARCH_MIN_RESULTS = 3  # fewer full-text hits than this and the query is corrected
 MARKETPLACE_CATALOG_SEARCH_PLAN_SECONDS = 60  # how a query is read (as typed, corrected…) is kept per process
+# Sellers' standing in search relevance (sanctions, rating bands) is read again by each process after this long.
+MARKETPLACE_CATALOG_SELLER_WEIGHTS_SECONDS = 60
 MARKETPLACE_CATALOG_RECENTLY_VIEWED = 20
 MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 60  # shelves (front page, a listing's similar ones) kept per process
 # How often each process asks whether the category tree changed (0: on every request). A change made in the same

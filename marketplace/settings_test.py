@@ -22,6 +22,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".var" / "test-celerybeat-schedul
 MARKETPLACE_PAGE_CACHE_SECONDS = 0
 MARKETPLACE_CATALOG_TREE_CHECK_SECONDS = 0  # a rolled-back test's categories must not outlive it in this process
 MARKETPLACE_CATALOG_SEARCH_PLAN_SECONDS = 0  # nor a plan made from its listings
+MARKETPLACE_CATALOG_SELLER_WEIGHTS_SECONDS = 0  # nor its sellers' standing in search
 MARKETPLACE_CATALOG_HOME_CACHE_SECONDS = 0  # nor its shelves (kept ones expiring mid-test changed query counts)
 MARKETPLACE_TERMS_CHECK_SECONDS = 0  # nor the versions of the terms in force in it
 SECURE_SSL_REDIRECT = False

@@ -61,7 +61,7 @@ from catalog.models import (
     listing_url,
 )
 from catalog.selectors.categories import CategoryNode, attribute_schema, category_tree
-from catalog.selectors.search import SearchPlan, apply_search, kept_plan, plan_search, rank
+from catalog.selectors.search import SearchPlan, apply_search, kept_plan, plan_search, rank, seller_weights
 from marketplace.core.db import RowShape, prepared_cursor, prepared_rows
 from sellers.models import Seller, Storefront
 
@@ -578,19 +578,21 @@ def popular_matches(
 
 def _relevance_window(filtered: QuerySet[Listing], plan) -> tuple[list[int], int, bool]:
     """The keys of the matches in relevance order (at most SEARCH_WINDOW), their capped count, and whether it is
-    exact. The window gives the candidates, each with its relevance (see popular_matches)."""
+    exact. The window gives the candidates, each with its relevance (see popular_matches), which the seller's
+    standing then weighs (seller_weights)."""
     window = popular_matches(
         filtered,
         SEARCH_WINDOW + 1,
-        fields=("pk", "orders_30d", "relevance"),
+        fields=("pk", "orders_30d", "relevance", "seller_id"),
         annotate=lambda rows: rank(rows, plan),
     )
-    # ordered here as order_by(RELEVANCE) orders in SQL: relevance (missing last), orders_30d, key, descending
+    weights = seller_weights()
+    # relevance × the seller's weight (missing relevance last), then orders_30d, then key, all descending
     ranked = [
         pk
-        for pk, _orders, _relevance in sorted(
+        for pk, _orders, _relevance, _seller in sorted(
             window[:SEARCH_WINDOW],
-            key=lambda row: (row[2] is None, -(row[2] or 0.0), -row[1], -row[0]),
+            key=lambda row: (row[2] is None, -(row[2] or 0.0) * weights.get(row[3], 1.0), -row[1], -row[0]),
         )
     ]
     return ranked, min(len(window), SEARCH_WINDOW), len(window) <= SEARCH_WINDOW

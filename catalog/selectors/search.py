@@ -7,6 +7,11 @@
    for the correction (nothing found as typed) or it is offered as "did you mean" (something found).
 3. Still nothing: trigram word similarity on titles.
 
+Relevance (spec 32, 81) blends the text match with the product's rating and the card's quality (`rank`, in SQL)
+and with the seller's standing (`seller_weights`, applied where the window is ordered): a warned or restricted
+seller, or one in the at-risk or critical rating band, is moved down; an excellent one a little up. The rules are
+published to buyers and sellers (`catalog:ranking`).
+
 Tokens contain only letters and digits, so no user input reaches the tsquery syntax as an operator.
 """
 
@@ -21,7 +26,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import ExpressionWrapper, F, FloatField, QuerySet, Value
+from django.db.models import ExpressionWrapper, F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from catalog.models import Listing, SearchTerm
@@ -34,12 +39,21 @@ from catalog.text import (
     ru_layout_to_en,
     tokenize,
 )
+from sellers.models import Seller, SellerStatus
 
 MIN_SIMILARITY = 0.35
 RARE_FREQUENCY = 2  # a dictionary word seen this rarely may itself be a typo
 POPULAR_FACTOR = 3  # ...when a close word is at least this many times more frequent
 TITLE_SIMILARITY = 0.45
 MAX_WORDS = 6
+# rank(): the text match lifted by the product's rating (per star) and the card's quality score (per point, 0–100)
+RATING_LIFT = 0.1
+QUALITY_LIFT = 0.002
+# The seller's standing multiplies a listing's relevance; a seller in neither table counts 1 (suspended and
+# terminated sellers' listings are hidden anyway). Bands are the rating bands of reviews.models.Band, read through
+# the seller's rating: catalog does not import reviews (a test checks every band is here or meant to count 1).
+SELLER_STATUS_WEIGHTS = {SellerStatus.WARNED: 0.9, SellerStatus.RESTRICTED: 0.75}
+SELLER_BAND_WEIGHTS = {"excellent": 1.1, "at_risk": 0.9, "critical": 0.75}
 
 
 @dataclass
@@ -201,6 +215,33 @@ def kept_plan(raw: object, base: QuerySet[Listing], *, scope: object) -> SearchP
     return dataclasses.replace(kept[1], tokens=list(kept[1].tokens))  # the caller's own copy
 
 
+_seller_weights: dict[str, object] = {"at": None, "weights": {}}
+
+
+def seller_weights() -> dict[int, float]:
+    """Seller id → the factor their standing puts on their listings' relevance, for every seller whose factor is
+    not 1 (SELLER_STATUS_WEIGHTS × SELLER_BAND_WEIGHTS).
+
+    Kept in each process for MARKETPLACE_CATALOG_SELLER_WEIGHTS_SECONDS (0: read on every search): a sanction or
+    a new rating band reaches search within that time. One query over the sellers with a sanction or a band that
+    counts; a search itself only looks its window's sellers up in the result.
+    """
+    seconds = settings.MARKETPLACE_CATALOG_SELLER_WEIGHTS_SECONDS
+    now = time.monotonic()
+    kept_at = _seller_weights["at"]
+    if seconds > 0 and kept_at is not None and now - kept_at < seconds:  # type: ignore[operator]
+        return _seller_weights["weights"]  # type: ignore[return-value]
+    rows = Seller.objects.filter(
+        Q(status__in=list(SELLER_STATUS_WEIGHTS)) | Q(rating__band__in=list(SELLER_BAND_WEIGHTS))
+    ).values_list("pk", "status", "rating__band")
+    weights = {
+        pk: SELLER_STATUS_WEIGHTS.get(status, 1.0) * SELLER_BAND_WEIGHTS.get(band or "", 1.0)
+        for pk, status, band in rows
+    }
+    _seller_weights.update(at=now, weights=weights)
+    return weights
+
+
 def apply_search(queryset: QuerySet[Listing], plan: SearchPlan) -> QuerySet[Listing]:
     """Only the listings the plan matches (ranking is separate: see `rank`)."""
     if plan.mode == "fts":
@@ -217,12 +258,14 @@ def apply_search(queryset: QuerySet[Listing], plan: SearchPlan) -> QuerySet[List
 
 
 def rank(queryset: QuerySet[Listing], plan: SearchPlan) -> QuerySet[Listing]:
-    """Annotate `relevance`: the weighted text rank lifted a little by rating and listing quality."""
+    """Annotate `relevance`: the weighted text rank lifted a little by rating and listing quality (the seller's
+    standing is applied to it where the window is ordered: see seller_weights)."""
     if plan.mode == "fts":
         query = tsquery(plan.tokens)
         return queryset.annotate(
             relevance=ExpressionWrapper(
-                SearchRank(F("search_vector"), query) * (1.0 + F("rating_avg") / 10.0 + F("quality_score") / 500.0),
+                SearchRank(F("search_vector"), query)
+                * (1.0 + F("rating_avg") * RATING_LIFT + F("quality_score") * QUALITY_LIFT),
                 output_field=FloatField(),
             )
         )

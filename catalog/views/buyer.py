@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import policies, selectors, services
@@ -24,11 +25,14 @@ from catalog.attributes import display_value
 from catalog.filters import DISPATCH_CHOICES, DISPATCH_VALUES
 from catalog.forms import QuestionForm, ReportForm
 from catalog.models import Listing, ListingStatus
+from catalog.selectors import search as search_rules
+from catalog.selectors.listings import SEARCH_WINDOW
 from catalog.seo import listing_json_ld, listing_meta_description
 from catalog.services import search_log
 from marketplace.core.exceptions import DomainError
 from marketplace.core.htmx import render_page_or_partial
 from marketplace.core.pagecache import shared_page_cache
+from sellers.models import SellerStatus
 
 
 def _browse_context(request: HttpRequest, result: selectors.BrowseResult) -> dict:
@@ -78,6 +82,37 @@ def _dispatch_select(request: HttpRequest) -> tuple:
 def _select_options(field) -> tuple:
     chosen = str(field.value())  # as the template's stringformat:"s" compared them ("None": nothing chosen)
     return field, [(value, label, str(value) == chosen) for value, label in field.field.choices]
+
+
+# The rating bands of reviews.models.Band that move listings in search, under the same names (catalog does not
+# import reviews; the labels' translations are shared by msgid).
+_BAND_LABELS = {"excellent": _lazy("Excellent"), "at_risk": _lazy("At risk"), "critical": _lazy("Critical")}
+
+
+def _change(weight: float) -> int:
+    """A weight as the percentage it moves relevance by (0.9 → -10)."""
+    return round((weight - 1) * 100)
+
+
+@require_GET
+@login_not_required
+@shared_page_cache
+def ranking(request: HttpRequest) -> HttpResponse:
+    """How search results and category pages are ordered, with the weights in force (spec 32, 81)."""
+    context = {
+        "window": SEARCH_WINDOW,
+        "rating_lift": round(search_rules.RATING_LIFT * 100),
+        "quality_lift": round(search_rules.QUALITY_LIFT * 100 * 100),
+        "status_changes": [
+            (SellerStatus(status).label, _change(weight))
+            for status, weight in search_rules.SELLER_STATUS_WEIGHTS.items()
+        ],
+        "band_changes": [
+            (_BAND_LABELS[band], _change(weight)) for band, weight in search_rules.SELLER_BAND_WEIGHTS.items()
+        ],
+        "kept_minutes": max(1, round(settings.MARKETPLACE_CATALOG_SELLER_WEIGHTS_SECONDS / 60)),
+    }
+    return TemplateResponse(request, "catalog/ranking.html", context)
 
 
 @require_GET

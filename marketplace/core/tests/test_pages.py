@@ -20,6 +20,7 @@ PUBLIC_PAGES = [
     "/legal/terms/",
     "/legal/privacy/",
     "/legal/buyer-rights/",
+    "/search/ranking/",
 ]
 SIGNED_IN_PAGES = [
     "/accounts/profile/",
