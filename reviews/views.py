@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Listing
+from catalog.selectors import search as search_rules
 from marketplace.core.exceptions import DomainError
 from marketplace.core.htmx import render_page_or_partial
 from orders.models import Incident, Order
@@ -278,8 +279,11 @@ def seller_contest(request: SellerRequest, review_id: int) -> HttpResponse:
 @seller_section_required(Section.REVIEWS)
 def seller_rating(request: SellerRequest) -> HttpResponse:
     history = selectors.rating_history(seller_id=request.seller.pk)
+    rating = selectors.seller_rating(seller_id=request.seller.pk)
+    # what the seller's standing does to their listings in search (catalog's published rule)
+    weight = search_rules.standing_weight(request.seller.status, rating.band if rating else None)
     context = cabinet_context(
-        request, active="rating", rating=selectors.seller_rating(seller_id=request.seller.pk),
+        request, active="rating", rating=rating, search_change=round((weight - 1) * 100),
         incidents=selectors.incidents_for_seller(seller_id=request.seller.pk), chart=history_chart(history),
         history=history, can_appeal=seller_policies.can_access_section(request.seller_member, Section.CASES),
     )  # fmt: skip

@@ -218,6 +218,11 @@ def kept_plan(raw: object, base: QuerySet[Listing], *, scope: object) -> SearchP
 _seller_weights: dict[str, object] = {"at": None, "weights": {}}
 
 
+def standing_weight(status: str, band: str | None) -> float:
+    """The factor a seller's sanction status and rating band (None: not rated yet) put on their listings' relevance."""
+    return SELLER_STATUS_WEIGHTS.get(status, 1.0) * SELLER_BAND_WEIGHTS.get(band or "", 1.0)
+
+
 def seller_weights() -> dict[int, float]:
     """Seller id → the factor their standing puts on their listings' relevance, for every seller whose factor is
     not 1 (SELLER_STATUS_WEIGHTS × SELLER_BAND_WEIGHTS).
@@ -234,10 +239,7 @@ def seller_weights() -> dict[int, float]:
     rows = Seller.objects.filter(
         Q(status__in=list(SELLER_STATUS_WEIGHTS)) | Q(rating__band__in=list(SELLER_BAND_WEIGHTS))
     ).values_list("pk", "status", "rating__band")
-    weights = {
-        pk: SELLER_STATUS_WEIGHTS.get(status, 1.0) * SELLER_BAND_WEIGHTS.get(band or "", 1.0)
-        for pk, status, band in rows
-    }
+    weights = {pk: standing_weight(status, band) for pk, status, band in rows}
     _seller_weights.update(at=now, weights=weights)
     return weights
 

@@ -282,6 +282,29 @@ def test_seller_sees_lost_dispute_and_slow_reply_time_explained_in_the_cabinet(c
     assert "10 points deducted" in response.text
 
 
+@pytest.mark.parametrize(
+    ("status", "band", "said"),
+    [
+        ("active", "excellent", "your products are moved up by 10%"),
+        ("warned", "at_risk", "your products are moved down by 19%"),
+        ("active", "good", "Your standing does not move your products in search results."),
+    ],
+)
+def test_seller_sees_what_their_standing_does_to_their_products_in_search(client, seller, status, band, said):
+    from django.utils import timezone
+
+    from reviews.models import SellerRating
+
+    SellerRating.objects.create(seller=seller, band=band, computed_at=timezone.now())
+    type(seller).objects.filter(pk=seller.pk).update(status=status)
+    client.force_login(seller.user)
+
+    response = client.get(reverse("reviews:seller-rating"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert said in response.text
+    assert f'href="{reverse("catalog:ranking")}#relevance"' in response.text
+
+
 def test_seller_appeals_incident_from_the_cabinet(client, seller, buyer):
     late = incident(bare_orders(seller, buyer, 3)[0], IncidentKind.LATE_SHIPMENT)
     client.force_login(seller.user)
