@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -61,7 +62,16 @@ from catalog.models import (
     listing_url,
 )
 from catalog.selectors.categories import CategoryNode, attribute_schema, category_tree
-from catalog.selectors.search import SearchPlan, apply_search, kept_plan, plan_search, rank, seller_weights
+from catalog.selectors.search import (
+    SearchPlan,
+    apply_search,
+    compiled_once,
+    kept_plan,
+    plan_search,
+    rank,
+    seller_weights,
+    tsquery_text,
+)
 from marketplace.core.db import RowShape, prepared_cursor, prepared_rows
 from sellers.models import Seller, Storefront
 
@@ -269,6 +279,7 @@ def _facet_scan(
     window: tuple[int, int] = (0, 0),
     by_category: bool = False,
     prepared: bool = False,
+    compiled_as: tuple[tuple, str] | None = None,
 ) -> FacetScan:
     """Facet counts in one pass over the rows that match every filter but the facet filters ("disjunctive" facets).
 
@@ -284,7 +295,8 @@ def _facet_scan(
     categories"), most first, and per seller (a search's seller chips: only the SELLER_FACET_SIZE + 1 most
     frequent, ties included, are joined for their storefronts). `prepared` runs the pass as a prepared
     statement (prepared_rows): only for candidates whose best plan does not depend on the values (a category's,
-    not a search's).
+    not a search's). `compiled_as` (a key and the search's tsquery text) has the candidates compiled once per
+    process (search.compiled_once).
     """
     names = list(disjunctive)
     flags = {
@@ -302,9 +314,13 @@ def _facet_scan(
             ]
         )
     )
-    rows = candidates.order_by().annotate(**flags).values(*columns, *flags)
+    key, text = compiled_as if compiled_as is not None else (None, "")
     try:
-        sql, params = rows.query.sql_with_params()
+        sql, params = compiled_once(
+            key and (*key, tuple(columns)),
+            text,
+            lambda: candidates.order_by().annotate(**flags).values(*columns, *flags).query.sql_with_params(),
+        )
     except EmptyResultSet:  # e.g. a search with no usable words: nothing to count
         return FacetScan(values={}, brands=[], total=0)
     flag_of = {name: f"rows._d{index}" for index, name in enumerate(names)}
@@ -410,6 +426,10 @@ def _facet_scan(
     )
 
 
+# Where the window's keys go in the outer query that ranks them (popular_matches): compiled once around this.
+WINDOW_KEYS = "/* window keys */"
+_PLACEHOLDER = re.compile(r"%%|%s")
+
 # A search's window comes from the listings above the popularity floor (the POPULARITY_WALK most popular) when
 # that holds enough of its matches; a search with more than MANY_MATCHES (planner's estimate) walks them in
 # order instead of intersecting index bitmaps (see popular_matches).
@@ -500,6 +520,7 @@ def popular_matches(
     *,
     fields: tuple[str, ...] = (),
     annotate: Callable[[QuerySet[Listing]], QuerySet[Listing]] | None = None,
+    compiled_as: tuple[tuple, str] | None = None,
 ) -> list:
     """Keys of the `limit` most popular listings in `matches` (by orders in 30 days, then newest key); with
     `fields` (columns and annotations of `matches`, or those `annotate` adds), a tuple of those values for each
@@ -522,14 +543,19 @@ def popular_matches(
     `matches` (with `annotate`'s expressions) is compiled once; the estimate and each read wrap that statement
     (compiling the search's filters took about as long as running them, and was done twice for a walk). A
     statement that reads only the keys leaves the expressions out: PostgreSQL works out no column nobody reads.
+    `compiled_as` (a key and the search's tsquery text) has it compiled once per process (search.compiled_once).
     """
-    try:
-        shown = fields or ("pk",)
+    shown = fields or ("pk",)
+
+    def compile_rows() -> tuple[str, tuple]:
         rows = annotate(matches) if annotate is not None else matches
-        sql, params = rows.order_by().values(*dict.fromkeys(("pk", "orders_30d", *shown))).query.sql_with_params()
+        return rows.order_by().values(*dict.fromkeys(("pk", "orders_30d", *shown))).query.sql_with_params()
+
+    key, text = compiled_as if compiled_as is not None else (None, "")
+    try:
+        sql, params = compiled_once(key and (*key, shown), text, compile_rows)
     except EmptyResultSet:
         return []
-    params = list(params)
     columns = ", ".join(f"m.{connection.ops.quote_name(name)}" for name in shown)
 
     def read(tail: str, tail_params: list, setting: tuple[str, str] | None = None, *, inline: bool = False) -> list:
@@ -541,9 +567,18 @@ def popular_matches(
         if annotate is None or inline:
             statement, statement_params = f"SELECT {columns} FROM ({sql}) m {tail}", [*params, *tail_params]  # noqa: S608 - compiled ORM SQL; values are parameters
         else:
-            keys = RawSQL(f"SELECT m.pk FROM ({sql}) m {tail}", [*params, *tail_params])  # noqa: S608, S611 - compiled ORM SQL; values are parameters
-            window = annotate(Listing.objects.all()).filter(pk__in=keys).order_by("-orders_30d", "-id")
-            statement, statement_params = window.values_list(*shown).query.sql_with_params()
+            # the outer query is compiled around a marker where the window's keys go (once per process with
+            # compiled_as), then the keys' statement is put in its place
+            def compile_outer() -> tuple[str, tuple]:
+                marked = RawSQL(WINDOW_KEYS, [])  # noqa: S611 - a constant marker, replaced below
+                window = annotate(Listing.objects.all()).filter(pk__in=marked).order_by("-orders_30d", "-id")
+                return window.values_list(*shown).query.sql_with_params()
+
+            frame, frame_params = compiled_once(key and (*key, shown, "outer"), text, compile_outer)
+            head, rest = frame.split(WINDOW_KEYS)
+            split = sum(1 for found in _PLACEHOLDER.finditer(head) if found.group() == "%s")
+            statement = f"{head}SELECT m.pk FROM ({sql}) m {tail}{rest}"  # noqa: S608 - compiled ORM SQL; values are parameters
+            statement_params = [*frame_params[:split], *params, *tail_params, *frame_params[split:]]
         found = _rows_with_setting(statement, list(statement_params), setting)
         return [tuple(row) for row in found] if fields else [row[0] for row in found]
 
@@ -576,15 +611,17 @@ def popular_matches(
     )
 
 
-def _relevance_window(filtered: QuerySet[Listing], plan) -> tuple[list[int], int, bool]:
+def _relevance_window(filtered: QuerySet[Listing], plan, *, plain: bool = False) -> tuple[list[int], int, bool]:
     """The keys of the matches in relevance order (at most SEARCH_WINDOW), their capped count, and whether it is
     exact. The window gives the candidates, each with its relevance (see popular_matches), which the seller's
-    standing then weighs (seller_weights)."""
+    standing then weighs (seller_weights). `plain`: a full-text search of the whole catalogue without filters,
+    whose statement is compiled once (search.compiled_once)."""
     window = popular_matches(
         filtered,
         SEARCH_WINDOW + 1,
         fields=("pk", "orders_30d", "relevance", "seller_id"),
         annotate=lambda rows: rank(rows, plan),
+        compiled_as=(("window",), tsquery_text(plan.tokens)) if plain else None,
     )
     weights = seller_weights()
     # relevance × the seller's weight (missing relevance last), then orders_30d, then key, all descending
@@ -630,7 +667,7 @@ def browse(
     if searching:
         # the plan of a search in the whole public catalogue or one category is kept a minute (kept_plan)
         plan = (
-            kept_plan(query, base, scope=category.id if category else None)
+            kept_plan(query, base, scope=category.id if category else None, plain=category is None)
             if default_base
             else plan_search(query, base)
         )
@@ -670,10 +707,23 @@ def browse(
         candidates = filtered
     limit = settings.MARKETPLACE_CATALOG_COUNT_LIMIT
     codes = [attribute.code for attribute in filterable]
+    # A full-text search of the whole catalogue without filters (the header's search box): its statements differ
+    # only by the query text, so each is compiled once per process (search.compiled_once).
+    plain = (
+        plan is not None
+        and plan.mode == "fts"
+        and default_base
+        and category is None
+        and dispatch not in DISPATCH_VALUES
+        and not chosen_seller
+        and valid
+        and not any(cleaned.values())
+    )
+    text = tsquery_text(plan.tokens) if plain else ""
 
     # Ranking every match of a common word would read them all: relevance orders the most popular matches.
     if by_relevance:
-        ranked, total, exact = _relevance_window(filtered, plan)
+        ranked, total, exact = _relevance_window(filtered, plan, plain=plain)
     # Brand counts are only shown for exact totals: a search for a common word needs no pass at all.
     needs_scan = bool(codes) or not by_relevance or exact
     page_size = settings.MARKETPLACE_CATALOG_PAGE_SIZE
@@ -693,6 +743,7 @@ def browse(
             # a category page's pass is planned once per connection and shape; a search's plan depends on its
             # words, and another base (a seller's listings) was never measured with a generic plan
             prepared=category is not None and not searching and default_base,
+            compiled_as=(("facets",), text) if plain else None,
         )
         if needs_scan
         else FacetScan(values={}, brands=[], total=None)

@@ -598,3 +598,70 @@ def test_a_searchs_seller_chips_are_the_eight_with_most_results_ties_by_name(cli
 
     chips = [(name, count) for _slug, name, count in page.context["result"].seller_facet]
     assert chips == [("А", 3), ("Б", 3), ("Я", 3), ("В", 2), ("Г", 2), ("Д", 1), ("Е", 1), ("Ж", 1)]
+
+
+@pytest.fixture
+def fresh_statements(monkeypatch):
+    from catalog.selectors import search as search_selectors
+
+    monkeypatch.setattr(search_selectors, "_statements", {})
+    return search_selectors._statements
+
+
+def test_a_plain_search_compiles_its_statements_once_and_binds_each_query_text(client, catalogue, fresh_statements):
+    """The header's search (whole catalogue, no filters): the plan's count, the window and the facet pass are
+    compiled by the first search; later ones bind their own text and find exactly their own listings."""
+    shoes = search(client, "кроссовки")
+    kept = dict(fresh_statements)
+    kettles = search(client, "чайник")
+    again = search(client, "кроссовки")
+
+    assert {key[0] for key in kept} == {"matches", "window", "facets"}
+    assert fresh_statements == kept  # nothing compiled again
+    assert titles(kettles) == {"Чайник электрический стеклянный", "Чайник заварочный"}
+    assert (
+        titles(shoes)
+        == titles(again)
+        == {
+            "Кроссовки беговые мужские",
+            "Кроссовки детские на липучках",
+            "Кроссовки женские для зала",
+        }
+    )
+
+
+def test_a_kept_statement_reads_what_a_fresh_compile_reads(client, catalogue, fresh_statements):
+    search(client, "кроссовки")  # compiles and keeps the statements
+
+    kept = [listing.pk for listing in search(client, "чайник").context["listings"]]
+    fresh_statements.clear()
+    fresh = [listing.pk for listing in search(client, "чайник").context["listings"]]
+
+    assert kept == fresh
+    assert len(kept) == 2
+
+
+def test_a_corrected_query_binds_the_correction_into_the_kept_statements(client, catalogue, fresh_statements):
+    search(client, "кроссовки")
+
+    response = search(client, "xfqybr")  # "чайник" typed on the English layout
+
+    assert response.context["plan"].corrected_from == "xfqybr"
+    assert titles(response) == {"Чайник электрический стеклянный", "Чайник заварочный"}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"price_max": "5000"}, {"in_stock": "on"}, {"dispatch": "1"}, {"brand": "nike"}, {"seller": "x"}],
+)
+def test_a_search_with_a_filter_is_compiled_for_itself(client, catalogue, fresh_statements, params):
+    search(client, "кроссовки", **params)
+
+    assert not [key for key in fresh_statements if key[0] in ("window", "facets")]
+
+
+def test_a_search_in_a_category_is_compiled_for_itself(client, catalogue, fresh_statements):
+    response = client.get(reverse("catalog:search"), {"q": "кроссовки", "category": catalogue["shoes"].slug})
+
+    assert response.status_code == 200
+    assert fresh_statements == {}
