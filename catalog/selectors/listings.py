@@ -14,6 +14,7 @@ from functools import cache
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
+from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -153,7 +154,21 @@ class Card:
 
     @property
     def photo_url(self) -> str:
-        return ListingPhoto._meta.get_field("grid").storage.url(self.photo) if self.photo else ""
+        return stored_file_url(ListingPhoto._meta.get_field("grid").storage, self.photo) if self.photo else ""
+
+
+# A stored file's name as our uploads make them: path segments of letters, digits, "_", "-" and "." (none starting
+# with a dot), each of which URL quoting leaves as it is.
+_PLAIN_FILE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
+
+
+def stored_file_url(storage, name: str) -> str:
+    """`storage.url(name)`. For the file system storage and a plain name, its base URL (which always ends with a
+    slash) and the name joined by hand, which is what quoting and urljoin give: they cost 20 µs a card, a
+    tenth of a grid of new cards. Any other storage or name goes to the storage."""
+    if storage.__class__.url is FileSystemStorage.url and _PLAIN_FILE_NAME.fullmatch(name):
+        return storage.base_url + name
+    return storage.url(name)
 
 
 # One statement for a page of cards, in the order of Card's fields: the ORM compiled the same three-table join and

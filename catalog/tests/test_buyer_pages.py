@@ -720,3 +720,39 @@ def test_a_listing_without_a_brand_loads_for_its_page_with_none(shoes):
     listing = make_listing(make_seller(), category=shoes)
     assert selectors.listing_for_page(pk=listing.pk).brand is None
     assert selectors.listing_for_page(pk=10**12) is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "listings/12/grid/3f2a-b_c.webp",
+        "listings/12/photo.jpg",
+        "a",
+        "listings/12/фото.webp",  # quoted by the storage
+        "listings/12/my photo.webp",
+        "listings/../secret.webp",
+        "./listings/x.webp",
+        "/listings/x.webp",
+        "listings/x.webp?v=1",
+        "http://example.com/x.webp",
+    ],
+)
+def test_a_cards_photo_address_is_what_the_storage_gives(name, settings):
+    from django.core.files.storage import default_storage
+
+    from catalog.selectors.listings import stored_file_url
+
+    settings.MEDIA_URL = "/media/"
+    assert stored_file_url(default_storage, name) == default_storage.url(name)
+
+
+def test_a_storage_with_its_own_addresses_is_asked_for_each_photo():
+    from django.core.files.storage import FileSystemStorage
+
+    from catalog.selectors.listings import stored_file_url
+
+    class Signed(FileSystemStorage):
+        def url(self, name):
+            return f"https://cdn.example.com/{name}?signature=1"
+
+    assert stored_file_url(Signed(), "listings/1/a.webp") == "https://cdn.example.com/listings/1/a.webp?signature=1"
