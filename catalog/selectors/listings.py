@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -245,6 +245,7 @@ class BrowseResult:
     # a search's sellers with their counts (exact totals only), or the one seller it is narrowed to
     seller_facet: list[tuple[str, str, int]] = field(default_factory=list)
     chosen_seller: tuple[str, str] | None = None
+    main_category_id: int | None = None  # of a relevance-ordered page: the category most of its listings are in
 
     @property
     def sort_choices(self) -> list[tuple[str, str]]:
@@ -626,28 +627,28 @@ def popular_matches(
     )
 
 
-def _relevance_window(filtered: QuerySet[Listing], plan, *, plain: bool = False) -> tuple[list[int], int, bool]:
-    """The keys of the matches in relevance order (at most SEARCH_WINDOW), their capped count, and whether it is
-    exact. The window gives the candidates, each with its relevance (see popular_matches), which the seller's
-    standing then weighs (seller_weights). `plain`: a full-text search of the whole catalogue without filters,
-    whose statement is compiled once (search.compiled_once)."""
+def _relevance_window(
+    filtered: QuerySet[Listing], plan, *, plain: bool = False
+) -> tuple[list[int], int, bool, dict[int, int]]:
+    """The keys of the matches in relevance order (at most SEARCH_WINDOW), their capped count, whether it is
+    exact, and each key's category. The window gives the candidates, each with its relevance (see
+    popular_matches), which the seller's standing then weighs (seller_weights). `plain`: a full-text search of
+    the whole catalogue without filters, whose statement is compiled once (search.compiled_once)."""
     window = popular_matches(
         filtered,
         SEARCH_WINDOW + 1,
-        fields=("pk", "orders_30d", "relevance", "seller_id"),
+        fields=("pk", "orders_30d", "relevance", "seller_id", "category_id"),
         annotate=lambda rows: rank(rows, plan),
         compiled_as=(("window",), tsquery_text(plan.tokens)) if plain else None,
     )
     weights = seller_weights()
     # relevance × the seller's weight (missing relevance last), then orders_30d, then key, all descending
-    ranked = [
-        pk
-        for pk, _orders, _relevance, _seller in sorted(
-            window[:SEARCH_WINDOW],
-            key=lambda row: (row[2] is None, -(row[2] or 0.0) * weights.get(row[3], 1.0), -row[1], -row[0]),
-        )
-    ]
-    return ranked, min(len(window), SEARCH_WINDOW), len(window) <= SEARCH_WINDOW
+    rows = sorted(
+        window[:SEARCH_WINDOW],
+        key=lambda row: (row[2] is None, -(row[2] or 0.0) * weights.get(row[3], 1.0), -row[1], -row[0]),
+    )
+    categories = {row[0]: row[4] for row in rows}
+    return [row[0] for row in rows], min(len(window), SEARCH_WINDOW), len(window) <= SEARCH_WINDOW, categories
 
 
 def search_ranking(query: str) -> list[int]:
@@ -656,7 +657,7 @@ def search_ranking(query: str) -> list[int]:
     plan = plan_search(query, base)
     if not plan.tokens:
         return []
-    return _relevance_window(apply_search(base, plan), plan)[0]
+    return _relevance_window(apply_search(base, plan), plan, plain=plan.mode == "fts")[0]
 
 
 def browse(
@@ -738,7 +739,7 @@ def browse(
 
     # Ranking every match of a common word would read them all: relevance orders the most popular matches.
     if by_relevance:
-        ranked, total, exact = _relevance_window(filtered, plan, plain=plain)
+        ranked, total, exact, category_of = _relevance_window(filtered, plan, plain=plain)
     # Brand counts are only shown for exact totals: a search for a common word needs no pass at all.
     needs_scan = bool(codes) or not by_relevance or exact
     page_size = settings.MARKETPLACE_CATALOG_PAGE_SIZE
@@ -772,8 +773,12 @@ def browse(
             total, exact = _capped_count(filtered, limit)
     pages = max(1, -(-total // page_size))
     page = min(asked_page, pages)
+    main_category = None
     if by_relevance:
         keys = ranked[(page - 1) * page_size : page * page_size]
+        # the category most of the page is in (where a broad query leads: search_log), ties to the first made
+        counted = Counter(category_of[key] for key in keys)
+        main_category = min(counted, key=lambda pk: (-counted[pk], pk)) if counted else None
     elif scan.keys is not None and page == asked_page:
         keys = scan.keys
     else:
@@ -836,6 +841,7 @@ def browse(
         category_facet=category_facet,
         sort=sort,
         plan=plan,
+        main_category_id=main_category,
         **_seller_facet(
             filtered,
             chosen_seller,
@@ -1160,20 +1166,3 @@ def variants_for_seller(*, seller: Seller, query: str = "", low_stock_only: bool
     if low_stock_only:
         queryset = queryset.filter(NEEDS_RESTOCK)
     return queryset
-
-
-# Where a broad search query leads, on each rendered search page: a prepared statement (marketplace/core/db.py).
-MAIN_CATEGORY_SQL = (
-    "SELECT category_id FROM catalog_listing WHERE id = ANY(%s) "
-    "GROUP BY category_id ORDER BY count(*) DESC, category_id LIMIT 1"
-)
-
-
-def main_category_id(listing_ids: list[int]) -> int | None:
-    """The category most of these listings (a results page) are in: where a broad search query leads."""
-    if not listing_ids:
-        return None
-    with prepared_cursor() as cursor:
-        cursor.execute(MAIN_CATEGORY_SQL, [list(listing_ids)])
-        row = cursor.fetchone()
-    return row[0] if row else None

@@ -67,6 +67,24 @@ def test_each_new_search_counts_whether_rendered_or_from_the_page_cache(client, 
     assert (stat.category_id, stat.zero_results, stat.day) == (shoes.pk, False, timezone.localdate())
 
 
+def test_a_broad_search_leads_to_the_category_most_of_its_first_page_is_in(client, seller, monkeypatch):
+    """More matches than relevance ranks: no exact "found in categories", so the first page tells where it leads."""
+    from catalog.selectors import listings
+
+    monkeypatch.setattr(listings, "SEARCH_WINDOW", 3)
+    shoes, socks = CategoryFactory(name="Кроссовки"), CategoryFactory(name="Носки")
+    for title, category, orders in [("Кроссовки беговые", shoes, 9), ("Кроссовки детские", shoes, 8)]:
+        make_listing(seller, category=category, title=title, orders_30d=orders)
+    for title, orders in [("Носки под кроссовки", 7), ("Носки к кроссовкам", 1)]:
+        make_listing(seller, category=socks, title=title, orders_30d=orders)
+
+    response = search(client, "кроссовки")
+    search_log.flush()
+
+    assert response.context["result"].category_facet == []
+    assert SearchQueryStat.objects.get(query="кроссовки").category_id == shoes.pk
+
+
 def test_a_search_that_finds_nothing_is_marked_so(client):
     search(client, "телепорт")
 

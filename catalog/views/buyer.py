@@ -190,8 +190,8 @@ def search(request: HttpRequest) -> HttpResponse:
             leads_to = node.id
         elif result.category_facet:
             leads_to = result.category_facet[0][0].id
-        else:
-            leads_to = selectors.main_category_id([card.pk for card in result.listings]) if result.total else None
+        else:  # a relevance-ordered page: the category most of it is in
+            leads_to = result.main_category_id
         response[SEARCH_STATS_HEADER] = f"{leads_to or 0}:{int(not result.total)}"
     return response
 
