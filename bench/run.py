@@ -210,7 +210,9 @@ def write_report(
         "the same query, so the page is ranked without a second one; a read of all of more than 10 000 matches "
         "runs in one PostgreSQL process (parallel workers cost half as much CPU again), its setting made and put "
         "back in the same round trip; the search's filters and its rank are compiled by the ORM once per page "
-        "and the reads wrap that statement;",
+        "and the reads wrap that statement, and a search of the whole catalogue without filters (the header's "
+        "search box) compiles its statements once per process and binds each query's text "
+        "(`catalog.selectors.search.compiled_once`);",
         "- a category page reads its rows once, from a covering index (`listing_cat_browse`: an index-only scan): "
         "that one pass counts every facet (a single-choice value read as text straight from the row), the brands "
         "(by key: only the 30 shown are joined for their names) and the total (and, for a search, the matches per "
