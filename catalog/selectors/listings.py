@@ -657,7 +657,7 @@ def search_ranking(query: str) -> list[int]:
     plan = plan_search(query, base)
     if not plan.tokens:
         return []
-    return _relevance_window(apply_search(base, plan), plan, plain=plan.mode == "fts")[0]
+    return _relevance_window(apply_search(base, plan), plan)[0]
 
 
 def browse(
