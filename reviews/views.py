@@ -283,7 +283,7 @@ def seller_rating(request: SellerRequest) -> HttpResponse:
     # what the seller's standing does to their listings in search (catalog's published rule)
     weight = search_rules.standing_weight(request.seller.status, rating.band if rating else None)
     context = cabinet_context(
-        request, active="rating", rating=rating, search_change=round((weight - 1) * 100),
+        request, active="rating", rating=rating, search_change=search_rules.weight_change(weight),
         incidents=selectors.incidents_for_seller(seller_id=request.seller.pk), chart=history_chart(history),
         history=history, can_appeal=seller_policies.can_access_section(request.seller_member, Section.CASES),
     )  # fmt: skip

@@ -266,6 +266,11 @@ def standing_weight(status: str, band: str | None) -> float:
     return SELLER_STATUS_WEIGHTS.get(status, 1.0) * SELLER_BAND_WEIGHTS.get(band or "", 1.0)
 
 
+def weight_change(weight: float) -> int:
+    """A standing weight as the percentage it moves relevance by (0.9 → -10), as the rules page shows it."""
+    return round((weight - 1) * 100)
+
+
 def seller_weights() -> dict[int, float]:
     """Seller id → the factor their standing puts on their listings' relevance, for every seller whose factor is
     not 1 (SELLER_STATUS_WEIGHTS × SELLER_BAND_WEIGHTS).

@@ -89,11 +89,6 @@ def _select_options(field) -> tuple:
 _BAND_LABELS = {"excellent": _lazy("Excellent"), "at_risk": _lazy("At risk"), "critical": _lazy("Critical")}
 
 
-def _change(weight: float) -> int:
-    """A weight as the percentage it moves relevance by (0.9 → -10)."""
-    return round((weight - 1) * 100)
-
-
 @require_GET
 @login_not_required
 @shared_page_cache
@@ -104,11 +99,12 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "rating_lift": round(search_rules.RATING_LIFT * 100),
         "quality_lift": round(search_rules.QUALITY_LIFT * 100 * 100),
         "status_changes": [
-            (SellerStatus(status).label, _change(weight))
+            (SellerStatus(status).label, search_rules.weight_change(weight))
             for status, weight in search_rules.SELLER_STATUS_WEIGHTS.items()
         ],
         "band_changes": [
-            (_BAND_LABELS[band], _change(weight)) for band, weight in search_rules.SELLER_BAND_WEIGHTS.items()
+            (_BAND_LABELS[band], search_rules.weight_change(weight))
+            for band, weight in search_rules.SELLER_BAND_WEIGHTS.items()
         ],
         "kept_minutes": max(1, round(settings.MARKETPLACE_CATALOG_SELLER_WEIGHTS_SECONDS / 60)),
     }
