@@ -1,6 +1,6 @@
 """How many machine instructions the app spends on each benchmarked page: a measure a busy machine cannot move.
 
-    python bench/page_instructions.py [--requests 10] [--jobs 2]   (DATABASE_URL of the `make bench` database)
+    python bench/page_instructions.py [--requests 10] [--jobs 2] [--only search]   (DATABASE_URL of the `make bench` database)
 
 On a shared machine both req/s and CPU time move by a fifth from one run to the next (bench/page_costs.py), too much
 to see a 10 % change. This runs the pages in-process under valgrind's callgrind (`apt-get install valgrind`) and
@@ -96,6 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=10, help="measured requests per page")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="pages measured at once")
+    parser.add_argument("--only", default="", help="measure only the pages whose name contains this")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -103,8 +104,9 @@ def main() -> None:
         return
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is needed: apt-get install valgrind")
+    names = [name for name in PAGES if args.only in name]
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        counts = dict(zip(PAGES, pool.map(lambda name: per_request(name, args.requests), PAGES), strict=True))
+        counts = dict(zip(names, pool.map(lambda name: per_request(name, args.requests), names), strict=True))
     print("| page | million instructions per request (app process) |")
     print("| --- | ---: |")
     for name, count in counts.items():

@@ -3,6 +3,8 @@
 {% load catalog_tags %}
 {% listing_card listing %}                 the one card (card_html) for a Card or Listing
 {% listing_cards listings %}               every card of a grid or shelf, in order
+{% category_chips facet query current_id %} a search's "Found in categories" chips
+{% seller_chips facet %}                   a search's "Sold by" chips
 {{ listing.description|listing_text }}    paragraphs and "- " lists, every piece escaped
 {{ listing.handling_days|ship_text }}      «Отправка завтра» / «Отправка 25 ноября»
 """
@@ -13,8 +15,10 @@ from collections import OrderedDict
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
+from urllib.parse import quote
 
 from django import template
+from django.urls import reverse
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -191,6 +195,57 @@ def facet_checkboxes(facet: Facet) -> SafeString:
             for number, (value, label, count, selected) in enumerate(facet.values, start=1)
         )
     )
+
+
+CATEGORY_CHIP_LINK = (
+    '<li><a class="chip" href="{0}?q={1}&amp;category={2}">{3} <span class="facet-count">{4}</span></a></li>'
+)
+CATEGORY_CHIP_CURRENT = (
+    '<li><span class="chip chip--current" aria-current="true">{0} <span class="facet-count">{1}</span></span></li>'
+)
+SELLER_CHIP = '<li><a class="chip" href="{0}">{1} <span class="facet-count">{2}</span></a></li>'
+
+
+@register.simple_tag
+def category_chips(facet: list, query: str, current_id: int | None = None) -> SafeString:
+    """A search's "Found in categories" chips: each category with its count, a link to the search in it (the one
+    searched in already, `current_id`, marked instead).
+
+    Written here with plain escaping like facet_checkboxes: the template engine spent about as long over these
+    eight chips as over the whole grid of cards. Every value is escaped and localised as the template would.
+    """
+    search_url, searched = escape(reverse("catalog:search")), escape(quote(str(query), safe="/"))
+    return mark_safe(  # noqa: S308 - every value below is escaped
+        "".join(
+            CATEGORY_CHIP_CURRENT.format(escape(str(node.name)), escape(str(formats.localize(count))))
+            if node.id == current_id
+            else CATEGORY_CHIP_LINK.format(
+                search_url,
+                searched,
+                escape(str(node.slug)),
+                escape(str(node.name)),
+                escape(str(formats.localize(count))),
+            )
+            for node, count in facet
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def seller_chips(context, facet: list) -> SafeString:
+    """A search's "Sold by" chips: each seller with its count, a link to this page narrowed to that seller (the
+    address as `{% querystring seller=slug page=None %}` gives it: the other parameters kept, the page dropped)."""
+    params = context.request.GET.copy()  # one copy for every chip; "seller" keeps its place or goes last
+    params.pop("page", None)
+    chips = []
+    for slug, name, count in facet:
+        params["seller"] = slug
+        chips.append(
+            SELLER_CHIP.format(
+                escape(f"?{params.urlencode()}"), escape(str(name)), escape(str(formats.localize(count)))
+            )
+        )
+    return mark_safe("".join(chips))  # noqa: S308 - every value above is escaped
 
 
 @register.filter

@@ -1,12 +1,15 @@
 from decimal import Decimal
 from enum import Enum
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Listing, ListingStatus
+from catalog.templatetags.catalog_tags import category_chips, seller_chips
 
 from .factories import AttributeFactory, CategoryFactory, make_listing, make_seller
 
@@ -623,6 +626,55 @@ def test_facet_checkboxes_are_labelled_escaped_and_keep_the_choice(client, shoes
         in page
     )
     assert "Злой" not in page
+
+
+# The template the chip tags replaced, kept to show they give exactly its output.
+CHIPS_AS_TEMPLATE = (
+    "{% url 'catalog:search' as search_url %}{% with searched=query|urlencode %}"
+    "{% for node, count in category_facet %}<li>{% if node.id == current_id %}"
+    '<span class="chip chip--current" aria-current="true">{{ node.name }} <span class="facet-count">{{ count }}</span>'
+    '</span>{% else %}<a class="chip" href="{{ search_url }}?q={{ searched }}&amp;category={{ node.slug }}">'
+    '{{ node.name }} <span class="facet-count">{{ count }}</span></a>{% endif %}</li>{% endfor %}{% endwith %}|'
+    '{% for slug, name, count in seller_facet %}<li><a class="chip" href="{% querystring seller=slug page=None %}">'
+    '{{ name }} <span class="facet-count">{{ count }}</span></a></li>{% endfor %}'
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "params"),
+    [
+        ("кроссовки", {"q": "кроссовки"}),
+        ('"<script>alert(1)</script>" & 10/20 %', {"q": "x&y", "page": "3", "brand": ["nike", "b&c"]}),
+        ("a b", {"seller": "old-shop", "page": "2", "sort": "cheap", "q": "a b"}),
+        ("", {}),
+    ],
+)
+def test_search_chips_give_exactly_what_the_template_gave_escaped(rf, query, params):
+    nodes = [
+        SimpleNamespace(id=1, name="Обувь <b>&</b>", slug="obuv"),
+        SimpleNamespace(id=2, name='Кеды "Лето"', slug="kedy-2"),
+    ]
+    category_facet = [(nodes[0], 12000), (nodes[1], 7)]
+    seller_facet = [("shop-1", "Лавка <i>&</i>", 1500), ("shop-2", "Магазин №2", 3)]
+    request = rf.get("/search/", params)
+    for current_id in (None, 2):
+        context = Context(
+            {
+                "request": request,
+                "query": query,
+                "current_id": current_id,
+                "category_facet": category_facet,
+                "seller_facet": seller_facet,
+            }
+        )
+        context.request = request
+        expected = Template("{% load l10n %}" + CHIPS_AS_TEMPLATE).render(context)
+        got = f"{category_chips(category_facet, query, current_id)}|{seller_chips(context, seller_facet)}"
+        assert got == expected
+        for unsafe in ("<b>", "<i>", "<script>"):
+            assert unsafe not in got
+    assert "page=" not in got
+    assert 'href="?' in got
 
 
 def test_number_and_yes_no_attributes_get_their_own_inputs_in_the_sidebar(client, shoes):
