@@ -229,6 +229,9 @@ def _listing_context(request: HttpRequest, listing: Listing, **forms) -> dict:
     viewer_is_team = policies.seller_role(user, listing.seller) is not None
     context = {
         "listing": listing,
+        # a preview for the seller's team or a moderator (listing_for_page marks it); a plain value, where
+        # listing.is_preview on a listing without the mark cost a failed lookup and a dir() of the model
+        "is_preview": getattr(listing, "is_preview", False),
         "breadcrumbs": tree.breadcrumbs(node) if node else [],
         "attributes": attributes,
         "variants": variants,
