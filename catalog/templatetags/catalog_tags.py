@@ -15,9 +15,9 @@ from collections import OrderedDict
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
-from urllib.parse import quote
 
 from django import template
+from django.template import defaultfilters
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.html import conditional_escape, format_html, format_html_join
@@ -214,7 +214,7 @@ def category_chips(facet: list, query: str, current_id: int | None = None) -> Sa
     Written here with plain escaping like facet_checkboxes: the template engine spent about as long over these
     eight chips as over the whole grid of cards. Every value is escaped and localised as the template would.
     """
-    search_url, searched = escape(reverse("catalog:search")), escape(quote(str(query), safe="/"))
+    search_url, searched = escape(reverse("catalog:search")), escape(defaultfilters.urlencode(query))
     return mark_safe(  # noqa: S308 - every value below is escaped
         "".join(
             CATEGORY_CHIP_CURRENT.format(escape(str(node.name)), escape(str(formats.localize(count))))
