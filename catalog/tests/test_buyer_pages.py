@@ -205,6 +205,37 @@ def test_seller_previews_their_own_draft(client, seller, shoes):
     assert response.context["listing"].is_preview
 
 
+def test_only_a_preview_is_marked_noindex_and_says_buyers_do_not_see_it(client, seller, shoes):
+    draft = make_listing(seller, category=shoes, status=ListingStatus.DRAFT)
+    public = make_listing(seller, category=shoes)
+    client.force_login(seller.user)
+
+    preview = client.get(draft.get_absolute_url()).content.decode()
+    shown = client.get(public.get_absolute_url()).content.decode()
+
+    assert '<meta name="robots" content="noindex">' in preview
+    assert 'class="alert alert-warning" role="status"' in preview
+    assert '<meta name="robots" content="noindex">' not in shown
+    assert 'class="alert alert-warning" role="status"' not in shown
+
+
+def test_the_sidebar_keeps_what_was_asked_and_flags_a_price_that_is_not_a_whole_number(client, shoes):
+    make_listing(make_seller(), category=shoes)
+    url = reverse("catalog:category", args=[shoes.slug])
+
+    flagged = client.get(url, {"price_min": "abc", "price_max": "500", "in_stock": "on"}).content.decode()
+    plain = client.get(url, {"price_max": "500"}).content.decode()
+
+    assert 'name="price_min" value="abc"' in flagged
+    assert 'name="price_max" value="500"' in flagged
+    assert 'name="in_stock" value="on" checked' in flagged
+    assert 'name="discount" value="on">' in flagged  # not asked: not checked
+    assert '<p class="invalid-feedback d-block">' in flagged
+    assert '<p class="invalid-feedback d-block">' not in plain
+    assert 'name="price_min" value=""' in plain
+    assert 'name="in_stock" value="on">' in plain
+
+
 def test_script_in_title_and_description_is_escaped_on_the_listing_page(client, shoes):
     listing = make_listing(
         make_seller(),
