@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -7,7 +9,8 @@ def site(request: HttpRequest) -> dict:
         "SUPPORT_EMAIL": settings.MARKETPLACE_SUPPORT_EMAIL,
         "SUPPORT_PHONE": settings.MARKETPLACE_SUPPORT_PHONE,
         "DEBUG": settings.DEBUG,
-        # the header search box's text: a plain value, where `request.GET.q` on a page without one cost a failed
-        # lookup (a KeyError, an attribute lookup and a dir() of the QueryDict: 13 µs) on every page
-        "searched_text": request.GET.get("q", ""),
+        # each query parameter as asked (its last value, "" when absent): `{{ asked.q }}` is a plain lookup, where
+        # `request.GET.q` on a page without it cost a failed one (a KeyError, an attribute lookup and a dir() of
+        # the QueryDict: 13 µs each; a catalogue page had 8-10)
+        "asked": defaultdict(str, request.GET.items()),
     }
