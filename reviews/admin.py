@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.core.exceptions import DomainError
 
-from . import services
+from . import selectors, services
 from .models import (
     ContestStatus,
     IncidentAppeal,
@@ -28,6 +28,7 @@ from .models import (
     ReviewStatus,
     SellerRating,
     SellerReview,
+    SellerStandards,
 )
 
 
@@ -316,3 +317,53 @@ class ReviewAspectAdmin(admin.ModelAdmin):
         if obj is not None and obj.answers.exists():
             return ["category", "kind"]
         return []
+
+
+class SellerStandardsForm(forms.ModelForm):
+    """New thresholds: the model's rules (bands in order, reply thresholds in order) and a real change."""
+
+    class Meta:
+        model = SellerStandards
+        fields = [*SellerStandards.THRESHOLDS, "reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and services.standards_unchanged(cleaned):
+            raise forms.ValidationError(_("These are the standards already in force: change at least one threshold."))
+        return cleaned
+
+
+@admin.register(SellerStandards)
+class SellerStandardsAdmin(admin.ModelAdmin):
+    """Managers set the seller standards' thresholds (spec 163). Each change is a new row with who, when and why;
+    the rows already written are the history and stay as they are."""
+
+    form = SellerStandardsForm
+    list_display = ["created_at", "excellent_from", "good_from", "at_risk_from", "reply_hours", "created_by", "reason"]
+    list_select_related = ["created_by"]
+    fieldsets = [
+        (_("Bands by quality index"), {"fields": ["excellent_from", "good_from", "at_risk_from"]}),
+        (_("Reliable seller"), {"fields": ["reliable_min_score", "reliable_min_reviews", "reliable_min_orders"]}),
+        (
+            _("Reply time to buyers"),
+            {"fields": ["reply_hours", "reply_points", "reply_late_hours", "reply_late_points"]},
+        ),
+        (_("Published targets"), {"fields": ["on_time_target", "cancellations_max"]}),
+        (None, {"fields": ["reason"]}),
+    ]
+
+    def get_changeform_initial_data(self, request):
+        """A new row starts from the standards in force: a manager changes only what changes."""
+        return selectors.seller_standards().thresholds()
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in SellerStandards.THRESHOLDS}
+        saved = services.change_standards(actor=request.user, reason=form.cleaned_data["reason"], values=values)
+        obj.pk, obj.created_at, obj.created_by = saved.pk, saved.created_at, saved.created_by

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.core.models import TimeStampedModel
@@ -430,6 +432,131 @@ class SellerRating(models.Model):
     def replies_within_hours(self) -> int | None:
         """The median first reply in whole hours, rounded up (at least 1): "usually replies within N h"."""
         return None if self.reply_median_minutes is None else max(1, -(-self.reply_median_minutes // 60))
+
+
+class SellerStandards(models.Model):
+    """The thresholds of the seller standards as managers set them (spec 163): one row per change, never edited.
+
+    The newest row is in force (reviews.services.standards.current); each row records who changed the
+    thresholds, when and why. The rating formula's weights and windows stay in code with its version.
+    """
+
+    excellent_from = models.PositiveSmallIntegerField(_("excellent band from"), default=90)
+    good_from = models.PositiveSmallIntegerField(_("good band from"), default=75)
+    at_risk_from = models.PositiveSmallIntegerField(
+        _("at-risk band from"), default=50, help_text=_("Below this quality index the seller is in the critical band.")
+    )
+    reliable_min_score = models.DecimalField(
+        _("reliable seller: customer score at least"), max_digits=3, decimal_places=2, default=Decimal("4.50")
+    )
+    reliable_min_reviews = models.PositiveIntegerField(_("reliable seller: reviews at least"), default=10)
+    reliable_min_orders = models.PositiveIntegerField(_("reliable seller: orders in the window at least"), default=20)
+    reply_hours = models.PositiveSmallIntegerField(
+        _("first reply to buyers within, hours"),
+        default=24,
+        help_text=_("A slower median first reply deducts points from the quality index."),
+    )
+    reply_points = models.PositiveSmallIntegerField(_("points deducted for a slower reply"), default=10)
+    reply_late_hours = models.PositiveSmallIntegerField(_("a very slow reply is over, hours"), default=72)
+    reply_late_points = models.PositiveSmallIntegerField(_("points deducted for a very slow reply"), default=20)
+    on_time_target = models.PositiveSmallIntegerField(
+        _("orders shipped on time, at least %"), default=95, help_text=_("Published to sellers.")
+    )
+    cancellations_max = models.PositiveSmallIntegerField(
+        _("seller-caused cancellations, at most %"), default=2, help_text=_("Published to sellers.")
+    )
+    reason = models.TextField(_("reason for the change"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("changed by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("in force since"), auto_now_add=True)
+
+    THRESHOLDS = (
+        "excellent_from",
+        "good_from",
+        "at_risk_from",
+        "reliable_min_score",
+        "reliable_min_reviews",
+        "reliable_min_orders",
+        "reply_hours",
+        "reply_points",
+        "reply_late_hours",
+        "reply_late_points",
+        "on_time_target",
+        "cancellations_max",
+    )
+
+    class Meta:
+        verbose_name = _("seller standards")
+        verbose_name_plural = _("seller standards")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(at_risk_from__gt=0, good_from__gt=F("at_risk_from"), excellent_from__gt=F("good_from"))
+                & Q(excellent_from__lte=100),
+                name="standards_bands_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(reliable_min_score__gte=1, reliable_min_score__lte=5), name="standards_reliable_score_1_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(reply_hours__gt=0, reply_late_hours__gt=F("reply_hours"))
+                & Q(reply_late_points__gte=F("reply_points"), reply_late_points__lte=100),
+                name="standards_reply_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(on_time_target__lte=100, cancellations_max__lte=100), name="standards_percentages"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.excellent_from}/{self.good_from}/{self.at_risk_from}"
+
+    def clean(self) -> None:
+        """The same rules as the check constraints, each as an error on the field a manager has to change."""
+        errors: dict[str, str] = {}
+        if self.excellent_from is not None and not 0 < self.excellent_from <= 100:
+            errors["excellent_from"] = _("A quality index is from 0 to 100.")
+        if None not in (self.excellent_from, self.good_from) and self.good_from >= self.excellent_from:
+            errors["good_from"] = _("The good band must start below the excellent band.")
+        if self.at_risk_from is not None and self.at_risk_from < 1:
+            errors["at_risk_from"] = _("The at-risk band must start above 0: below it is the critical band.")
+        elif None not in (self.good_from, self.at_risk_from) and self.at_risk_from >= self.good_from:
+            errors["at_risk_from"] = _("The at-risk band must start below the good band.")
+        if self.reliable_min_score is not None and not 1 <= self.reliable_min_score <= 5:
+            errors["reliable_min_score"] = _("A customer score is from 1 to 5.")
+        if self.reply_hours is not None and self.reply_hours < 1:
+            errors["reply_hours"] = _("Give at least one hour.")
+        elif None not in (self.reply_hours, self.reply_late_hours) and self.reply_late_hours <= self.reply_hours:
+            errors["reply_late_hours"] = _("A very slow reply must be longer than the first reply target.")
+        if self.reply_late_points is not None and self.reply_late_points > 100:
+            errors["reply_late_points"] = _("At most 100 points.")
+        elif None not in (self.reply_points, self.reply_late_points) and self.reply_late_points < self.reply_points:
+            errors["reply_late_points"] = _("A very slow reply cannot cost fewer points than a slow one.")
+        for name in ("on_time_target", "cancellations_max"):
+            if getattr(self, name) is not None and getattr(self, name) > 100:
+                errors[name] = _("A percentage is at most 100.")
+        if errors:
+            raise ValidationError(errors)
+
+    def thresholds(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.THRESHOLDS}
+
+    @property
+    def bands(self) -> list[tuple[str, int]]:
+        """(band, lowest quality index in it), best first."""
+        return [
+            (Band.EXCELLENT, self.excellent_from),
+            (Band.GOOD, self.good_from),
+            (Band.AT_RISK, self.at_risk_from),
+            (Band.CRITICAL, 0),
+        ]
+
+    @property
+    def reply_deductions(self) -> list[tuple[int, int]]:
+        """(median first reply above this many hours, points deducted), shortest first."""
+        return [(self.reply_hours, self.reply_points), (self.reply_late_hours, self.reply_late_points)]
 
 
 class SellerRatingHistory(models.Model):

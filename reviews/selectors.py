@@ -26,6 +26,7 @@ from .models import (
     SellerRatingHistory,
     SellerReply,
     SellerReview,
+    SellerStandards,
 )
 
 SORTS = {
@@ -142,6 +143,11 @@ def listing_rating(*, listing_id: int) -> ListingRating | None:
 
 def seller_rating(*, seller_id: int) -> SellerRating | None:
     return _one(SELLER_RATING, SELLER_RATING_SQL, seller_id)
+
+
+def seller_standards() -> SellerStandards:
+    """The seller standards in force: the newest row managers wrote, or the defaults (unsaved) before any."""
+    return SellerStandards.objects.order_by("-created_at", "-pk").first() or SellerStandards(reason="")
 
 
 def reviewable_lines(*, order: Order) -> list[tuple[OrderLine, ProductReview | None]]:

@@ -83,6 +83,7 @@ def storefront_reviews(request, slug: str) -> HttpResponse:
 @require_GET
 @login_not_required
 def formula(request) -> HttpResponse:
+    standards = selectors.seller_standards()
     context = {
         "version": FORMULA_VERSION,
         "prior_mean": ratings.PRIOR_MEAN,
@@ -94,10 +95,10 @@ def formula(request) -> HttpResponse:
         "weights": [
             (Incident(kind=kind).get_kind_display(), weight) for kind, weight in ratings.INCIDENT_WEIGHTS.items()
         ],
-        "reply_deductions": sorted(ratings.REPLY_DEDUCTIONS),
+        "reply_deductions": standards.reply_deductions,
         "reply_min": ratings.REPLY_MIN_CONVERSATIONS,
-        "bands": [(band.label, threshold) for band, threshold in ratings.BAND_THRESHOLDS],
-        "reliable": ratings.RELIABLE,
+        "bands": [(band.label, threshold) for band, threshold in standards.bands],
+        "standards": standards,
         "changes": ratings.FORMULA_CHANGES,
     }
     return TemplateResponse(request, "reviews/formula.html", context)

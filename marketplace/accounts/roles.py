@@ -119,6 +119,10 @@ ROLE_PERMISSIONS[MODERATORS] |= {
 ROLE_PERMISSIONS[MANAGERS] |= {"reviews.view_sellerrating", "reviews.view_ratingrecompute"} | {
     f"reviews.{action}_reviewaspect" for action in ("add", "change", "delete", "view")
 }
+# the seller standards' thresholds (spec 163): managers put new ones in force (rows are never changed or deleted);
+# moderators, who act on critical ratings, read them
+ROLE_PERMISSIONS[MANAGERS] |= {"reviews.add_sellerstandards", "reviews.view_sellerstandards"}
+ROLE_PERMISSIONS[MODERATORS] |= {"reviews.view_sellerstandards"}
 # disputes: moderators decide disputes (refunds above the four-eyes amount need a second moderator's approval),
 # keep internal notes, review flagged messages and block users from messaging; managers read them.
 ROLE_PERMISSIONS[MODERATORS] |= {

@@ -26,11 +26,14 @@ from .reviews import (
     write_product_review,
     write_seller_review,
 )
+from .standards import change_standards
+from .standards import unchanged as standards_unchanged
 
 __all__ = [
     "appeal_incident",
     "approve_review",
     "change_review_status",
+    "change_standards",
     "contest_review",
     "decide_contest",
     "decide_rating_flag",
@@ -50,6 +53,7 @@ __all__ = [
     "review_checks",
     "schedule_review_requests",
     "send_due_review_requests",
+    "standards_unchanged",
     "strike_incident_on_upheld_appeal",
     "vote_helpful",
     "write_product_review",

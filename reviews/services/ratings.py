@@ -10,9 +10,10 @@ Formula (version reviews.models.FORMULA_VERSION, explained on the public page /r
   appeal do not count; no orders in the window: no index, the band is "new";
 - reply deduction: the median first-reply time to buyer messages over the conversations the buyer opened in the
   last 30 days, or the last 50 if that is more (a question still unanswered counts with the time it has waited
-  so far); REPLY_DEDUCTIONS points above each published threshold, only with at least REPLY_MIN_CONVERSATIONS
-  conversations in the window;
-- bands by the quality index (BAND_THRESHOLDS), "reliable seller" by RELIABLE criteria.
+  so far); the standards' points above each of their two reply thresholds, only with at least
+  REPLY_MIN_CONVERSATIONS conversations in the window;
+- bands by the quality index and "reliable seller" (in the excellent band, with enough score, reviews and orders)
+  by the seller standards in force (reviews.services.standards: managers change them in admin).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from marketplace.core.exceptions import DomainError
 from marketplace.notifications import services as notifications
 from reviews.models import FORMULA_VERSION, Band, RatingFlag, RatingRecompute, RecomputeStatus, SellerRating
+from reviews.selectors import seller_standards
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +46,7 @@ INCIDENT_WEIGHTS = {
     "not_as_described": Decimal("1.5"),
     "dispute_lost": Decimal("2.0"),
 }
-# (median first reply above this many hours, points deducted), largest first; the first that applies counts.
-REPLY_DEDUCTIONS = [(72, 20), (24, 10)]
 REPLY_MIN_CONVERSATIONS = 5
-BAND_THRESHOLDS = [(Band.EXCELLENT, 90), (Band.GOOD, 75), (Band.AT_RISK, 50), (Band.CRITICAL, 0)]
-RELIABLE = {"band": Band.EXCELLENT, "min_customer_score": Decimal("4.5"), "min_reviews": 10, "min_orders": 20}
 # What each formula version changed, newest first (shown on the public formula page).
 FORMULA_CHANGES = [
     (
@@ -242,7 +240,9 @@ calc AS (
                  / (%(prior_weight)s + COALESCE(pr.y_cnt, 0) + COALESCE(sr.y_cnt, 0)), 2) AS score,
            COALESCE(wagg.n, 0) AS n, COALESCE(inc.k, 0) AS k, COALESCE(inc.weight, 0) AS weight,
            COALESCE(reply.m, 0) AS m, reply.median AS reply_median,
-           CASE WHEN COALESCE(reply.m, 0) < %(reply_min)s THEN 0 {deductions} ELSE 0 END AS deduction,
+           CASE WHEN COALESCE(reply.m, 0) < %(reply_min)s THEN 0
+                WHEN reply.median > %(reply_late_minutes)s THEN %(reply_late_points)s
+                WHEN reply.median > %(reply_minutes)s THEN %(reply_points)s ELSE 0 END AS deduction,
            CASE WHEN COALESCE(wagg.n, 0) = 0 THEN NULL
                 ELSE ROUND(100.0 * (wagg.n - COALESCE(inc.late, 0)) / wagg.n)::int END AS on_time
     FROM target t
@@ -259,7 +259,9 @@ indexed AS (
 ),
 banded AS (
     SELECT indexed.*,
-           CASE WHEN qi IS NULL THEN 'new' {bands} END AS band
+           CASE WHEN qi IS NULL THEN 'new' WHEN qi >= %(excellent_from)s THEN 'excellent'
+                WHEN qi >= %(good_from)s THEN 'good' WHEN qi >= %(at_risk_from)s THEN 'at_risk'
+                ELSE 'critical' END AS band
     FROM indexed
 )
 INSERT INTO reviews_sellerrating
@@ -268,7 +270,7 @@ INSERT INTO reviews_sellerrating
      reply_deduction, quality_index, on_time_percent, band, is_reliable, formula_version, computed_at)
 SELECT seller_id, average, cnt, s1, s2, s3, s4, s5, scored, score, n, k, weight, m, reply_median, deduction, qi,
        on_time, band,
-       (band = %(reliable_band)s AND score >= %(reliable_score)s AND scored >= %(reliable_reviews)s
+       (band = 'excellent' AND score >= %(reliable_score)s AND scored >= %(reliable_reviews)s
         AND n >= %(reliable_orders)s),
        %(version)s, %(now)s
 FROM banded
@@ -312,23 +314,15 @@ SELLER_TARGET_ALL = "SELECT id AS seller_id FROM sellers_seller"
 
 def _seller_sql(target: str) -> str:
     weights = " ".join(f"WHEN '{kind}' THEN {weight}" for kind, weight in INCIDENT_WEIGHTS.items())
-    bands = " ".join(f"WHEN qi >= {threshold} THEN '{band}'" for band, threshold in BAND_THRESHOLDS)
-    deductions = " ".join(
-        f"WHEN reply.median > {hours * 60} THEN {points}" for hours, points in sorted(REPLY_DEDUCTIONS, reverse=True)
-    )
-    return SELLER_SQL.format(target=target, weights=weights, bands=bands, deductions=deductions)
-
-
-def band_for(quality_index: int | None) -> str:
-    if quality_index is None:
-        return Band.NEW
-    return next(band for band, threshold in BAND_THRESHOLDS if quality_index >= threshold)
+    return SELLER_SQL.format(target=target, weights=weights)
 
 
 @transaction.atomic
 def recompute_sellers(*, seller_ids: list[int] | None = None, now=None) -> None:
-    """Recompute the rating and today's history row of these sellers (None: all) from reviews and incidents."""
+    """Recompute the rating and today's history row of these sellers (None: all) from reviews and incidents,
+    under the seller standards in force."""
     now = now or timezone.now()
+    standards = seller_standards()
     before = SellerRating.objects.all() if seller_ids is None else SellerRating.objects.filter(seller_id__in=seller_ids)
     was_critical = set(before.filter(band=Band.CRITICAL).values_list("seller_id", flat=True))
     params = {
@@ -342,10 +336,16 @@ def recompute_sellers(*, seller_ids: list[int] | None = None, now=None) -> None:
         "prior_weight": PRIOR_WEIGHT,
         "penalty": PENALTY,
         "reply_min": REPLY_MIN_CONVERSATIONS,
-        "reliable_band": RELIABLE["band"],
-        "reliable_score": RELIABLE["min_customer_score"],
-        "reliable_reviews": RELIABLE["min_reviews"],
-        "reliable_orders": RELIABLE["min_orders"],
+        "reliable_score": standards.reliable_min_score,
+        "reliable_reviews": standards.reliable_min_reviews,
+        "reliable_orders": standards.reliable_min_orders,
+        "excellent_from": standards.excellent_from,
+        "good_from": standards.good_from,
+        "at_risk_from": standards.at_risk_from,
+        "reply_minutes": standards.reply_hours * 60,
+        "reply_points": standards.reply_points,
+        "reply_late_minutes": standards.reply_late_hours * 60,
+        "reply_late_points": standards.reply_late_points,
         "version": FORMULA_VERSION,
     }
     target = SELLER_TARGET_ALL if seller_ids is None else SELLER_TARGET_IDS

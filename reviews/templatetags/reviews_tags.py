@@ -29,3 +29,9 @@ def listing_reviews(context, listing, limit: int = 5) -> dict:
 @register.inclusion_tag("reviews/_seller_badge.html")
 def seller_rating_badge(seller) -> dict:
     return {"rating": selectors.seller_rating(seller_id=seller.pk)}
+
+
+@register.simple_tag
+def seller_standards():
+    """The seller standards in force, for pages that publish them ("Sell with us")."""
+    return selectors.seller_standards()

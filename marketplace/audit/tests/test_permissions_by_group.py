@@ -46,6 +46,7 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
             "view_reviewreport",
             "view_sellerrating",
             "view_sellerreview",
+            "view_sellerstandards",
         },
         "disputes": {
             "add_internalnote",
@@ -104,8 +105,10 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
         },
         "disputes": {"view_conversation", "view_decision", "view_dispute", "view_risksignal"},
         "reviews": {
+            "add_sellerstandards",
             "view_ratingrecompute",
             "view_sellerrating",
+            "view_sellerstandards",
             *(f"{action}_reviewaspect" for action in ("add", "change", "delete", "view")),
         },
         "ledger": {

@@ -1,0 +1,240 @@
+"""Seller standards (spec 163): managers set the thresholds in admin; bands, the reliable badge, reply-time
+deductions and the published targets follow them, and every change is kept with who, when and why."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from marketplace.core.exceptions import DomainError
+from orders.models import IncidentKind
+from reviews import selectors, services
+from reviews.models import Band, RatingRecompute, RecomputeStatus, SellerRating, SellerStandards
+
+from .factories import bare_orders, conversation, incident
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = reverse("admin:reviews_sellerstandards_add")
+
+
+def in_force(**changes) -> dict:
+    return {**selectors.seller_standards().thresholds(), **changes}
+
+
+def rating_of(seller) -> SellerRating:
+    services.recompute_sellers(seller_ids=[seller.pk])
+    return SellerRating.objects.get(seller=seller)
+
+
+def form_data(**changes) -> dict:
+    data = {name: str(value) for name, value in in_force(**changes).items()}
+    return {**data, "reason": changes.get("reason", "Ужесточаем требования к скорости ответа")}
+
+
+def test_standards_in_force_are_the_published_defaults_until_a_manager_changes_them():
+    standards = selectors.seller_standards()
+
+    assert standards.bands == [(Band.EXCELLENT, 90), (Band.GOOD, 75), (Band.AT_RISK, 50), (Band.CRITICAL, 0)]
+    assert standards.reply_deductions == [(24, 10), (72, 20)]
+    assert (standards.reliable_min_score, standards.reliable_min_reviews, standards.reliable_min_orders) == (
+        Decimal("4.50"),
+        10,
+        20,
+    )
+    assert (standards.on_time_target, standards.cancellations_max) == (95, 2)
+
+
+def test_raising_the_good_band_moves_a_seller_down_at_the_next_recompute(seller, buyer, manager):
+    # 100 − 500 × 1 / 25 = 80: good under the defaults (75–89)
+    incident(bare_orders(seller, buyer, 25)[0], IncidentKind.LATE_SHIPMENT)
+    assert rating_of(seller).band == Band.GOOD
+
+    services.change_standards(actor=manager, reason="Выше планка", values=in_force(good_from=85))
+
+    assert rating_of(seller).band == Band.AT_RISK
+
+
+def test_lowering_the_excellent_band_moves_a_seller_up(seller, buyer, manager):
+    incident(bare_orders(seller, buyer, 25)[0], IncidentKind.LATE_SHIPMENT)
+
+    services.change_standards(actor=manager, reason="Мягче", values=in_force(excellent_from=80))
+
+    assert rating_of(seller).band == Band.EXCELLENT
+
+
+def test_reply_time_thresholds_decide_the_deduction(seller, buyer, manager):
+    # five questions answered in 30 h: over the default 24 h → −10
+    for order in bare_orders(seller, buyer, 20)[:5]:
+        conversation(order, asked_hours_ago=40, reply_hours=30)
+    assert (rating_of(seller).reply_deduction, rating_of(seller).quality_index) == (10, 90)
+
+    services.change_standards(actor=manager, reason="Ответ за 36 ч", values=in_force(reply_hours=36))
+    assert (rating_of(seller).reply_deduction, rating_of(seller).quality_index) == (0, 100)
+
+    values = in_force(reply_hours=12, reply_points=15, reply_late_hours=24, reply_late_points=30)
+    services.change_standards(actor=manager, reason="Строже", values=values)
+    assert (rating_of(seller).reply_deduction, rating_of(seller).quality_index) == (30, 70)
+
+
+def test_reliable_seller_criteria_decide_the_badge(seller, buyer, manager):
+    bare_orders(seller, buyer, 20)  # quality 100, excellent; customer score at the prior 4.00 from no reviews
+    assert rating_of(seller).is_reliable is False
+
+    values = in_force(reliable_min_score=Decimal("4.00"), reliable_min_reviews=0)
+    services.change_standards(actor=manager, reason="Порог для новичков", values=values)
+    assert rating_of(seller).is_reliable is True
+
+    services.change_standards(actor=manager, reason="Больше заказов", values=dict(values, reliable_min_orders=21))
+    assert rating_of(seller).is_reliable is False
+
+
+def test_a_change_asks_for_every_sellers_recompute_and_the_relay_applies_it(seller, other_seller, buyer, manager):
+    incident(bare_orders(seller, buyer, 25)[0], IncidentKind.LATE_SHIPMENT)
+    rating_of(seller)
+    RatingRecompute.objects.all().delete()
+    RatingRecompute.objects.create(seller=other_seller)  # already pending: kept, not doubled
+
+    services.change_standards(actor=manager, reason="Выше планка", values=in_force(good_from=85))
+
+    pending = RatingRecompute.objects.filter(status=RecomputeStatus.PENDING)
+    assert sorted(pending.values_list("seller_id", flat=True)) == sorted([seller.pk, other_seller.pk])
+    services.relay_recomputes()
+    assert SellerRating.objects.get(seller=seller).band == Band.AT_RISK
+
+
+def test_every_change_is_kept_with_who_when_and_why(manager):
+    first = services.change_standards(actor=manager, reason="Первое", values=in_force(good_from=80))
+    second = services.change_standards(actor=manager, reason="Второе", values=in_force(good_from=70))
+
+    assert selectors.seller_standards() == second
+    first.refresh_from_db()
+    assert (first.good_from, first.reason, first.created_by) == (80, "Первое", manager)
+    assert (second.good_from, second.created_by) == (70, manager)
+    assert second.created_at >= first.created_at
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"good_from": 90}, "good_from"),  # not below excellent
+        ({"at_risk_from": 80}, "at_risk_from"),  # not below good
+        ({"at_risk_from": 0}, "at_risk_from"),  # critical needs room below
+        ({"excellent_from": 101}, "excellent_from"),
+        ({"reply_late_hours": 24}, "reply_late_hours"),  # not longer than the first threshold
+        ({"reply_late_points": 5}, "reply_late_points"),  # a very slow reply costing less than a slow one
+        ({"reply_late_points": 101}, "reply_late_points"),
+        ({"reliable_min_score": Decimal("5.50")}, "reliable_min_score"),
+        ({"on_time_target": 120}, "on_time_target"),
+        ({"cancellations_max": 101}, "cancellations_max"),
+    ],
+)
+def test_thresholds_out_of_order_are_refused_and_nothing_changes(seller, manager, changes, field):
+    before = selectors.seller_standards().thresholds()
+    rows = SellerStandards.objects.count()
+
+    with pytest.raises(ValidationError) as refused:
+        services.change_standards(actor=manager, reason="Ошибка", values=in_force(**changes))
+
+    assert field in refused.value.message_dict
+    assert SellerStandards.objects.count() == rows
+    assert selectors.seller_standards().thresholds() == before
+    assert not RatingRecompute.objects.exists()
+
+
+def test_a_change_without_a_reason_or_without_a_difference_is_refused(manager):
+    rows = SellerStandards.objects.count()
+
+    with pytest.raises(DomainError):
+        services.change_standards(actor=manager, reason="  ", values=in_force(good_from=80))
+    with pytest.raises(DomainError):
+        services.change_standards(actor=manager, reason="Ничего нового", values=in_force())
+
+    assert SellerStandards.objects.count() == rows
+
+
+def test_manager_puts_new_standards_in_force_in_admin_starting_from_those_in_force(client, manager, seller):
+    client.force_login(manager)
+
+    form = client.get(ADD_URL)
+    assert form.status_code == 200
+    assert form.context["adminform"].form.initial["reply_hours"] == 24
+
+    response = client.post(ADD_URL, form_data(reply_hours=12, created_by="999"))
+
+    assert response.status_code == 302
+    standards = selectors.seller_standards()
+    assert (standards.reply_hours, standards.created_by) == (12, manager)  # never whom the form names
+    assert RatingRecompute.objects.filter(seller=seller, status=RecomputeStatus.PENDING).exists()
+
+
+def test_admin_shows_a_clear_error_and_writes_nothing_for_bands_out_of_order(client, manager):
+    client.force_login(manager)
+    rows = SellerStandards.objects.count()
+
+    response = client.post(ADD_URL, form_data(good_from=95))
+
+    assert response.status_code == 200
+    assert (
+        "The good band must start below the excellent band." in response.context["adminform"].form.errors["good_from"]
+    )
+    assert SellerStandards.objects.count() == rows
+
+
+def test_admin_refuses_a_change_that_changes_nothing(client, manager):
+    client.force_login(manager)
+    rows = SellerStandards.objects.count()
+
+    response = client.post(ADD_URL, form_data())
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    assert SellerStandards.objects.count() == rows
+
+
+def test_standards_already_in_force_cannot_be_edited_or_deleted_in_admin(client, manager):
+    standards = services.change_standards(actor=manager, reason="Первое", values=in_force(good_from=80))
+    client.force_login(manager)
+    url = reverse("admin:reviews_sellerstandards_change", args=[standards.pk])
+
+    client.post(url, form_data(good_from=60))
+    client.post(reverse("admin:reviews_sellerstandards_delete", args=[standards.pk]), {"post": "yes"})
+
+    standards.refresh_from_db()
+    assert standards.good_from == 80
+
+
+def test_moderator_reads_the_standards_but_cannot_change_them(client, moderator):
+    client.force_login(moderator)
+
+    assert client.get(reverse("admin:reviews_sellerstandards_changelist")).status_code == 200
+    assert client.post(ADD_URL, form_data(good_from=80)).status_code == 403
+    assert not SellerStandards.objects.filter(good_from=80).exists()
+
+
+def test_formula_page_shows_the_standards_in_force(client, manager):
+    services.change_standards(
+        actor=manager,
+        reason="Новые пороги",
+        values=in_force(excellent_from=93, reply_late_hours=96, reliable_min_reviews=15),
+    )
+
+    page = client.get(reverse("reviews:formula"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "<td>93</td>" in page
+    assert "more than 96 hours" in page
+    assert "from at least 15 reviews" in page
+    assert "In force since" in page
+
+
+def test_sell_with_us_page_publishes_the_targets_in_force(client, manager):
+    services.change_standards(
+        actor=manager, reason="Новые цели", values=in_force(on_time_target=97, cancellations_max=1, reply_hours=12)
+    )
+
+    page = client.get(reverse("sellers:sell"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert "не менее 97 % заказов" in page
+    assert "не более 1 % заказов" in page
+    assert "в течение 12 часов" in page
