@@ -338,6 +338,8 @@ class RatingRecompute(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("rating recompute")
+        verbose_name_plural = _("rating recomputes")
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -465,7 +467,7 @@ class SellerStandards(models.Model):
     cancellations_max = models.PositiveSmallIntegerField(
         _("seller-caused cancellations, at most %"), default=2, help_text=_("Published to sellers.")
     )
-    reason = models.TextField(_("reason for the change"))
+    reason = models.TextField(_("reason for the change"), help_text=_("Shown to sellers on the rating formula page."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("changed by"),

@@ -88,7 +88,13 @@ class Migration(migrations.Migration):
                         verbose_name="seller-caused cancellations, at most %",
                     ),
                 ),
-                ("reason", models.TextField(verbose_name="reason for the change")),
+                (
+                    "reason",
+                    models.TextField(
+                        help_text="Shown to sellers on the rating formula page.",
+                        verbose_name="reason for the change",
+                    ),
+                ),
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="in force since")),
                 (
                     "created_by",

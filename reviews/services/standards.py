@@ -28,7 +28,7 @@ def change_standards(*, actor, reason: str, values: dict[str, object]) -> Seller
     nothing changed."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Say why the standards change: sellers are told."))
+        raise DomainError(_("Say why the standards change: the rating formula page shows it to sellers."))
     missing = [name for name in SellerStandards.THRESHOLDS if values.get(name) is None]
     if missing:
         raise DomainError(_("Every threshold needs a value."))

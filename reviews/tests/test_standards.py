@@ -226,6 +226,7 @@ def test_formula_page_shows_the_standards_in_force(client, manager):
     assert "more than 96 hours" in page
     assert "from at least 15 reviews" in page
     assert "In force since" in page
+    assert "Новые пороги" in page  # why, as the manager wrote it
 
 
 def test_sell_with_us_page_publishes_the_targets_in_force(client, manager):
