@@ -39,6 +39,7 @@ def test_benchmark_times_one_seller_through_the_outbox_and_reports_against_the_t
     sellers = bench.sample_sellers(5)
 
     timings = bench.time_single(sellers)
+    seconds, delivered = bench.time_standards_change()
     markdown = bench.report(
         data=bench.counts(),
         full={"first": 1.0, "again": 0.5, "next": 1.2},
@@ -48,13 +49,17 @@ def test_benchmark_times_one_seller_through_the_outbox_and_reports_against_the_t
         version="PostgreSQL",
         bands={"excellent": 3, "new": 2},
         flagged=1,
+        standards=(seconds, delivered),
     )
 
     assert len(timings) == 5
+    assert delivered == 20  # one outbox row per seller
+    assert SellerRating.objects.filter(band=Band.GOOD, quality_index__lt=80).count() == 0  # the new good band
     assert sellers[0][1] == max(count for _seller, count in sellers)
     assert "| < 60 s |" in markdown
     assert 'make bench BENCH_ARGS="--only ratings"' in markdown
     assert "excellent 3" in markdown
+    assert "a change of the seller standards" in markdown
 
 
 def test_benchmark_uses_its_own_database_next_to_the_configured_one():
