@@ -403,6 +403,7 @@ class SellerRating(models.Model):
     orders_in_window = models.PositiveIntegerField(_("orders in the window"), default=0)
     incidents_in_window = models.PositiveIntegerField(_("incidents in the window"), default=0)
     incident_weight = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    cancellations_in_window = models.PositiveIntegerField(_("seller-caused cancellations in the window"), default=0)
     conversations_in_window = models.PositiveIntegerField(_("buyer conversations in the window"), default=0)
     reply_median_minutes = models.PositiveIntegerField(_("median first reply, minutes"), null=True, blank=True)
     reply_deduction = models.PositiveSmallIntegerField(_("points deducted for reply time"), default=0)
@@ -425,6 +426,13 @@ class SellerRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seller_id}: {self.band}"
+
+    @property
+    def cancellation_percent(self) -> Decimal | None:
+        """Seller-caused cancellations (not struck on appeal) per 100 orders of the window, to one decimal."""
+        if not self.orders_in_window:
+            return None
+        return (Decimal(100 * self.cancellations_in_window) / self.orders_in_window).quantize(Decimal("0.1"))
 
     @property
     def reply_median_hours(self) -> float | None:

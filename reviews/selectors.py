@@ -15,6 +15,7 @@ from orders.models import Incident, Order, OrderLine
 
 from .models import (
     AspectKind,
+    Band,
     IncidentAppeal,
     ListingRating,
     ProductReview,
@@ -148,6 +149,37 @@ def seller_rating(*, seller_id: int) -> SellerRating | None:
 def seller_standards() -> SellerStandards:
     """The seller standards in force: the newest row managers wrote, or the defaults (unsaved) before any."""
     return SellerStandards.objects.order_by("-created_at", "-pk").first() or SellerStandards(reason="")
+
+
+@dataclass(frozen=True)
+class StandardsStanding:
+    """Where a seller stands against each published standard: "ok", "warning", "breach" or "none" (no data yet)."""
+
+    on_time: str
+    cancellations: str
+    reply: str
+    band: str
+
+
+def standards_standing(*, rating: SellerRating | None, standards: SellerStandards) -> StandardsStanding:
+    """The seller's rating (its window: the last 30 days of orders, or the last 50) against the standards in force.
+    A measure is met or not; the band adds a warning before the critical band."""
+
+    def at_least(value, target) -> str:
+        return "none" if value is None else "ok" if value >= target else "breach"
+
+    def at_most(value, target) -> str:
+        return "none" if value is None else "ok" if value <= target else "breach"
+
+    if rating is None:
+        return StandardsStanding(on_time="none", cancellations="none", reply="none", band="none")
+    band = {Band.EXCELLENT: "ok", Band.GOOD: "ok", Band.AT_RISK: "warning", Band.CRITICAL: "breach"}
+    return StandardsStanding(
+        on_time=at_least(rating.on_time_percent, standards.on_time_target),
+        cancellations=at_most(rating.cancellation_percent, standards.cancellations_max),
+        reply=at_most(rating.reply_median_minutes, standards.reply_hours * 60),
+        band=band.get(rating.band, "none"),
+    )
 
 
 def reviewable_lines(*, order: Order) -> list[tuple[OrderLine, ProductReview | None]]:

@@ -17,6 +17,7 @@ from sellers.policies import Section
 
 from . import selectors
 from .models import ProductReview, ReviewStatus
+from .services import ratings
 
 
 def reviews_card(member: TeamMember) -> dict:
@@ -25,6 +26,18 @@ def reviews_card(member: TeamMember) -> dict:
             seller_id=member.seller_id, status=ReviewStatus.PUBLISHED, reply__isnull=True
         ).count(),
         "rating": selectors.seller_rating(seller_id=member.seller_id),
+    }
+
+
+def standards_card(member: TeamMember) -> dict:
+    rating = selectors.seller_rating(seller_id=member.seller_id)
+    standards = selectors.seller_standards()
+    return {
+        "rating": rating,
+        "standards": standards,
+        "standing": selectors.standards_standing(rating=rating, standards=standards),
+        "window_days": ratings.WINDOW_DAYS,
+        "window_min_orders": ratings.WINDOW_MIN_ORDERS,
     }
 
 
@@ -44,6 +57,15 @@ register_card(
         order=30,
         template="reviews/seller/_card_reviews.html",
         context=reviews_card,
+    )
+)
+register_card(
+    DashboardCard(
+        key="standards",
+        section=Section.REVIEWS,
+        order=31,
+        template="reviews/seller/_card_standards.html",
+        context=standards_card,
     )
 )
 register_storefront_slot(StorefrontSlot(key="rating", template="reviews/_slot_rating.html", context=rating_slot))

@@ -283,8 +283,11 @@ def seller_rating(request: SellerRequest) -> HttpResponse:
     rating = selectors.seller_rating(seller_id=request.seller.pk)
     # what the seller's standing does to their listings in search (catalog's published rule)
     weight = search_rules.standing_weight(request.seller.status, rating.band if rating else None)
+    standards = selectors.seller_standards()
     context = cabinet_context(
         request, active="rating", rating=rating, search_change=search_rules.weight_change(weight),
+        standards=standards, standing=selectors.standards_standing(rating=rating, standards=standards),
+        window_days=ratings.WINDOW_DAYS, window_min_orders=ratings.WINDOW_MIN_ORDERS,
         incidents=selectors.incidents_for_seller(seller_id=request.seller.pk), chart=history_chart(history),
         history=history, can_appeal=seller_policies.can_access_section(request.seller_member, Section.CASES),
     )  # fmt: skip

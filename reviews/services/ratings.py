@@ -223,7 +223,8 @@ reply AS (
 inc AS (
     SELECT w.seller_id, COUNT(*) AS k,
            SUM(CASE i.kind {weights} ELSE 1.0 END) AS weight,
-           COUNT(*) FILTER (WHERE i.kind = 'late_shipment') AS late
+           COUNT(*) FILTER (WHERE i.kind = 'late_shipment') AS late,
+           COUNT(*) FILTER (WHERE i.kind = 'seller_cancellation') AS cancelled
     FROM orders_incident i
     JOIN win w ON w.id = i.order_id
     LEFT JOIN reviews_incidentappeal a ON a.incident_id = i.id AND a.struck_at IS NOT NULL
@@ -239,6 +240,7 @@ calc AS (
            ROUND((%(prior_mean)s * %(prior_weight)s + COALESCE(pr.y_sum, 0) + COALESCE(sr.y_sum, 0))::numeric
                  / (%(prior_weight)s + COALESCE(pr.y_cnt, 0) + COALESCE(sr.y_cnt, 0)), 2) AS score,
            COALESCE(wagg.n, 0) AS n, COALESCE(inc.k, 0) AS k, COALESCE(inc.weight, 0) AS weight,
+           COALESCE(inc.cancelled, 0) AS cancelled,
            COALESCE(reply.m, 0) AS m, reply.median AS reply_median,
            CASE WHEN COALESCE(reply.m, 0) < %(reply_min)s THEN 0
                 WHEN reply.median > %(reply_late_minutes)s THEN %(reply_late_points)s
@@ -266,10 +268,11 @@ banded AS (
 )
 INSERT INTO reviews_sellerrating
     (seller_id, average, count, stars_1, stars_2, stars_3, stars_4, stars_5, scored_reviews, customer_score,
-     orders_in_window, incidents_in_window, incident_weight, conversations_in_window, reply_median_minutes,
-     reply_deduction, quality_index, on_time_percent, band, is_reliable, formula_version, computed_at)
-SELECT seller_id, average, cnt, s1, s2, s3, s4, s5, scored, score, n, k, weight, m, reply_median, deduction, qi,
-       on_time, band,
+     orders_in_window, incidents_in_window, incident_weight, cancellations_in_window, conversations_in_window,
+     reply_median_minutes, reply_deduction, quality_index, on_time_percent, band, is_reliable, formula_version,
+     computed_at)
+SELECT seller_id, average, cnt, s1, s2, s3, s4, s5, scored, score, n, k, weight, cancelled, m, reply_median,
+       deduction, qi, on_time, band,
        (band = 'excellent' AND score >= %(reliable_score)s AND scored >= %(reliable_reviews)s
         AND n >= %(reliable_orders)s),
        %(version)s, %(now)s
@@ -279,7 +282,8 @@ ON CONFLICT (seller_id) DO UPDATE SET
     stars_3 = EXCLUDED.stars_3, stars_4 = EXCLUDED.stars_4, stars_5 = EXCLUDED.stars_5,
     scored_reviews = EXCLUDED.scored_reviews, customer_score = EXCLUDED.customer_score,
     orders_in_window = EXCLUDED.orders_in_window, incidents_in_window = EXCLUDED.incidents_in_window,
-    incident_weight = EXCLUDED.incident_weight, conversations_in_window = EXCLUDED.conversations_in_window,
+    incident_weight = EXCLUDED.incident_weight, cancellations_in_window = EXCLUDED.cancellations_in_window,
+    conversations_in_window = EXCLUDED.conversations_in_window,
     reply_median_minutes = EXCLUDED.reply_median_minutes, reply_deduction = EXCLUDED.reply_deduction,
     quality_index = EXCLUDED.quality_index, on_time_percent = EXCLUDED.on_time_percent, band = EXCLUDED.band, is_reliable = EXCLUDED.is_reliable,
     formula_version = EXCLUDED.formula_version, computed_at = EXCLUDED.computed_at
@@ -287,14 +291,15 @@ WHERE (reviews_sellerrating.average, reviews_sellerrating.count, reviews_sellerr
        reviews_sellerrating.stars_2, reviews_sellerrating.stars_3, reviews_sellerrating.stars_4,
        reviews_sellerrating.stars_5, reviews_sellerrating.scored_reviews, reviews_sellerrating.customer_score,
        reviews_sellerrating.orders_in_window, reviews_sellerrating.incidents_in_window,
-       reviews_sellerrating.incident_weight, reviews_sellerrating.conversations_in_window,
+       reviews_sellerrating.incident_weight, reviews_sellerrating.cancellations_in_window,
+       reviews_sellerrating.conversations_in_window,
        reviews_sellerrating.reply_median_minutes, reviews_sellerrating.reply_deduction,
        reviews_sellerrating.quality_index, reviews_sellerrating.on_time_percent, reviews_sellerrating.band,
        reviews_sellerrating.is_reliable, reviews_sellerrating.formula_version)
    IS DISTINCT FROM (EXCLUDED.average, EXCLUDED.count, EXCLUDED.stars_1, EXCLUDED.stars_2, EXCLUDED.stars_3,
        EXCLUDED.stars_4, EXCLUDED.stars_5, EXCLUDED.scored_reviews, EXCLUDED.customer_score,
        EXCLUDED.orders_in_window, EXCLUDED.incidents_in_window, EXCLUDED.incident_weight,
-       EXCLUDED.conversations_in_window, EXCLUDED.reply_median_minutes, EXCLUDED.reply_deduction,
+       EXCLUDED.cancellations_in_window, EXCLUDED.conversations_in_window, EXCLUDED.reply_median_minutes, EXCLUDED.reply_deduction,
        EXCLUDED.quality_index, EXCLUDED.on_time_percent, EXCLUDED.band, EXCLUDED.is_reliable,
        EXCLUDED.formula_version);
 WITH target AS ({target})

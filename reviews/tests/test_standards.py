@@ -239,3 +239,74 @@ def test_sell_with_us_page_publishes_the_targets_in_force(client, manager):
     assert "не менее 97 % заказов" in page
     assert "не более 1 % заказов" in page
     assert "в течение 12 часов" in page
+
+
+def test_rating_counts_seller_caused_cancellations_of_the_window_except_struck_ones(seller, buyer):
+    made = bare_orders(seller, buyer, 40)
+    for order in made[:3]:
+        incident(order, IncidentKind.SELLER_CANCELLATION)
+    incident(made[3], IncidentKind.LATE_SHIPMENT)  # not a cancellation
+
+    rating = rating_of(seller)
+
+    assert (rating.cancellations_in_window, rating.cancellation_percent) == (3, Decimal("7.5"))
+
+
+def test_standing_against_each_standard_follows_the_rating_and_the_standards_in_force(seller, buyer, manager):
+    # 100 orders, 3 seller-caused cancellations (3 %): 100 − 500 × 6 / 100 = 70, the at-risk band
+    for order in bare_orders(seller, buyer, 100)[:3]:
+        incident(order, IncidentKind.SELLER_CANCELLATION)
+    rating = rating_of(seller)
+
+    standing = selectors.standards_standing(rating=rating, standards=selectors.seller_standards())
+
+    assert (standing.on_time, standing.cancellations, standing.reply, standing.band) == (
+        "ok",
+        "breach",
+        "none",  # no buyer questions in the window
+        "warning",
+    )
+    services.change_standards(actor=manager, reason="Мягче к отменам", values=in_force(cancellations_max=5))
+    standing = selectors.standards_standing(rating=rating_of(seller), standards=selectors.seller_standards())
+    assert standing.cancellations == "ok"
+
+
+def test_seller_without_a_rating_has_no_data_yet_against_any_standard():
+    standing = selectors.standards_standing(rating=None, standards=selectors.seller_standards())
+
+    assert {standing.on_time, standing.cancellations, standing.reply, standing.band} == {"none"}
+
+
+def test_slow_median_reply_breaches_the_reply_standard(seller, buyer):
+    for order in bare_orders(seller, buyer, 20)[:5]:
+        conversation(order, asked_hours_ago=40, reply_hours=30)
+
+    standing = selectors.standards_standing(rating=rating_of(seller), standards=selectors.seller_standards())
+
+    assert standing.reply == "breach"
+
+
+def test_cabinet_dashboard_and_rating_page_show_each_standard_with_its_status(client, seller, buyer):
+    for order in bare_orders(seller, buyer, 100)[:3]:
+        incident(order, IncidentKind.SELLER_CANCELLATION)
+    rating_of(seller)
+    client.force_login(seller.user)
+
+    for url in (reverse("sellers:dashboard"), reverse("reviews:seller-rating")):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+        assert "Service standards" in page
+        assert "3.0 %" in page  # seller-caused cancellations, against "at most 2 %"
+        assert "at most 2 %" in page
+        assert "Breach" in page
+        assert "Warning" in page  # quality index 70: the at-risk band
+        assert "No data yet" in page  # no buyer questions in the window
+
+
+def test_new_seller_sees_the_standards_without_values_on_the_dashboard(client, seller):
+    client.force_login(seller.user)
+
+    page = client.get(reverse("sellers:dashboard"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert "Стандарты обслуживания" in page
+    assert "не менее 95 %" in page
