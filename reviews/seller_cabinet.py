@@ -17,7 +17,6 @@ from sellers.policies import Section
 
 from . import selectors
 from .models import ProductReview, ReviewStatus
-from .services import ratings
 
 
 def reviews_card(member: TeamMember) -> dict:
@@ -36,8 +35,6 @@ def standards_card(member: TeamMember) -> dict:
         "rating": rating,
         "standards": standards,
         "standing": selectors.standards_standing(rating=rating, standards=standards),
-        "window_days": ratings.WINDOW_DAYS,
-        "window_min_orders": ratings.WINDOW_MIN_ORDERS,
     }
 
 

@@ -14,4 +14,11 @@ class Migration(migrations.Migration):
             name="cancellations_in_window",
             field=models.PositiveIntegerField(default=0, verbose_name="seller-caused cancellations in the window"),
         ),
+        # Ratings computed before this column count no cancellations until they are computed again: ask the outbox
+        # for every rated seller (the relay runs every minute; a seller already pending keeps its one row).
+        migrations.RunSQL(
+            "INSERT INTO reviews_ratingrecompute (seller_id, listing_id, status, attempts, last_error, created_at) "
+            "SELECT seller_id, NULL, 'pending', 0, '', now() FROM reviews_sellerrating ON CONFLICT DO NOTHING",
+            migrations.RunSQL.noop,
+        ),
     ]
