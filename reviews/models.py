@@ -14,9 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.core.models import TimeStampedModel
 from marketplace.core.state_machine import validate_table
 
-# Formula version stored with every computed rating; bump it whenever a weight, prior or threshold changes.
+# Formula version stored with every computed rating; bump it whenever a weight, prior or window changes (the
+# thresholds are the seller standards, SellerStandards, which managers change in admin).
 # 2026.1: lost disputes weigh 2.0 (were counted at 1.0); the median first-reply time to buyers deducts points.
 FORMULA_VERSION = "2026.1"
+# Fewer buyer conversations in the rating's window than this do not judge the seller's reply time.
+REPLY_MIN_CONVERSATIONS = 5
 
 
 class ReviewStatus(models.TextChoices):

@@ -14,6 +14,7 @@ from marketplace.core.db import RowShape, prepared_cursor
 from orders.models import Incident, Order, OrderLine
 
 from .models import (
+    REPLY_MIN_CONVERSATIONS,
     AspectKind,
     Band,
     IncidentAppeal,
@@ -177,7 +178,11 @@ def standards_standing(*, rating: SellerRating | None, standards: SellerStandard
     return StandardsStanding(
         on_time=at_least(rating.on_time_percent, standards.on_time_target),
         cancellations=at_most(rating.cancellation_percent, standards.cancellations_max),
-        reply=at_most(rating.reply_median_minutes, standards.reply_hours * 60),
+        # as the rating: too few conversations do not judge reply time
+        reply=at_most(
+            rating.reply_median_minutes if rating.conversations_in_window >= REPLY_MIN_CONVERSATIONS else None,
+            standards.reply_hours * 60,
+        ),
         band=band.get(rating.band, "none"),
     )
 

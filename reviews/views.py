@@ -24,7 +24,7 @@ from sellers.policies import Section
 from sellers.views.cabinet import cabinet_context
 
 from . import forms, policies, selectors, services
-from .models import FORMULA_VERSION, ProductReview, ReviewStatus, SellerReply
+from .models import FORMULA_VERSION, REPLY_MIN_CONVERSATIONS, ProductReview, ReviewStatus, SellerReply
 from .services import ratings
 from .svg import history_chart
 
@@ -96,7 +96,7 @@ def formula(request) -> HttpResponse:
             (Incident(kind=kind).get_kind_display(), weight) for kind, weight in ratings.INCIDENT_WEIGHTS.items()
         ],
         "reply_deductions": standards.reply_deductions,
-        "reply_min": ratings.REPLY_MIN_CONVERSATIONS,
+        "reply_min": REPLY_MIN_CONVERSATIONS,
         "bands": [(band.label, threshold) for band, threshold in standards.bands],
         "standards": standards,
         "changes": ratings.FORMULA_CHANGES,

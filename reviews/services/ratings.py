@@ -28,7 +28,15 @@ from django.utils.translation import gettext_lazy
 
 from marketplace.core.exceptions import DomainError
 from marketplace.notifications import services as notifications
-from reviews.models import FORMULA_VERSION, Band, RatingFlag, RatingRecompute, RecomputeStatus, SellerRating
+from reviews.models import (
+    FORMULA_VERSION,
+    REPLY_MIN_CONVERSATIONS,
+    Band,
+    RatingFlag,
+    RatingRecompute,
+    RecomputeStatus,
+    SellerRating,
+)
 from reviews.selectors import seller_standards
 
 logger = logging.getLogger(__name__)
@@ -46,7 +54,6 @@ INCIDENT_WEIGHTS = {
     "not_as_described": Decimal("1.5"),
     "dispute_lost": Decimal("2.0"),
 }
-REPLY_MIN_CONVERSATIONS = 5
 # What each formula version changed, newest first (shown on the public formula page).
 FORMULA_CHANGES = [
     (

@@ -310,3 +310,13 @@ def test_new_seller_sees_the_standards_without_values_on_the_dashboard(client, s
 
     assert "Стандарты обслуживания" in page
     assert "не менее 95 %" in page
+
+
+def test_too_few_buyer_conversations_do_not_judge_the_reply_standard(seller, buyer):
+    for order in bare_orders(seller, buyer, 20)[:4]:  # four slow replies: the rating deducts nothing either
+        conversation(order, asked_hours_ago=200, reply_hours=100)
+
+    rating = rating_of(seller)
+    standing = selectors.standards_standing(rating=rating, standards=selectors.seller_standards())
+
+    assert (rating.reply_deduction, standing.reply) == (0, "none")
