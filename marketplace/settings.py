@@ -360,6 +360,8 @@ CELERY_BEAT_SCHEDULE = {
     # reviews: every minute, deliver the rating recompute outbox (lost nudges) and pick up new order incidents
     "reviews-relay-recomputes": {"task": "reviews.tasks.relay_rating_recomputes", "schedule": 60.0},
     "reviews-new-incidents": {"task": "reviews.tasks.request_recompute_for_new_incidents", "schedule": 900.0},
+    # reviews: seller standards announced for a later date take effect (every seller's rating recomputed)
+    "reviews-due-standards": {"task": "reviews.tasks.apply_due_standards", "schedule": 300.0},
     # reviews: nightly, every listing aggregate and seller rating from the source (and the daily history row)
     "reviews-recompute-all": {"task": "reviews.tasks.recompute_all_ratings", "schedule": crontab(hour=2, minute=30)},
     # reviews: hourly, review requests N days after delivery and the single reminder

@@ -10,6 +10,8 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.core.exceptions import DomainError
@@ -322,15 +324,33 @@ class ReviewAspectAdmin(admin.ModelAdmin):
 class SellerStandardsForm(forms.ModelForm):
     """New thresholds: the model's rules (bands in order, reply thresholds in order) and a real change."""
 
+    # one labelled input with the browser's own picker (the admin's split date and time inputs had no labels)
+    effective_at = forms.DateTimeField(
+        label=capfirst(SellerStandards._meta.get_field("effective_at").verbose_name),
+        help_text=SellerStandards._meta.get_field("effective_at").help_text,
+        initial=timezone.now,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
     class Meta:
         model = SellerStandards
-        fields = [*SellerStandards.THRESHOLDS, "reason"]
-        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+        fields = [*SellerStandards.THRESHOLDS, "effective_at", "reason"]
+        widgets = {
+            "reason": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_effective_at(self):
+        effective_at = self.cleaned_data["effective_at"]
+        if effective_at < timezone.now() - services.standards.PAST_TOLERANCE:
+            raise forms.ValidationError(_("Standards cannot take effect in the past: choose now or a later date."))
+        return max(effective_at, timezone.now())
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and services.standards_unchanged(cleaned):
-            raise forms.ValidationError(_("These are the standards already in force: change at least one threshold."))
+        if not self.errors and services.standards_unchanged(cleaned, effective_at=cleaned["effective_at"]):
+            raise forms.ValidationError(
+                _("These are the standards in force at that date: change at least one threshold.")
+            )
         return cleaned
 
 
@@ -340,7 +360,10 @@ class SellerStandardsAdmin(admin.ModelAdmin):
     the rows already written are the history and stay as they are."""
 
     form = SellerStandardsForm
-    list_display = ["created_at", "excellent_from", "good_from", "at_risk_from", "reply_hours", "created_by", "reason"]
+    list_display = [
+        "effective_at", "excellent_from", "good_from", "at_risk_from", "reply_hours", "applied_at", "created_by",
+        "created_at", "reason",
+    ]  # fmt: skip
     list_select_related = ["created_by"]
     fieldsets = [
         (_("Bands by quality index"), {"fields": ["excellent_from", "good_from", "at_risk_from"]}),
@@ -350,7 +373,7 @@ class SellerStandardsAdmin(admin.ModelAdmin):
             {"fields": ["reply_hours", "reply_points", "reply_late_hours", "reply_late_points"]},
         ),
         (_("Published targets"), {"fields": ["on_time_target", "cancellations_max"]}),
-        (None, {"fields": ["reason"]}),
+        (None, {"fields": ["effective_at", "reason"]}),
     ]
 
     def get_changeform_initial_data(self, request):
@@ -365,5 +388,10 @@ class SellerStandardsAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         values = {name: form.cleaned_data[name] for name in SellerStandards.THRESHOLDS}
-        saved = services.change_standards(actor=request.user, reason=form.cleaned_data["reason"], values=values)
+        saved = services.change_standards(
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            values=values,
+            effective_at=form.cleaned_data["effective_at"],
+        )
         obj.pk, obj.created_at, obj.created_by = saved.pk, saved.created_at, saved.created_by

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.core.models import TimeStampedModel
@@ -450,8 +451,10 @@ class SellerRating(models.Model):
 class SellerStandards(models.Model):
     """The thresholds of the seller standards as managers set them (spec 163): one row per change, never edited.
 
-    The newest row is in force (reviews.services.standards.current); each row records who changed the
-    thresholds, when and why. The rating formula's weights and windows stay in code with its version.
+    The row with the latest `effective_at` not in the future is in force (reviews.selectors.seller_standards); a
+    row with a later date is announced and takes effect then (reviews.services.standards.apply_due_standards).
+    Each row records who changed the thresholds, when and why. The rating formula's weights and windows stay in
+    code with its version.
     """
 
     excellent_from = models.PositiveSmallIntegerField(_("excellent band from"), default=90)
@@ -479,11 +482,15 @@ class SellerStandards(models.Model):
         _("seller-caused cancellations, at most %"), default=2, help_text=_("Published to sellers.")
     )
     reason = models.TextField(_("reason for the change"), help_text=_("Shown to sellers on the rating formula page."))
+    effective_at = models.DateTimeField(
+        _("in force from"), default=timezone.now, help_text=_("Now, or a later date announced to sellers in advance.")
+    )
+    applied_at = models.DateTimeField(_("ratings recomputed"), null=True, blank=True)  # the outbox rows written
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("changed by"),
     )  # fmt: skip
-    created_at = models.DateTimeField(_("in force since"), auto_now_add=True)
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 
     THRESHOLDS = (
         "excellent_from",
@@ -503,7 +510,8 @@ class SellerStandards(models.Model):
     class Meta:
         verbose_name = _("seller standards")
         verbose_name_plural = _("seller standards")
-        ordering = ["-created_at", "-pk"]
+        ordering = ["-effective_at", "-pk"]
+        indexes = [models.Index(fields=["-effective_at", "-id"], name="standards_by_effective")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(at_risk_from__gt=0, good_from__gt=F("at_risk_from"), excellent_from__gt=F("good_from"))

@@ -147,9 +147,25 @@ def seller_rating(*, seller_id: int) -> SellerRating | None:
     return _one(SELLER_RATING, SELLER_RATING_SQL, seller_id)
 
 
-def seller_standards() -> SellerStandards:
-    """The seller standards in force: the newest row managers wrote, or the defaults (unsaved) before any."""
-    return SellerStandards.objects.order_by("-created_at", "-pk").first() or SellerStandards(reason="")
+def seller_standards(*, at=None) -> SellerStandards:
+    """The seller standards in force (at `at`, default now): the row with the latest date of effect not after it,
+    or the defaults (unsaved) before any was written."""
+    in_force = SellerStandards.objects.filter(effective_at__lte=at or timezone.now()).order_by("-effective_at", "-pk")
+    return in_force.first() or SellerStandards(reason="")
+
+
+def upcoming_standards() -> SellerStandards | None:
+    """The next standards announced for a later date, if any."""
+    return SellerStandards.objects.filter(effective_at__gt=timezone.now()).order_by("effective_at", "pk").first()
+
+
+def standards_changes(before: SellerStandards, after: SellerStandards) -> list[tuple[str, object, object]]:
+    """(threshold's name, value before, value after) for each threshold that differs, in the admin's order."""
+    return [
+        (SellerStandards._meta.get_field(name).verbose_name, getattr(before, name), getattr(after, name))
+        for name in SellerStandards.THRESHOLDS
+        if getattr(before, name) != getattr(after, name)
+    ]
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ def standards_card(member: TeamMember) -> dict:
         "rating": rating,
         "standards": standards,
         "standing": selectors.standards_standing(rating=rating, standards=standards),
+        "upcoming": selectors.upcoming_standards(),
     }
 
 

@@ -15,6 +15,12 @@ def relay_rating_recomputes() -> int:
 
 
 @shared_task(acks_late=True)
+def apply_due_standards() -> int:
+    """Seller standards announced for a date that has come: every seller's rating is recomputed under them."""
+    return services.apply_due_standards()
+
+
+@shared_task(acks_late=True)
 def recompute_all_ratings() -> None:
     """Nightly: every listing aggregate and every seller rating from the source."""
     services.recompute_all()

@@ -84,6 +84,7 @@ def storefront_reviews(request, slug: str) -> HttpResponse:
 @login_not_required
 def formula(request) -> HttpResponse:
     standards = selectors.seller_standards()
+    upcoming = selectors.upcoming_standards()
     context = {
         "version": FORMULA_VERSION,
         "prior_mean": ratings.PRIOR_MEAN,
@@ -99,6 +100,8 @@ def formula(request) -> HttpResponse:
         "reply_min": REPLY_MIN_CONVERSATIONS,
         "bands": [(band.label, threshold) for band, threshold in standards.bands],
         "standards": standards,
+        "upcoming": upcoming,
+        "upcoming_changes": selectors.standards_changes(standards, upcoming) if upcoming else [],
         "changes": ratings.FORMULA_CHANGES,
     }
     return TemplateResponse(request, "reviews/formula.html", context)
@@ -287,6 +290,7 @@ def seller_rating(request: SellerRequest) -> HttpResponse:
     context = cabinet_context(
         request, active="rating", rating=rating, search_change=search_rules.weight_change(weight),
         standards=standards, standing=selectors.standards_standing(rating=rating, standards=standards),
+        upcoming=selectors.upcoming_standards(),
         window_days=ratings.WINDOW_DAYS, window_min_orders=ratings.WINDOW_MIN_ORDERS,
         incidents=selectors.incidents_for_seller(seller_id=request.seller.pk), chart=history_chart(history),
         history=history, can_appeal=seller_policies.can_access_section(request.seller_member, Section.CASES),

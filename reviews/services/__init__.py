@@ -1,5 +1,6 @@
 """Every write in the reviews app (split by sub-domain, re-exported here)."""
 
+from . import standards
 from .appeals import appeal_incident, strike_incident_on_upheld_appeal
 from .moderation import change_review_status, review_checks
 from .ratings import (
@@ -26,11 +27,12 @@ from .reviews import (
     write_product_review,
     write_seller_review,
 )
-from .standards import change_standards
+from .standards import apply_due_standards, change_standards
 from .standards import unchanged as standards_unchanged
 
 __all__ = [
     "appeal_incident",
+    "apply_due_standards",
     "approve_review",
     "change_review_status",
     "change_standards",
@@ -53,6 +55,7 @@ __all__ = [
     "review_checks",
     "schedule_review_requests",
     "send_due_review_requests",
+    "standards",
     "standards_unchanged",
     "strike_incident_on_upheld_appeal",
     "vote_helpful",

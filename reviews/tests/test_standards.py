@@ -1,11 +1,13 @@
 """Seller standards (spec 163): managers set the thresholds in admin; bands, the reliable badge, reply-time
 deductions and the published targets follow them, and every change is kept with who, when and why."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from marketplace.core.exceptions import DomainError
 from orders.models import IncidentKind
@@ -28,9 +30,15 @@ def rating_of(seller) -> SellerRating:
     return SellerRating.objects.get(seller=seller)
 
 
-def form_data(**changes) -> dict:
+def form_data(*, effective_at=None, **changes) -> dict:
+    """The admin form as a manager's browser sends it (the date of effect as a datetime-local input gives it)."""
     data = {name: str(value) for name, value in in_force(**changes).items()}
-    return {**data, "reason": changes.get("reason", "Ужесточаем требования к скорости ответа")}
+    local = timezone.localtime(effective_at or timezone.now())
+    return {
+        **data,
+        "effective_at": local.strftime("%Y-%m-%dT%H:%M:%S"),
+        "reason": changes.get("reason", "Ужесточаем требования к скорости ответа"),
+    }
 
 
 def test_standards_in_force_are_the_published_defaults_until_a_manager_changes_them():
@@ -320,3 +328,97 @@ def test_too_few_buyer_conversations_do_not_judge_the_reply_standard(seller, buy
     standing = selectors.standards_standing(rating=rating, standards=selectors.seller_standards())
 
     assert (rating.reply_deduction, standing.reply) == (0, "none")
+
+
+def test_standards_announced_for_a_later_date_take_effect_then_and_every_rating_follows(seller, buyer, manager):
+    incident(bare_orders(seller, buyer, 25)[0], IncidentKind.LATE_SHIPMENT)  # quality 80: good under the defaults
+    rating_of(seller)
+    RatingRecompute.objects.all().delete()
+    later = timezone.now() + timedelta(days=30)
+
+    announced = services.change_standards(
+        actor=manager, reason="С 1 числа строже", values=in_force(good_from=85), effective_at=later
+    )
+
+    assert selectors.seller_standards().good_from == 75  # not yet
+    assert selectors.upcoming_standards() == announced
+    assert rating_of(seller).band == Band.GOOD
+    assert services.apply_due_standards() == 0
+    assert not RatingRecompute.objects.exists()
+
+    SellerStandards.objects.filter(pk=announced.pk).update(effective_at=timezone.now() - timedelta(seconds=1))
+
+    assert selectors.seller_standards() == announced
+    assert services.apply_due_standards() == 1
+    assert services.apply_due_standards() == 0  # applied once
+    assert RatingRecompute.objects.filter(seller=seller, status=RecomputeStatus.PENDING).exists()
+    services.relay_recomputes()
+    assert SellerRating.objects.get(seller=seller).band == Band.AT_RISK
+
+
+def test_standards_cannot_take_effect_in_the_past(manager):
+    rows = SellerStandards.objects.count()
+
+    with pytest.raises(DomainError):
+        services.change_standards(
+            actor=manager, reason="Задним числом", values=in_force(good_from=80),
+            effective_at=timezone.now() - timedelta(days=1),
+        )  # fmt: skip
+
+    assert SellerStandards.objects.count() == rows
+
+
+def test_a_later_change_is_compared_with_the_standards_in_force_at_its_date(manager):
+    later = timezone.now() + timedelta(days=10)
+    services.change_standards(actor=manager, reason="Первое", values=in_force(good_from=80), effective_at=later)
+
+    with pytest.raises(DomainError):  # the same as what will be in force then
+        services.change_standards(
+            actor=manager, reason="Повтор", values=in_force(good_from=80), effective_at=later + timedelta(days=1)
+        )
+    # the same as today's, but not as those announced for then: a real change
+    services.change_standards(actor=manager, reason="Отмена", values=in_force(), effective_at=later + timedelta(days=1))
+
+
+def test_manager_announces_standards_for_a_later_date_in_admin(client, manager, seller):
+    client.force_login(manager)
+    later = timezone.now() + timedelta(days=14)
+
+    response = client.post(ADD_URL, form_data(effective_at=later, good_from=80))
+
+    assert response.status_code == 302
+    announced = selectors.upcoming_standards()
+    assert announced.good_from == 80
+    assert abs((announced.effective_at - later).total_seconds()) < 1
+    assert selectors.seller_standards().good_from == 75
+    assert not RatingRecompute.objects.exists()  # asked for when the date comes
+
+
+def test_admin_refuses_a_date_of_effect_in_the_past(client, manager):
+    client.force_login(manager)
+    rows = SellerStandards.objects.count()
+
+    response = client.post(ADD_URL, form_data(effective_at=timezone.now() - timedelta(days=2), good_from=80))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["effective_at"]
+    assert SellerStandards.objects.count() == rows
+
+
+def test_formula_page_and_cabinet_announce_the_next_standards_with_what_changes(client, seller, manager):
+    later = timezone.now() + timedelta(days=14)
+    services.change_standards(
+        actor=manager, reason="Готовимся к сезону", values=in_force(good_from=80, reply_hours=12),
+        effective_at=later,
+    )  # fmt: skip
+
+    formula = client.get(reverse("reviews:formula"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.force_login(seller.user)
+    dashboard = client.get(reverse("sellers:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "New standards take effect on" in formula
+    assert "Готовимся к сезону" in formula
+    assert "Good band from: 75 → 80" in formula
+    assert "First reply to buyers within, hours: 24 → 12" in formula
+    assert "New standards from" in dashboard
+    assert "target: within 24 hours" in dashboard  # still today's
