@@ -170,7 +170,7 @@ def standards_changes(before: SellerStandards, after: SellerStandards) -> list[t
 
 @dataclass(frozen=True)
 class StandardsStanding:
-    """Where a seller stands against each published standard: "ok", "warning", "breach" or "none" (no data yet)."""
+    """Where a seller stands against each published standard: "ok", "warning", "breach" or "none" (not measured yet: no orders, or too few buyer conversations)."""
 
     on_time: str
     cancellations: str

@@ -308,7 +308,7 @@ def test_cabinet_dashboard_and_rating_page_show_each_standard_with_its_status(cl
         assert "at most 2 %" in page
         assert "Breach" in page
         assert "Warning" in page  # quality index 70: the at-risk band
-        assert "No data yet" in page  # no buyer questions in the window
+        assert "Not measured yet" in page  # no buyer questions in the window
 
 
 def test_new_seller_sees_the_standards_without_values_on_the_dashboard(client, seller):
