@@ -35,6 +35,16 @@ def _new_page(browser: Browser, browser_context_args: dict) -> Page:
     return browser.new_context(**browser_context_args).new_page()
 
 
+def _admin_page(browser: Browser, browser_context_args: dict, base: str, staff, password: str) -> Page:
+    """A new browser page signed in to the admin as `staff` (staff sign in with TOTP)."""
+    admin = _new_page(browser, browser_context_args)
+    _log_in(admin, base, staff.email, password, "/admin/")
+    admin.locator("input[name=code]").fill(totp_code())
+    admin.locator("main form button[type=submit]").first.click()
+    admin.wait_for_url(f"{base}/admin/")
+    return admin
+
+
 def _jpeg() -> dict:
     buffer = io.BytesIO()
     Image.new("RGB", (480, 480), (40, 120, 200)).save(buffer, "JPEG")
@@ -85,11 +95,7 @@ def test_buyer_reviews_with_photo_seller_replies_moderator_rejects_and_upholds_a
     assert SellerReply.objects.get(review=review).text.startswith("Спасибо")
 
     # A moderator rejects the held review in the admin (staff sign in with TOTP).
-    admin = _new_page(browser, browser_context_args)
-    _log_in(admin, base, moderator.email, password, "/admin/")
-    admin.locator("input[name=code]").fill(totp_code())
-    admin.locator("main form button[type=submit]").first.click()
-    admin.wait_for_url(f"{base}/admin/")
+    admin = _admin_page(browser, browser_context_args, base, moderator, password)
     admin.goto(f"{base}/admin/reviews/productreview/{held.pk}/reject/")
     admin.locator("textarea[name=reason]").fill("Контакты и реклама в отзыве запрещены.")
     admin.locator("#content input[type=submit]").click()

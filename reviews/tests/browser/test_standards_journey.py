@@ -6,12 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import totp_code
 from orders.models import IncidentKind
 from reviews import services
 
 from ..factories import bare_orders, incident
-from .test_review_journey import _log_in, _new_page
+from .test_review_journey import _admin_page, _log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,11 +33,7 @@ def test_manager_tightens_the_cancellation_standard_and_the_seller_sees_the_brea
     expect(card.locator("li", has_text="Отмены по вине продавца")).to_contain_text("Выполняется")
 
     # A manager allows at most 0 % in the admin (staff sign in with TOTP), saying why.
-    admin = _new_page(browser, browser_context_args)
-    _log_in(admin, base, manager.email, password, "/admin/")
-    admin.locator("input[name=code]").fill(totp_code())
-    admin.locator("main form button[type=submit]").first.click()
-    admin.wait_for_url(f"{base}/admin/")
+    admin = _admin_page(browser, browser_context_args, base, manager, password)
     admin.goto(f"{base}/admin/reviews/sellerstandards/add/")
     expect(admin.locator("input[name=cancellations_max]")).to_have_value("2")  # starts from those in force
     admin.locator("input[name=cancellations_max]").fill("0")
