@@ -304,8 +304,8 @@ def test_cabinet_dashboard_and_rating_page_show_each_standard_with_its_status(cl
         page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
         assert "Service standards" in page
-        assert "3.0 %" in page  # seller-caused cancellations, against "at most 2 %"
-        assert "at most 2 %" in page
+        assert "3.0&nbsp;%" in page  # seller-caused cancellations, against "at most 2 %" (no line break before %)
+        assert "at most 2&nbsp;%" in page
         assert "Breach" in page
         assert "Warning" in page  # quality index 70: the at-risk band
         assert "Not measured yet" in page  # no buyer questions in the window
@@ -317,7 +317,7 @@ def test_new_seller_sees_the_standards_without_values_on_the_dashboard(client, s
     page = client.get(reverse("sellers:dashboard"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
 
     assert "Стандарты обслуживания" in page
-    assert "не менее 95 %" in page
+    assert "не менее 95&nbsp;%" in page
 
 
 def test_too_few_buyer_conversations_do_not_judge_the_reply_standard(seller, buyer):
