@@ -341,13 +341,13 @@ class SellerStandardsForm(forms.ModelForm):
 
     def clean_effective_at(self):
         effective_at = self.cleaned_data["effective_at"]
-        if effective_at < timezone.now() - services.standards.PAST_TOLERANCE:
+        if services.standards.in_the_past(effective_at):
             raise forms.ValidationError(_("Standards cannot take effect in the past: choose now or a later date."))
         return max(effective_at, timezone.now())
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and services.standards_unchanged(cleaned, effective_at=cleaned["effective_at"]):
+        if not self.errors and services.standards.unchanged(cleaned, effective_at=cleaned["effective_at"]):
             raise forms.ValidationError(
                 _("These are the standards in force at that date: change at least one threshold.")
             )

@@ -28,7 +28,6 @@ from .reviews import (
     write_seller_review,
 )
 from .standards import apply_due_standards, change_standards
-from .standards import unchanged as standards_unchanged
 
 __all__ = [
     "appeal_incident",
@@ -56,7 +55,6 @@ __all__ = [
     "schedule_review_requests",
     "send_due_review_requests",
     "standards",
-    "standards_unchanged",
     "strike_incident_on_upheld_appeal",
     "vote_helpful",
     "write_product_review",

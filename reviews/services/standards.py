@@ -24,6 +24,11 @@ from reviews.selectors import seller_standards
 PAST_TOLERANCE = timedelta(minutes=5)
 
 
+def in_the_past(effective_at) -> bool:
+    """Whether a date of effect lies in the past (beyond the few minutes a form takes to reach us)."""
+    return effective_at < timezone.now() - PAST_TOLERANCE
+
+
 def unchanged(values: dict[str, object], *, effective_at=None) -> bool:
     """Whether `values` (thresholds by name) are those that will be in force at `effective_at` (default now)."""
     in_force = seller_standards(at=effective_at).thresholds()
@@ -40,7 +45,7 @@ def change_standards(*, actor, reason: str, values: dict[str, object], effective
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the standards change: the rating formula page shows it to sellers."))
-    if effective_at < now - PAST_TOLERANCE:
+    if in_the_past(effective_at):
         raise DomainError(_("Standards cannot take effect in the past: choose now or a later date."))
     if any(values.get(name) is None for name in SellerStandards.THRESHOLDS):
         raise DomainError(_("Every threshold needs a value."))

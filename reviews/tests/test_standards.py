@@ -422,3 +422,18 @@ def test_formula_page_and_cabinet_announce_the_next_standards_with_what_changes(
     assert "First reply to buyers within, hours: 24 → 12" in formula
     assert "New standards from" in dashboard
     assert "target: within 24 hours" in dashboard  # still today's
+
+
+def test_beat_applies_announced_standards_and_the_task_is_safe_to_run_twice(manager):
+    from django.conf import settings
+
+    from reviews import tasks
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "reviews.tasks.apply_due_standards" in scheduled
+    announced = services.change_standards(
+        actor=manager, reason="Позже", values=in_force(good_from=80), effective_at=timezone.now() + timedelta(days=1)
+    )
+    SellerStandards.objects.filter(pk=announced.pk).update(effective_at=timezone.now())
+
+    assert (tasks.apply_due_standards(), tasks.apply_due_standards()) == (1, 0)
